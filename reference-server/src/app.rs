@@ -1,0 +1,72 @@
+//! The axum router: which path is served by which handler, plus the headers
+//! and limits every response shares.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodRouter, any, get};
+
+use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
+use crate::{mcp, metadata, responses};
+
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/mcp", any(mcp::handle))
+        .route(PRM_PATH, read_only(get(metadata::prm_path_inserted)))
+        .route(PRM_ROOT_PATH, read_only(get(metadata::prm_root)))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            read_only(get(metadata::authorization_server)),
+        )
+        .route(
+            "/.well-known/openid-configuration",
+            read_only(get(metadata::authorization_server)),
+        )
+        .route("/jwks.json", read_only(get(metadata::jwks)))
+        .route("/docs", read_only(get(metadata::docs)))
+        .route("/authorize", any(not_implemented))
+        .route("/token", any(not_implemented))
+        .route("/register", any(not_implemented))
+        .route("/revoke", any(not_implemented))
+        .fallback(not_found)
+        .layer(middleware::from_fn(common))
+        .with_state(state)
+}
+
+/// Gives GET-only routes a JSON 405 instead of axum's empty one.
+fn read_only(route: MethodRouter<Arc<AppState>>) -> MethodRouter<Arc<AppState>> {
+    route.fallback(|| async { responses::method_not_allowed("GET, HEAD") })
+}
+
+async fn not_found() -> Response {
+    responses::not_found()
+}
+
+/// The authorization server endpoints are advertised but not implemented yet.
+async fn not_implemented() -> Response {
+    responses::error(StatusCode::NOT_IMPLEMENTED, "temporarily_unavailable")
+}
+
+/// Rejects oversized bodies up front (handlers that read bodies also cap
+/// them, which covers chunked uploads) and forbids framing everywhere.
+async fn common(request: Request, next: Next) -> Response {
+    let declared_too_large = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|len| len > responses::BODY_LIMIT as u64);
+    let mut response = if declared_too_large {
+        responses::payload_too_large()
+    } else {
+        next.run(request).await
+    };
+    response
+        .headers_mut()
+        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}

@@ -1,0 +1,317 @@
+//! The protected MCP endpoint (`/mcp`): bearer-token extraction and
+//! validation (RFC 6750, OAuth 2.1 §5), then a tiny JSON-RPC 2.0 MCP server
+//! with a single `echo` tool.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::Mutant;
+use crate::challenge::{self, Rejection};
+use crate::jws;
+use crate::responses;
+use crate::state::{AppState, MCP_SCOPE};
+
+const PROTOCOL_VERSION: &str = "2025-11-25";
+
+pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    // Any read failure is treated as over-limit: the only other cause is the
+    // client going away, which never sees the answer anyway.
+    let Ok(body) = to_bytes(body, responses::BODY_LIMIT).await else {
+        return responses::payload_too_large();
+    };
+    if state.has(Mutant::RsNoAuthRequired) {
+        return serve(&parts.method, &body);
+    }
+    match authorize(&state, &parts, &body) {
+        Ok(()) => serve(&parts.method, &body),
+        Err(Refusal::Crash) => crash(),
+        Err(Refusal::Reject(Rejection::NoCredentials))
+            if state.has(Mutant::RsLeaksToolsList)
+                && parts.method == Method::POST
+                && rpc_method(&body).as_deref() == Some("tools/list") =>
+        {
+            serve(&parts.method, &body)
+        }
+        Err(Refusal::Reject(rejection)) => challenge::reject(&state, rejection),
+    }
+}
+
+enum Refusal {
+    Reject(Rejection),
+    /// Only produced by the `rs-malformed-auth-500` mutant.
+    Crash,
+}
+
+impl From<Rejection> for Refusal {
+    fn from(rejection: Rejection) -> Self {
+        Refusal::Reject(rejection)
+    }
+}
+
+enum HeaderCredentials {
+    /// No Authorization header, or one with another scheme.
+    Absent,
+    Token(String),
+    /// `Authorization: Bearer` and nothing after it.
+    MissingToken,
+    /// Not valid `credentials` syntax, or several Authorization headers.
+    Malformed,
+}
+
+fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<(), Refusal> {
+    let header = header_credentials(state, &parts.headers);
+    let token = match header {
+        HeaderCredentials::Malformed => {
+            return Err(Rejection::InvalidRequest("The Authorization header is malformed").into());
+        }
+        HeaderCredentials::MissingToken if state.has(Mutant::RsMalformedAuth500) => {
+            return Err(Refusal::Crash);
+        }
+        HeaderCredentials::MissingToken => {
+            return Err(Rejection::InvalidRequest(
+                "The Authorization header carries no bearer token",
+            )
+            .into());
+        }
+        HeaderCredentials::Token(token) => {
+            // RFC 6750 §2: clients MUST NOT use more than one method.
+            if form_body_has_token(&parts.headers, body)
+                && !state.has(Mutant::RsDoubleTokenAccepted)
+            {
+                return Err(Rejection::InvalidRequest(
+                    "The access token was sent by more than one method",
+                )
+                .into());
+            }
+            Some(token)
+        }
+        HeaderCredentials::Absent => None,
+    };
+    // OAuth 2.1 §5.1 forbids query tokens, so a correct server behaves as if
+    // the parameter were not there at all.
+    let token = token.or_else(|| {
+        state
+            .has(Mutant::RsReadsQueryToken)
+            .then(|| query_token(parts))
+            .flatten()
+    });
+    let Some(token) = token else {
+        return Err(Rejection::NoCredentials.into());
+    };
+    validate(state, &token).map_err(Refusal::from)
+}
+
+fn header_credentials(state: &AppState, headers: &HeaderMap) -> HeaderCredentials {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return HeaderCredentials::Absent;
+    };
+    if values.next().is_some() {
+        return HeaderCredentials::Malformed;
+    }
+    let Ok(value) = value.to_str() else {
+        return HeaderCredentials::Malformed;
+    };
+    let value = value.trim_matches(is_http_whitespace);
+    let (scheme, rest) = value.split_once(is_http_whitespace).unwrap_or((value, ""));
+    if scheme.is_empty() || !scheme.chars().all(is_tchar) {
+        return HeaderCredentials::Malformed;
+    }
+    let is_bearer = if state.has(Mutant::RsBearerCaseSensitive) {
+        scheme == "Bearer"
+    } else {
+        scheme.eq_ignore_ascii_case("Bearer")
+    };
+    if !is_bearer {
+        return HeaderCredentials::Absent;
+    }
+    let token = rest.trim_matches(is_http_whitespace);
+    if token.is_empty() {
+        HeaderCredentials::MissingToken
+    } else if token.contains(is_http_whitespace) {
+        HeaderCredentials::Malformed
+    } else {
+        HeaderCredentials::Token(token.to_owned())
+    }
+}
+
+fn is_http_whitespace(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// RFC 9110 §5.6.2 token characters.
+fn is_tchar(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+}
+
+fn form_body_has_token(headers: &HeaderMap, body: &[u8]) -> bool {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    is_form && url::form_urlencoded::parse(body).any(|(k, v)| k == "access_token" && !v.is_empty())
+}
+
+fn query_token(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k == "access_token" && !v.is_empty())
+        .map(|(_, v)| v.into_owned())
+}
+
+fn validate(state: &AppState, token: &str) -> Result<(), Rejection> {
+    if state.has(Mutant::RsAcceptsAnyToken) {
+        return Ok(());
+    }
+    if state.has(Mutant::RsAcceptsUnsignedJwt) && jws::is_unsecured_jwt(token) {
+        return Ok(());
+    }
+    match state.tokens.get(token) {
+        Some(info) if info.audience == state.resource() && Instant::now() < info.expires_at => {
+            if info.has_scope(MCP_SCOPE) {
+                Ok(())
+            } else {
+                Err(Rejection::InsufficientScope)
+            }
+        }
+        _ => Err(Rejection::InvalidToken),
+    }
+}
+
+fn crash() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        "<!doctype html><title>500</title><h1>Internal Server Error</h1>\
+         <pre>thread 'main' panicked: called `Option::unwrap()` on a `None` value</pre>",
+    )
+        .into_response()
+}
+
+/// Serves an authorised request.
+fn serve(method: &Method, body: &Bytes) -> Response {
+    if *method == Method::POST {
+        json_rpc(body)
+    } else {
+        // This server offers no SSE stream, which MCP allows to signal with 405.
+        responses::method_not_allowed("POST")
+    }
+}
+
+fn rpc_method(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value.get("method")?.as_str().map(str::to_owned)
+}
+
+fn json_rpc(body: &[u8]) -> Response {
+    let Ok(message) = serde_json::from_slice::<Value>(body) else {
+        return rpc_error(StatusCode::BAD_REQUEST, Value::Null, -32700, "Parse error");
+    };
+    let Value::Object(message) = message else {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Invalid Request",
+        );
+    };
+    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        let id = message.get("id").cloned().unwrap_or(Value::Null);
+        return rpc_error(StatusCode::BAD_REQUEST, id, -32600, "Invalid Request");
+    }
+    let Some(method) = message.get("method").and_then(Value::as_str) else {
+        // A client's response to a server request is acknowledged like a notification.
+        if message.contains_key("result") || message.contains_key("error") {
+            return StatusCode::ACCEPTED.into_response();
+        }
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Invalid Request",
+        );
+    };
+    let Some(id) = message.get("id") else {
+        return StatusCode::ACCEPTED.into_response();
+    };
+    if !(id.is_string() || id.is_number()) {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Invalid Request",
+        );
+    }
+    let params = message.get("params");
+    match dispatch(method, params) {
+        Ok(result) => responses::json(
+            StatusCode::OK,
+            &json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        ),
+        Err((code, text)) => rpc_error(StatusCode::OK, id.clone(), code, text),
+    }
+}
+
+fn dispatch(method: &str, params: Option<&Value>) -> Result<Value, (i64, &'static str)> {
+    match method {
+        "initialize" => Ok(json!({
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {"tools": {}},
+            "serverInfo": {
+                "name": "authspec-reference-server",
+                "version": env!("CARGO_PKG_VERSION"),
+            },
+        })),
+        "ping" => Ok(Value::Object(Map::new())),
+        "tools/list" => Ok(json!({
+            "tools": [{
+                "name": "echo",
+                "description": "Returns the given text unchanged.",
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}},
+                    "required": ["text"],
+                },
+            }],
+        })),
+        "tools/call" => {
+            let params = params.ok_or((-32602, "Invalid params"))?;
+            if params.get("name").and_then(Value::as_str) != Some("echo") {
+                return Err((-32602, "Unknown tool"));
+            }
+            let text = params
+                .get("arguments")
+                .and_then(|a| a.get("text"))
+                .and_then(Value::as_str)
+                .ok_or((-32602, "Invalid params: arguments.text must be a string"))?;
+            Ok(json!({
+                "content": [{"type": "text", "text": text}],
+                "isError": false,
+            }))
+        }
+        _ => Err((-32601, "Method not found")),
+    }
+}
+
+fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
+    responses::json(
+        status,
+        &json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}),
+    )
+}

@@ -1,0 +1,226 @@
+//! Discovery documents: RFC 9728 protected resource metadata (with signed
+//! metadata), the resource's JWK set, its documentation page, and RFC 8414 /
+//! OpenID Connect authorization server metadata, each with its mutants.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::Mutant;
+use crate::jws;
+use crate::responses;
+use crate::state::{AppState, MCP_SCOPE};
+
+const RESOURCE_NAME: &str = "authspec reference MCP server";
+
+/// The RFC 7515 Appendix A.3 example P-256 public key: well-formed and on the
+/// curve. Nothing is ever signed with it.
+const EC_X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
+const EC_Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
+/// The RFC 7517 Appendix A.1 example RSA modulus.
+const RSA_N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+
+/// `GET /.well-known/oauth-protected-resource/mcp` (RFC 9728 §3.1 path-inserted form).
+pub(crate) async fn prm_path_inserted(State(state): State<Arc<AppState>>) -> Response {
+    if state.has(Mutant::PrmRootOnly) || state.has(Mutant::PrmNotServed) {
+        responses::not_found()
+    } else {
+        prm_response(&state)
+    }
+}
+
+/// `GET /.well-known/oauth-protected-resource`: only a faulty server answers
+/// here, because the resource identifier has a path.
+pub(crate) async fn prm_root(State(state): State<Arc<AppState>>) -> Response {
+    if state.has(Mutant::PrmRootOnly) && !state.has(Mutant::PrmNotServed) {
+        prm_response(&state)
+    } else {
+        responses::not_found()
+    }
+}
+
+fn prm_response(state: &AppState) -> Response {
+    let mut document = prm_members(state);
+    // The signed copy repeats the (possibly mutated) plain members: signed
+    // values take precedence (RFC 9728 §2.2), so a fault must be in both.
+    let mut claims = document.clone();
+    claims.insert("iss".into(), state.resource().into());
+    let claims = Value::Object(claims);
+    let signed = if state.has(Mutant::PrmSignedMetadataUnsigned) {
+        jws::unsecured(&claims)
+    } else {
+        jws::sign_hs256(&claims)
+    };
+    document.insert("signed_metadata".into(), signed.into());
+
+    let body = if state.has(Mutant::PrmNotObject) {
+        json!([document])
+    } else {
+        Value::Object(document)
+    };
+    let content_type = if state.has(Mutant::PrmWrongContentType) {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    responses::json_with_type(StatusCode::OK, content_type, &body)
+}
+
+fn prm_members(state: &AppState) -> Map<String, Value> {
+    let base = &state.base;
+    let resource = state.resource();
+    let mut m = Map::new();
+
+    if !state.has(Mutant::PrmMissingResource) {
+        let value = if state.has(Mutant::PrmResourceMismatch) {
+            format!("{base}/other")
+        } else if state.has(Mutant::PrmResourceTrailingSlash) {
+            format!("{resource}/")
+        } else if state.has(Mutant::PrmResourceWithQuery) {
+            format!("{resource}?tenant=a")
+        } else {
+            resource.clone()
+        };
+        m.insert("resource".into(), value.into());
+    }
+
+    let authorization_servers = if state.has(Mutant::PrmNoAuthorizationServers) {
+        None
+    } else if state.has(Mutant::PrmEmptyAuthorizationServers) {
+        Some(json!([]))
+    } else if state.has(Mutant::PrmAuthorizationServersString) {
+        Some(json!(base))
+    } else if state.has(Mutant::PrmInsecureAuthorizationServer) {
+        Some(json!(["http://as.example.com"]))
+    } else {
+        Some(json!([base]))
+    };
+    if let Some(value) = authorization_servers {
+        m.insert("authorization_servers".into(), value);
+    }
+
+    if !state.has(Mutant::PrmNoScopesSupported) {
+        let scopes = if state.has(Mutant::PrmEmptyScopesSupported) {
+            json!([])
+        } else {
+            json!([MCP_SCOPE])
+        };
+        m.insert("scopes_supported".into(), scopes);
+    }
+
+    let bearer_methods = if state.has(Mutant::PrmBearerMethodsQuery) {
+        json!(["header", "query"])
+    } else {
+        json!(["header"])
+    };
+    m.insert("bearer_methods_supported".into(), bearer_methods);
+
+    if !state.has(Mutant::PrmNoResourceName) {
+        if !state.has(Mutant::PrmTaggedNameOnly) {
+            m.insert("resource_name".into(), RESOURCE_NAME.into());
+        }
+        m.insert("resource_name#en".into(), RESOURCE_NAME.into());
+    }
+
+    m.insert("resource_documentation".into(), state.url("/docs").into());
+
+    let jwks_uri = if state.has(Mutant::PrmJwksUriHttp) {
+        "http://rs.example.com/jwks.json".to_owned()
+    } else {
+        state.url("/jwks.json")
+    };
+    m.insert("jwks_uri".into(), jwks_uri.into());
+
+    let algs = if state.has(Mutant::PrmSigningAlgNone) {
+        json!(["HS256", "none"])
+    } else {
+        json!(["HS256"])
+    };
+    m.insert("resource_signing_alg_values_supported".into(), algs);
+    m
+}
+
+/// `GET /jwks.json`
+pub(crate) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
+    let mut signing = json!({
+        "kty": "EC",
+        "crv": "P-256",
+        "use": "sig",
+        "alg": "ES256",
+        "kid": "rs-sig-1",
+        "x": EC_X,
+        "y": EC_Y,
+    });
+    let mut keys = Vec::new();
+    if state.has(Mutant::PrmJwksMixedWithoutUse) {
+        if let Value::Object(key) = &mut signing {
+            key.remove("use");
+        }
+        keys.push(signing);
+        keys.push(json!({
+            "kty": "RSA",
+            "alg": "RSA-OAEP-256",
+            "kid": "rs-enc-1",
+            "n": RSA_N,
+            "e": "AQAB",
+        }));
+    } else {
+        keys.push(signing);
+    }
+    responses::json(StatusCode::OK, &json!({ "keys": keys }))
+}
+
+/// `GET /docs`: the page `resource_documentation` points at.
+pub(crate) async fn docs() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>authspec reference MCP server</title></head>\n<body>\
+         <h1>authspec reference MCP server</h1>\
+         <p>A known-good MCP server used by the authspec conformance tester. \
+         POST JSON-RPC to <code>/mcp</code> with a bearer token carrying the \
+         <code>mcp:tools</code> scope; it offers one tool, <code>echo</code>.</p>\
+         </body></html>\n",
+    )
+        .into_response()
+}
+
+/// `GET /.well-known/oauth-authorization-server` and
+/// `GET /.well-known/openid-configuration` (one shared document).
+pub(crate) async fn authorization_server(State(state): State<Arc<AppState>>) -> Response {
+    if state.has(Mutant::AsMetadataNotServed) {
+        return responses::not_found();
+    }
+    let issuer = if state.has(Mutant::AsMetadataIssuerMismatch) {
+        state.url("/wrong")
+    } else {
+        state.base.clone()
+    };
+    responses::json(
+        StatusCode::OK,
+        &json!({
+            "issuer": issuer,
+            "authorization_endpoint": state.url("/authorize"),
+            "token_endpoint": state.url("/token"),
+            "registration_endpoint": state.url("/register"),
+            "revocation_endpoint": state.url("/revoke"),
+            "jwks_uri": state.url("/jwks.json"),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported":
+                ["none", "client_secret_basic", "client_secret_post"],
+            "scopes_supported": [MCP_SCOPE],
+            "authorization_response_iss_parameter_supported": true,
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+        }),
+    )
+}

@@ -1,0 +1,51 @@
+//! Per-server shared state: the public base URL, the switched-on mutants and
+//! the token store, plus the URLs derived from the base.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::{Config, Mutant, tokens::TokenStore};
+
+/// The one scope the MCP endpoint requires.
+pub(crate) const MCP_SCOPE: &str = "mcp:tools";
+
+pub(crate) const PRM_ROOT_PATH: &str = "/.well-known/oauth-protected-resource";
+pub(crate) const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+
+#[derive(Debug)]
+pub(crate) struct AppState {
+    /// `http://127.0.0.1:PORT`, no trailing slash; also the issuer.
+    pub(crate) base: String,
+    pub(crate) config: Config,
+    pub(crate) tokens: TokenStore,
+    /// Drives the `challenge-scope-varies` mutant.
+    challenge_counter: AtomicU64,
+}
+
+impl AppState {
+    pub(crate) fn new(base: String, config: Config, tokens: TokenStore) -> Self {
+        Self {
+            base,
+            config,
+            tokens,
+            challenge_counter: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn has(&self, mutant: Mutant) -> bool {
+        self.config.has(mutant)
+    }
+
+    /// The resource identifier of the MCP endpoint (RFC 8707 / RFC 9728).
+    pub(crate) fn resource(&self) -> String {
+        format!("{}/mcp", self.base)
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Returns a different number on every call.
+    pub(crate) fn next_challenge_count(&self) -> u64 {
+        self.challenge_counter.fetch_add(1, Ordering::Relaxed)
+    }
+}

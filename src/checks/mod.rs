@@ -1,0 +1,304 @@
+//! The assertion vocabulary: an [`Expectation`] is a [`Subject`] (what to look at in a step's
+//! observation) plus a [`Predicate`] (what must hold of it), with an optional level of its own.
+//!
+//! Evaluation takes an [`Observation`] recorded by the engine and returns a [`Check`]: held or
+//! not, with the expected and actual text a reader needs. Levels and citations are chosen where
+//! an expectation is used (the case), never inside a predicate.
+
+mod predicates;
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::http::Response;
+use crate::oauth::challenge;
+use crate::suite::model::Level;
+use crate::suite::yaml::Pos;
+
+pub use predicates::Predicate;
+
+/// What a step observed: the final response (if any) and the values the step derived.
+#[derive(Clone, Debug, Default)]
+pub struct Observation {
+    pub response: Option<Response>,
+    /// Values the step derived (`url`, `via`, `expected_resource`, …).
+    pub values: BTreeMap<String, Value>,
+}
+
+/// What to look at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subject {
+    Status,
+    Header(String),
+    Headers(String),
+    MediaType,
+    Body,
+    Json(String),
+    /// The first Bearer challenge, as an object.
+    Challenge,
+    /// A parameter of the first Bearer challenge.
+    ChallengeParam(String),
+    /// Every `WWW-Authenticate` field value, raw.
+    Challenges,
+    /// A value the step derived, or a run/case variable.
+    Var(String),
+}
+
+/// Subject keywords, for messages and "did you mean".
+pub const SUBJECT_KEYWORDS: &[&str] = &[
+    "status",
+    "header",
+    "headers",
+    "media_type",
+    "body",
+    "json",
+    "challenge",
+    "challenges",
+    "var",
+];
+
+impl Subject {
+    pub fn parse(s: &str) -> Result<Subject, String> {
+        let s = s.trim();
+        let (head, arg) = match s.split_once(char::is_whitespace) {
+            Some((h, a)) => (h, Some(a.trim())),
+            None => (s, None),
+        };
+        let need = |arg: Option<&str>| {
+            arg.filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| format!("`{head}` needs an argument, e.g. `{head} NAME`"))
+        };
+        Ok(match head {
+            "status" => Subject::Status,
+            "header" => Subject::Header(need(arg)?.to_ascii_lowercase()),
+            "headers" => Subject::Headers(need(arg)?.to_ascii_lowercase()),
+            "media_type" => Subject::MediaType,
+            "body" => Subject::Body,
+            "json" => {
+                let p = arg.unwrap_or("").to_string();
+                if !(p.is_empty() || p.starts_with('/')) {
+                    return Err(format!("a JSON Pointer starts with `/`, got `{p}`"));
+                }
+                Subject::Json(p)
+            }
+            "challenge" => match arg {
+                Some(a) if !a.is_empty() => Subject::ChallengeParam(a.to_ascii_lowercase()),
+                _ => Subject::Challenge,
+            },
+            "challenges" => Subject::Challenges,
+            "var" => Subject::Var(need(arg)?),
+            other => {
+                let hint = crate::suite::did_you_mean(other, SUBJECT_KEYWORDS)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(format!("unknown subject `{other}`{hint}"));
+            }
+        })
+    }
+
+    /// How the subject reads in a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Status => "status".into(),
+            Subject::Header(n) => format!("header {n}"),
+            Subject::Headers(n) => format!("headers {n}"),
+            Subject::MediaType => "media type".into(),
+            Subject::Body => "body".into(),
+            Subject::Json(p) if p.is_empty() => "JSON body".into(),
+            Subject::Json(p) => format!("JSON {p}"),
+            Subject::Challenge => "Bearer challenge".into(),
+            Subject::ChallengeParam(p) => format!("challenge {p}"),
+            Subject::Challenges => "WWW-Authenticate".into(),
+            Subject::Var(v) => format!("var {v}"),
+        }
+    }
+
+    /// The subject's value in an observation; `None` when absent.
+    pub fn resolve(&self, obs: &Observation, vars: &BTreeMap<String, Value>) -> Option<Value> {
+        if let Subject::Var(name) = self {
+            return obs.values.get(name).or_else(|| vars.get(name)).cloned();
+        }
+        let resp = obs.response.as_ref()?;
+        match self {
+            Subject::Status => Some(Value::from(resp.status)),
+            Subject::Header(n) => resp.header(n).map(|v| Value::String(v.to_string())),
+            Subject::Headers(n) => {
+                let all: Vec<Value> = resp
+                    .headers_named(n)
+                    .map(|v| Value::String(v.to_string()))
+                    .collect();
+                (!all.is_empty()).then_some(Value::Array(all))
+            }
+            Subject::MediaType => resp.media_type().map(Value::String),
+            Subject::Body => Some(Value::String(resp.text())),
+            Subject::Json(p) => resp.json().and_then(|j| j.pointer(p).cloned()),
+            Subject::Challenge | Subject::ChallengeParam(_) => {
+                let parsed = challenge::parse_all(resp.headers_named("www-authenticate")).ok()?;
+                let bearer = parsed.into_iter().find(|c| c.is_bearer())?;
+                match self {
+                    Subject::ChallengeParam(p) => {
+                        bearer.param(p).map(|v| Value::String(v.to_string()))
+                    }
+                    _ => Some(Value::String(bearer.to_string())),
+                }
+            }
+            Subject::Challenges => {
+                let all: Vec<Value> = resp
+                    .headers_named("www-authenticate")
+                    .map(|v| Value::String(v.to_string()))
+                    .collect();
+                (!all.is_empty()).then_some(Value::Array(all))
+            }
+            Subject::Var(_) => None,
+        }
+    }
+}
+
+/// One expectation of a case.
+#[derive(Clone, Debug)]
+pub struct Expectation {
+    pub subject: Subject,
+    pub predicate: Predicate,
+    /// Overrides the case's level (a SHOULD inside a MUST case).
+    pub level: Option<Level>,
+    /// The step whose observation is examined; the last step when `None`.
+    pub step: Option<String>,
+    /// When true, an absent subject makes the expectation not apply instead of failing.
+    pub optional: bool,
+    /// Why this matters, shown with a failure.
+    pub why: Option<String>,
+    /// Extra requirement ids this expectation checks, beyond the case's.
+    pub requirements: Vec<String>,
+    pub pos: Pos,
+}
+
+/// What evaluation needs besides the observation.
+pub struct EvalContext<'a> {
+    pub vars: &'a BTreeMap<String, Value>,
+    pub target_is_loopback: bool,
+}
+
+/// The outcome of one expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    Held,
+    Failed {
+        expected: String,
+        actual: String,
+    },
+    /// The subject is absent and the expectation is optional.
+    NotApplicable {
+        reason: String,
+    },
+}
+
+impl Expectation {
+    /// A one-line reading of the expectation (`challenge scope exists`).
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}",
+            self.subject.describe(),
+            self.predicate.describe_short()
+        )
+    }
+
+    pub fn evaluate(&self, obs: &Observation, ctx: &EvalContext<'_>) -> Result<Check, String> {
+        let value = self.subject.resolve(obs, ctx.vars);
+        if value.is_none() && self.optional {
+            return Ok(Check::NotApplicable {
+                reason: format!("{} is absent", self.subject.describe()),
+            });
+        }
+        self.predicate.test(value.as_ref(), ctx)
+    }
+}
+
+/// Renders a value for Expected/Actual lines.
+pub fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "absent".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(v) => {
+            let s = v.to_string();
+            if s.len() > 300 {
+                format!(
+                    "{}…",
+                    &s[..s.char_indices().nth(300).map(|(i, _)| i).unwrap_or(s.len())]
+                )
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// Replaces `{{name}}` with variables; an unknown name is a harness error.
+pub fn template(s: &str, vars: &BTreeMap<String, Value>) -> Result<String, String> {
+    if !s.contains("{{") {
+        return Ok(s.to_string());
+    }
+    let re = template_regex();
+    let mut err = None;
+    let out = re.replace_all(s, |caps: &regex::Captures| {
+        let name = caps.get(1).map(|m| m.as_str()).unwrap_or_default();
+        match vars.get(name) {
+            Some(Value::String(v)) => v.clone(),
+            Some(v) => v.to_string(),
+            None => {
+                err.get_or_insert_with(|| format!("unknown variable `{name}`"));
+                String::new()
+            }
+        }
+    });
+    match err {
+        Some(e) => Err(e),
+        None => Ok(out.into_owned()),
+    }
+}
+
+/// The `{{ name }}` template syntax.
+pub fn template_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}").unwrap_or_else(|_| unreachable!())
+    })
+}
+
+/// Templating applied through a JSON value's strings.
+pub fn template_value(v: &Value, vars: &BTreeMap<String, Value>) -> Result<Value, String> {
+    Ok(match v {
+        Value::String(s) => {
+            // A template that is exactly one variable keeps the variable's JSON type.
+            let re = template_regex();
+            if let Some(c) = re.captures(s) {
+                if c.get(0).is_some_and(|m| m.as_str() == s) {
+                    let name = c.get(1).map(|m| m.as_str()).unwrap_or_default();
+                    return vars
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| format!("unknown variable `{name}`"));
+                }
+            }
+            Value::String(template(s, vars)?)
+        }
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| template_value(x, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), template_value(x, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// Every predicate keyword, for suite validation and "did you mean".
+pub fn predicates_keywords() -> &'static [&'static str] {
+    predicates::PREDICATE_KEYWORDS
+}

@@ -1,0 +1,729 @@
+//! The command line: argument parsing and the subcommands. `main.rs` only calls [`main`].
+//!
+//! This is the one place that reads the environment (`NO_COLOR`, `CI`) and the terminal state.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use reference_server::{Config, Mutant};
+use serde_json::json;
+use url::Url;
+
+use crate::engine::{self, RunEvent, TargetContext};
+use crate::http::{HttpClient, HttpOptions, Redactor};
+use crate::report::{self, Outcome, console, exit};
+use crate::requirements::Catalogue;
+use crate::suite::model::{Level, SpecRevision, Suite};
+use crate::suite::select::{Selection, select};
+use crate::{reference, suite};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "authspec",
+    version,
+    about = "Conformance tests for MCP authorization (OAuth 2.1, RFC 9728, RFC 8414, RFC 7591, PKCE, RFC 8707)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the suites against a target (the bundled reference server when no --target is given).
+    Run(RunArgs),
+    /// List every case: id, title, level, party, requirements and mutants.
+    List(ListArgs),
+    /// Serve the reference server (MCP endpoint at /mcp); prints its URL first.
+    Serve(ServeArgs),
+    /// List the reference server's mutants and the cases each must make fail.
+    Mutants(ListArgs),
+    /// Run every case against the reference server, then every mutant against its cases.
+    Selftest(SelftestArgs),
+    /// Show the requirement catalogue with the cases that cover each requirement.
+    Coverage(ListArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum LevelArg {
+    Must,
+    Should,
+    May,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Level {
+        match l {
+            LevelArg::Must => Level::Must,
+            LevelArg::Should => Level::Should,
+            LevelArg::May => Level::May,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SpecArg {
+    #[value(name = "2025-06-18")]
+    V20250618,
+    #[value(name = "2025-11-25")]
+    V20251125,
+}
+
+impl From<SpecArg> for SpecRevision {
+    fn from(s: SpecArg) -> SpecRevision {
+        match s {
+            SpecArg::V20250618 => SpecRevision::V2025_06_18,
+            SpecArg::V20251125 => SpecRevision::V2025_11_25,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Console,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The MCP endpoint (protected resource) to test. Without it, a reference server is started.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Test this authorization server directly (for an AS with no resource server in front).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Case ids or globs to run (`rfc9728/*`); all when none is given.
+    pub cases: Vec<String>,
+    /// Skip cases matching this glob (repeatable).
+    #[arg(long = "skip")]
+    pub skip: Vec<String>,
+    /// Run only cases with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// The weakest level to run: must (MUST cases), should (plus SHOULD; warnings fail the run), may (all).
+    #[arg(long, value_enum, default_value = "must")]
+    pub level: LevelArg,
+    /// The MCP authorization revision to judge by.
+    #[arg(long, value_enum, default_value = "2025-11-25")]
+    pub spec: SpecArg,
+    /// An extra suite file to load (repeatable).
+    #[arg(long = "suite")]
+    pub suites: Vec<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    /// Also write a report file: KIND=PATH with KIND console or json (repeatable).
+    #[arg(long = "report", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// How many cases run at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// A secret value to scrub from every output (repeatable).
+    #[arg(long = "secret")]
+    pub secrets: Vec<String>,
+    /// Run against the reference server with this mutant switched on (repeatable; no --target).
+    #[arg(long = "mutant", conflicts_with = "target")]
+    pub mutants: Vec<String>,
+    /// More detail: -v notes, -vv transcripts of failing cases.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (kind, path) = s
+        .split_once('=')
+        .ok_or("expected KIND=PATH, e.g. json=report.json")?;
+    let kind = Format::from_str(kind, true)
+        .map_err(|_| format!("unknown report kind `{kind}` (console, json)"))?;
+    if path.is_empty() {
+        return Err("the report path is empty".into());
+    }
+    Ok((kind, PathBuf::from(path)))
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    /// An extra suite file to load (repeatable).
+    #[arg(long = "suite")]
+    pub suites: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// Switch on a deliberate fault (repeatable); see `authspec mutants`.
+    #[arg(long = "mutant")]
+    pub mutants: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SelftestArgs {
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    #[arg(long, default_value_t = 8)]
+    pub jobs: u16,
+}
+
+/// What the environment says about output.
+struct RunContext {
+    color: bool,
+}
+
+impl RunContext {
+    fn from_env() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        RunContext {
+            color: std::io::stdout().is_terminal() && !no_color,
+        }
+    }
+}
+
+/// Entry point; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit::OK
+                }
+                _ => exit::USAGE,
+            };
+        }
+    };
+    let env = RunContext::from_env();
+    colored::control::set_override(env.color);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::RUNTIME;
+        }
+    };
+    runtime.block_on(dispatch(cli))
+}
+
+async fn dispatch(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Run(a) => cmd_run(a).await,
+        Command::List(a) => cmd_list(a),
+        Command::Serve(a) => cmd_serve(a).await,
+        Command::Mutants(a) => cmd_mutants(a),
+        Command::Selftest(a) => cmd_selftest(a).await,
+        Command::Coverage(a) => cmd_coverage(a),
+    }
+}
+
+/// Loads the embedded suites plus extra files; prints errors and returns None on failure.
+fn load_suites(extra: &[PathBuf], catalogue: &Catalogue) -> Option<Vec<Suite>> {
+    let mutants = reference::mutant_names();
+    let mut sources: Vec<(String, String)> = suite::EMBEDDED
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    for p in extra {
+        match std::fs::read_to_string(p) {
+            Ok(s) => sources.push((p.display().to_string(), s)),
+            Err(e) => {
+                eprintln!("error: cannot read suite file {}: {e}", p.display());
+                return None;
+            }
+        }
+    }
+    match suite::load::load_many(sources, catalogue, &mutants) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
+}
+
+fn parse_mutants(names: &[String]) -> Result<Vec<Mutant>, String> {
+    names.iter().map(|n| n.parse::<Mutant>()).collect()
+}
+
+async fn cmd_run(a: RunArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+        return exit::USAGE;
+    };
+    let spec: SpecRevision = a.spec.into();
+    let level: Level = a.level.into();
+    let selection = Selection {
+        include: a.cases.clone(),
+        skip: a.skip.clone(),
+        tags: a.tags.clone(),
+        level,
+        spec,
+    };
+    let cases = match select(&suites, &selection) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mutants = match parse_mutants(&a.mutants) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let issuer = match a.issuer.as_deref().map(Url::parse).transpose() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: --issuer is not an absolute URL: {e}");
+            return exit::USAGE;
+        }
+    };
+    if cases.is_empty() {
+        eprintln!(
+            "error: no case selected (level {level}, MCP {spec}; `authspec list` shows every case)"
+        );
+        return exit::NO_CASES;
+    }
+    // Without a target, start the reference server in-process.
+    let mut server = None;
+    let target = match &a.target {
+        Some(t) => match Url::parse(t) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+            Ok(u) => {
+                eprintln!(
+                    "error: --target must be an http(s) URL, got scheme `{}`",
+                    u.scheme()
+                );
+                return exit::USAGE;
+            }
+            Err(e) => {
+                eprintln!("error: --target `{t}` is not an absolute URL: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => {
+            let config = Config {
+                mutants: mutants.iter().copied().collect(),
+            };
+            match reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config).await {
+                Ok(s) => {
+                    let url = s.mcp_url();
+                    server = Some(s);
+                    match Url::parse(&url) {
+                        Ok(u) => u,
+                        Err(e) => {
+                            eprintln!("error: the reference server URL `{url}` is invalid: {e}");
+                            return exit::RUNTIME;
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: the reference server failed to start: {e}");
+                    return exit::RUNTIME;
+                }
+            }
+        }
+    };
+    let redactor = Redactor::default();
+    for s in &a.secrets {
+        redactor.add_secret(s);
+    }
+    let options = HttpOptions {
+        timeout: Duration::from_secs(a.timeout),
+        target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        ..HttpOptions::default()
+    };
+    let http = match HttpClient::new(options, redactor) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: cannot build the HTTP client: {e}");
+            return exit::RUNTIME;
+        }
+    };
+    let ctx = TargetContext::new(target, issuer, spec, http);
+    let show_progress = a.format == Format::Console
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    let progress = |e: RunEvent<'_>| {
+        if !show_progress {
+            return;
+        }
+        if let RunEvent::CaseFinished(c) = e {
+            eprint!("\r\x1b[2K{} {}", c.result.as_str(), c.id);
+        }
+    };
+    let report = engine::run(&cases, &ctx, &catalogue, a.jobs as usize, level, &progress).await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
+    if let Some(s) = server {
+        s.shutdown().await;
+    }
+    let titles: BTreeMap<String, String> = suites
+        .iter()
+        .map(|s| (s.name.clone(), s.title.clone()))
+        .collect();
+    let opts = console::ConsoleOptions {
+        verbosity: a.verbose,
+    };
+    let mut code = report::exit_code(&report);
+    for (kind, path) in &a.reports {
+        let text = match kind {
+            Format::Json => report::json::render(&report),
+            Format::Console => {
+                colored::control::set_override(false);
+                console::render(&report, &titles, &catalogue, opts)
+            }
+        };
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!(
+                "error: cannot write the {kind:?} report to {}: {e}",
+                path.display()
+            );
+            code = code.max(exit::RUNTIME);
+        }
+    }
+    colored::control::set_override(RunContext::from_env().color);
+    let stdout = match a.format {
+        Format::Json => report::json::render(&report),
+        Format::Console => {
+            let mut s = console::render(&report, &titles, &catalogue, opts);
+            if level == Level::Must {
+                let more = suites
+                    .iter()
+                    .flat_map(|s| &s.cases)
+                    .filter(|c| c.level > Level::Must && c.applies_to(spec))
+                    .count();
+                if more > 0 {
+                    s.push_str(&format!(
+                        "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
+                    ));
+                }
+            }
+            s
+        }
+    };
+    print_out(&stdout);
+    if ctx.requests_sent() == 0 && report.summary.errored > 0 {
+        code = exit::RUNTIME;
+    }
+    code
+}
+
+fn print_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    if !s.ends_with('\n') {
+        let _ = out.write_all(b"\n");
+    }
+    let _ = out.flush();
+}
+
+fn cmd_list(a: ListArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+        return exit::USAGE;
+    };
+    let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.iter()).collect();
+    match a.format {
+        Format::Json => {
+            let list: Vec<_> = cases
+                .iter()
+                .map(|c| {
+                    json!({
+                        "id": c.id, "title": c.title, "level": c.level, "party": c.party.as_str(),
+                        "suite": c.suite, "requirements": c.requirements, "mutants": c.mutants,
+                        "spec": c.spec, "tags": c.tags,
+                    })
+                })
+                .collect();
+            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        Format::Console => {
+            let mut s = String::new();
+            for c in &cases {
+                s.push_str(&format!(
+                    "{:<60} {:<6} {:<6} {}\n",
+                    c.id,
+                    c.level.as_str(),
+                    c.party.as_str(),
+                    c.title
+                ));
+            }
+            s.push_str(&format!("{} cases\n", cases.len()));
+            print_out(&s);
+        }
+    }
+    exit::OK
+}
+
+async fn cmd_serve(a: ServeArgs) -> i32 {
+    let mutants = match parse_mutants(&a.mutants) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let config = Config {
+        mutants: mutants.iter().copied().collect(),
+    };
+    let server = match reference_server::spawn(a.addr, config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot serve on {}: {e}", a.addr);
+            return exit::RUNTIME;
+        }
+    };
+    print_out(&server.mcp_url());
+    if !mutants.is_empty() {
+        eprintln!(
+            "mutants on: {}",
+            mutants
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    eprintln!("serving the reference server; Ctrl-C stops it");
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    exit::OK
+}
+
+fn cmd_mutants(a: ListArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+        return exit::USAGE;
+    };
+    let cases_for = |m: &str| -> Vec<String> {
+        suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .filter(|c| c.mutants.iter().any(|x| x == m))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    match a.format {
+        Format::Json => {
+            let list: Vec<_> = Mutant::ALL
+                .iter()
+                .map(|m| json!({"name": m.name(), "description": m.description(), "cases": cases_for(m.name())}))
+                .collect();
+            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        Format::Console => {
+            let mut s = String::new();
+            for m in Mutant::ALL {
+                let cases = cases_for(m.name());
+                s.push_str(&format!("{}\n    {}\n", m.name(), m.description()));
+                if cases.is_empty() {
+                    s.push_str("    (no case names it yet)\n");
+                }
+                for c in cases {
+                    s.push_str(&format!("    must fail: {c}\n"));
+                }
+            }
+            print_out(&s);
+        }
+    }
+    exit::OK
+}
+
+fn cmd_coverage(a: ListArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+        return exit::USAGE;
+    };
+    let rows: Vec<_> = catalogue
+        .iter()
+        .map(|r| {
+            let cases: Vec<String> = suites
+                .iter()
+                .flat_map(|s| &s.cases)
+                .filter(|c| {
+                    c.requirements.contains(&r.id)
+                        || c.expect.iter().any(|e| e.requirements.contains(&r.id))
+                })
+                .map(|c| c.id.clone())
+                .collect();
+            (r, cases)
+        })
+        .collect();
+    match a.format {
+        Format::Json => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|(r, cases)| json!({"id": r.id, "level": r.level, "party": r.party, "testability": r.testability, "url": r.url(), "cases": cases}))
+                .collect();
+            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        Format::Console => {
+            let mut s = String::new();
+            let covered = rows.iter().filter(|(_, c)| !c.is_empty()).count();
+            for (r, cases) in &rows {
+                let mark = if cases.is_empty() { "·" } else { "✔" };
+                s.push_str(&format!(
+                    "{mark} {:<58} {:<10} {}\n",
+                    r.id,
+                    r.level,
+                    cases.join(", ")
+                ));
+            }
+            s.push_str(&format!(
+                "{covered} of {} requirements cited by a case\n",
+                rows.len()
+            ));
+            print_out(&s);
+        }
+    }
+    exit::OK
+}
+
+/// One self-check: a case against the plain reference server or against one mutant.
+#[derive(Debug, serde::Serialize)]
+struct SelfCheck {
+    case: String,
+    mutant: Option<String>,
+    expected: &'static str,
+    result: Outcome,
+    ok: bool,
+    message: String,
+}
+
+async fn cmd_selftest(a: SelftestArgs) -> i32 {
+    let started = Instant::now();
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&[], &catalogue) else {
+        return exit::USAGE;
+    };
+    let cases: Vec<_> = suites
+        .iter()
+        .flat_map(|s| s.cases.iter().cloned())
+        .collect();
+    let mut checks: Vec<SelfCheck> = Vec::new();
+    for rev in SpecRevision::ALL {
+        let group: Vec<_> = cases
+            .iter()
+            .filter(|c| reference::revision_for(c) == rev)
+            .cloned()
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        match reference::run_cases(&group, None, rev, &catalogue, a.jobs as usize).await {
+            Ok(r) => checks.extend(r.cases.iter().map(|c| SelfCheck {
+                case: c.id.clone(),
+                mutant: None,
+                expected: "pass",
+                result: c.result,
+                ok: c.result == Outcome::Pass,
+                message: c.message.clone(),
+            })),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::RUNTIME;
+            }
+        }
+    }
+    let mut uncaught_names = Vec::new();
+    for m in Mutant::ALL {
+        let named: Vec<_> = cases
+            .iter()
+            .filter(|c| c.mutants.iter().any(|x| x == m.name()))
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            uncaught_names.push(m.name());
+            continue;
+        }
+        for rev in SpecRevision::ALL {
+            let group: Vec<_> = named
+                .iter()
+                .filter(|c| reference::revision_for(c) == rev)
+                .cloned()
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            match reference::run_cases(&group, Some(*m), rev, &catalogue, a.jobs as usize).await {
+                Ok(r) => checks.extend(r.cases.iter().map(|c| SelfCheck {
+                    case: c.id.clone(),
+                    mutant: Some(m.name().into()),
+                    expected: "fail or warn",
+                    result: c.result,
+                    ok: matches!(c.result, Outcome::Fail | Outcome::Warn),
+                    message: c.message.clone(),
+                })),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::RUNTIME;
+                }
+            }
+        }
+    }
+    let bad = checks.iter().filter(|c| !c.ok).count();
+    let ok = bad == 0 && uncaught_names.is_empty();
+    match a.format {
+        Format::Json => {
+            let doc = json!({
+                "ok": ok, "checks": checks, "mutants_named_by_no_case": uncaught_names,
+                "duration_ms": started.elapsed().as_millis() as u64,
+            });
+            print_out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Console => {
+            let mut s = String::new();
+            for c in &checks {
+                let mark = if c.ok { "✔" } else { "✘" };
+                let against = c
+                    .mutant
+                    .as_deref()
+                    .map(|m| format!("mutant {m}"))
+                    .unwrap_or_else(|| "reference".into());
+                if !c.ok {
+                    s.push_str(&format!(
+                        "{mark} {} against {against}: expected {}, got {} {}\n",
+                        c.case,
+                        c.expected,
+                        c.result.as_str(),
+                        c.message
+                    ));
+                }
+            }
+            for m in &uncaught_names {
+                s.push_str(&format!(
+                    "✘ mutant {m} is named by no case, so nothing proves it is caught\n"
+                ));
+            }
+            let plain = checks.iter().filter(|c| c.mutant.is_none()).count();
+            let killed = checks.iter().filter(|c| c.mutant.is_some()).count();
+            s.push_str(&format!(
+                "selftest: {plain} cases against the reference server, {killed} (case, mutant) pairs, {} mutants\n",
+                Mutant::ALL.len()
+            ));
+            s.push_str(&format!(
+                "{} passed, {} failed\n",
+                checks.len() - bad,
+                bad + uncaught_names.len()
+            ));
+            print_out(&s);
+        }
+    }
+    if ok { exit::OK } else { exit::NONCONFORMANT }
+}

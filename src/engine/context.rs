@@ -1,0 +1,99 @@
+//! The target of a run and what is learnt about it once and shared by every case.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use crate::checks::Observation;
+use crate::http::{Exchange, HttpClient};
+use crate::oauth::urls;
+use crate::suite::model::SpecRevision;
+
+/// Why a step could not produce an observation.
+#[derive(Clone, Debug)]
+pub enum StepStop {
+    /// The case does not apply (a prerequisite is absent): the case is skipped.
+    Unavailable(String),
+    /// The harness could not do its job: the case errors.
+    Error(String),
+}
+
+/// A step's result: what it observed, and the exchanges it took.
+#[derive(Clone, Debug)]
+pub struct StepRecord {
+    pub result: Result<Observation, StepStop>,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// The target and the per-run memo of discovery results.
+pub struct TargetContext {
+    pub target: Url,
+    /// Set with `--issuer`: test this authorization server directly.
+    pub issuer: Option<Url>,
+    pub spec: SpecRevision,
+    pub http: HttpClient,
+    memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
+    requests: std::sync::atomic::AtomicUsize,
+}
+
+impl TargetContext {
+    pub fn new(target: Url, issuer: Option<Url>, spec: SpecRevision, http: HttpClient) -> Self {
+        TargetContext {
+            target,
+            issuer,
+            spec,
+            http,
+            memo: Mutex::new(HashMap::new()),
+            requests: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    pub fn target_is_loopback(&self) -> bool {
+        urls::is_loopback(&self.target)
+    }
+
+    /// The variables every case starts with.
+    pub fn builtin_vars(&self) -> BTreeMap<String, Value> {
+        let mut v = BTreeMap::new();
+        let url = self.target.to_string();
+        v.insert("target.url".into(), Value::String(url.clone()));
+        v.insert("target.resource".into(), Value::String(url));
+        v.insert(
+            "target.origin".into(),
+            Value::String(self.target.origin().ascii_serialization()),
+        );
+        v.insert("spec".into(), Value::String(self.spec.as_str().into()));
+        v
+    }
+
+    /// Counts a request sent (for the benchmark figures).
+    pub fn count_request(&self) {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn requests_sent(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` once per key for the whole run; later callers get the same record.
+    pub async fn memo<F, Fut>(&self, key: &str, f: F) -> StepRecord
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = StepRecord>,
+    {
+        let cell = {
+            let mut map = match self.memo.lock() {
+                Ok(m) => m,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            map.entry(key.to_string())
+                .or_insert_with(|| Arc::new(OnceCell::new()))
+                .clone()
+        };
+        cell.get_or_init(f).await.clone()
+    }
+}

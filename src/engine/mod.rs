@@ -1,0 +1,250 @@
+//! The engine: runs the selected cases against a target, concurrently and bounded, step by
+//! step, and turns observations into findings. Output is a [`RunReport`]; progress goes out as
+//! [`RunEvent`]s. Nothing here prints.
+
+pub mod context;
+pub mod steps;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use futures::StreamExt;
+use serde_json::Value;
+
+pub use context::{StepRecord, StepStop, TargetContext};
+
+use crate::checks::{Check, EvalContext, Expectation, Observation};
+use crate::report::model::{
+    CaseResult, Finding, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool,
+};
+use crate::requirements::Catalogue;
+use crate::suite::model::{Case, Level};
+
+/// Progress of a run, for reporters that show it live.
+#[derive(Clone, Debug)]
+pub enum RunEvent<'a> {
+    Started { total: usize },
+    CaseFinished(&'a CaseResult),
+}
+
+/// Runs every case and returns the report, in the order the cases were given.
+pub async fn run(
+    cases: &[Case],
+    ctx: &TargetContext,
+    catalogue: &Catalogue,
+    jobs: usize,
+    level: Level,
+    on_event: &(dyn Fn(RunEvent<'_>) + Sync),
+) -> RunReport {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    on_event(RunEvent::Started { total: cases.len() });
+    let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
+        .map(|case| async move {
+            let r = run_case(case, ctx, catalogue).await;
+            on_event(RunEvent::CaseFinished(&r));
+            r
+        })
+        .buffered(jobs.max(1))
+        .collect()
+        .await;
+    RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "authspec".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: ctx.http.redactor.url(ctx.target.as_str()),
+        spec: ctx.spec.as_str().into(),
+        level,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        summary: Summary::of(&results),
+        cases: results,
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
+    let mut out: Vec<String> = ids
+        .iter()
+        .filter_map(|id| catalogue.get(id))
+        .map(|r| r.url())
+        .filter(|u| !u.is_empty())
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Runs one case.
+pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
+    let started = Instant::now();
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        suite: case.suite.clone(),
+        section: case.section.clone(),
+        level: case.level,
+        party: case.party.as_str().into(),
+        requirements: case.requirements.clone(),
+        result: Outcome::Pass,
+        message: String::new(),
+        findings: Vec::new(),
+        notes: Vec::new(),
+        transcript: Vec::new(),
+        duration_ms: 0,
+    };
+    let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
+    result.result = outcome;
+    result.message = ctx.http.redactor.text(&message);
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+async fn evaluate_case(
+    case: &Case,
+    ctx: &TargetContext,
+    catalogue: &Catalogue,
+    result: &mut CaseResult,
+) -> (Outcome, String) {
+    let mut vars: BTreeMap<String, Value> = ctx.builtin_vars();
+    let mut observations: Vec<(String, Observation)> = Vec::new();
+    for step in &case.steps {
+        let block = format!("{}: {}", step.name, step.action.keyword());
+        let rec = steps::run(ctx, &step.action, &block, &vars).await;
+        result.transcript.extend(rec.exchanges);
+        let obs = match rec.result {
+            Ok(o) => o,
+            Err(StepStop::Unavailable(why)) => {
+                return (Outcome::Skip, format!("not applicable: {why}"));
+            }
+            Err(StepStop::Error(why)) => {
+                return (
+                    Outcome::Error,
+                    format!("step `{}` could not run: {why}", step.name),
+                );
+            }
+        };
+        for key in ["via", "tried"] {
+            if let Some(v) = obs.values.get(key) {
+                let text = match v {
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| x.as_str().unwrap_or_default().to_string())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    other => other.as_str().unwrap_or_default().to_string(),
+                };
+                result.notes.push(format!("{}: {key} {text}", step.name));
+            }
+        }
+        for (name, subject) in &step.capture {
+            let v = subject.resolve(&obs, &vars).unwrap_or(Value::Null);
+            vars.insert(name.clone(), v);
+        }
+        observations.push((step.name.clone(), obs));
+    }
+    let eval = EvalContext {
+        vars: &vars,
+        target_is_loopback: ctx.target_is_loopback(),
+    };
+    let pick = |e: &Expectation| -> Option<&(String, Observation)> {
+        match &e.step {
+            Some(name) => observations.iter().find(|(n, _)| n == name),
+            None => observations.last(),
+        }
+    };
+    for req in &case.requires {
+        let Some((_, obs)) = pick(req) else { continue };
+        match req.evaluate(obs, &eval) {
+            Ok(Check::Held) => {}
+            Ok(Check::Failed { actual, .. }) => {
+                let why = req
+                    .why
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (actual: {actual})", req.describe()));
+                return (
+                    Outcome::Skip,
+                    format!("not applicable: precondition not met: {why}"),
+                );
+            }
+            Ok(Check::NotApplicable { reason }) => {
+                return (Outcome::Skip, format!("not applicable: {reason}"));
+            }
+            Err(e) => {
+                return (
+                    Outcome::Error,
+                    format!("harness error in a precondition: {e}"),
+                );
+            }
+        }
+    }
+    let mut applicable = 0;
+    let mut not_applicable = Vec::new();
+    for exp in &case.expect {
+        let Some((step_name, obs)) = pick(exp) else {
+            continue;
+        };
+        let check = match exp.evaluate(obs, &eval) {
+            Ok(c) => c,
+            Err(e) => {
+                return (
+                    Outcome::Error,
+                    format!("harness error evaluating `{}`: {e}", exp.describe()),
+                );
+            }
+        };
+        match check {
+            Check::Held => applicable += 1,
+            Check::NotApplicable { reason } => not_applicable.push(reason),
+            Check::Failed { expected, actual } => {
+                applicable += 1;
+                let level = exp.level.unwrap_or(case.level);
+                let mut requirements = case.requirements.clone();
+                requirements.extend(exp.requirements.iter().cloned());
+                requirements.dedup();
+                let r = &ctx.http.redactor;
+                result.findings.push(Finding {
+                    check: r.text(&exp.describe()),
+                    level,
+                    result: if level == Level::Must {
+                        Outcome::Fail
+                    } else {
+                        Outcome::Warn
+                    },
+                    expected: r.text(&expected),
+                    actual: r.text(&actual),
+                    links: links(&requirements, catalogue),
+                    requirements,
+                    why: exp.why.clone().or_else(|| case.why.clone()),
+                    step: step_name.clone(),
+                    source: format!("{}:{}:{}", case.file, exp.pos.line, exp.pos.col),
+                });
+            }
+        }
+    }
+    if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
+        return (
+            Outcome::Fail,
+            format!("{}: expected {}, got {}", f.check, f.expected, f.actual),
+        );
+    }
+    if let Some(f) = result.findings.first() {
+        return (
+            Outcome::Warn,
+            format!("{}: expected {}, got {}", f.check, f.expected, f.actual),
+        );
+    }
+    if applicable == 0 && !not_applicable.is_empty() {
+        return (
+            Outcome::Skip,
+            format!("not applicable: {}", not_applicable.join("; ")),
+        );
+    }
+    (Outcome::Pass, String::new())
+}

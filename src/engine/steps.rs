@@ -1,0 +1,546 @@
+//! Protocol actions: each step turns its overrides into HTTP exchanges and an [`Observation`].
+//!
+//! Discovery steps are memoised in the [`TargetContext`], so a run fetches each metadata
+//! document once however many cases look at it.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::context::{StepRecord, StepStop, TargetContext};
+use crate::checks::{Observation, template, template_value};
+use crate::http::{Exchange, HttpError, Request, Response};
+use crate::oauth::{challenge, wellknown};
+use crate::suite::model::{
+    Action, AsMetadataVia, CallResource, DiscoveryVia, HttpAction, TokenPlacement,
+};
+
+/// How many redirects a metadata fetch follows before calling it a loop.
+const MAX_REDIRECTS: usize = 5;
+
+type Vars = BTreeMap<String, Value>;
+
+fn unavailable(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
+    StepRecord {
+        result: Err(StepStop::Unavailable(msg.into())),
+        exchanges,
+    }
+}
+
+fn error(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
+    StepRecord {
+        result: Err(StepStop::Error(msg.into())),
+        exchanges,
+    }
+}
+
+fn observed(response: Response, values: Vars, exchanges: Vec<Exchange>) -> StepRecord {
+    StepRecord {
+        result: Ok(Observation {
+            response: Some(response),
+            values,
+        }),
+        exchanges,
+    }
+}
+
+/// Sends one request and records it.
+async fn exchange(
+    ctx: &TargetContext,
+    block: &str,
+    req: &Request,
+    log: &mut Vec<Exchange>,
+) -> Result<Response, HttpError> {
+    ctx.count_request();
+    let result = ctx.http.send(req).await;
+    log.push(ctx.http.record(block, req, &result));
+    result
+}
+
+/// GET with redirects followed hop by hop (each hop checked against the follow policy).
+async fn get_following(
+    ctx: &TargetContext,
+    block: &str,
+    url: Url,
+    log: &mut Vec<Exchange>,
+) -> Result<(Url, Response), HttpError> {
+    let mut url = url;
+    for _ in 0..=MAX_REDIRECTS {
+        let req = Request::get(url.clone()).header("Accept", "application/json");
+        let resp = exchange(ctx, block, &req, log).await?;
+        if !(300..400).contains(&resp.status) {
+            return Ok((url, resp));
+        }
+        let Some(loc) = resp.header("location") else {
+            return Ok((url, resp));
+        };
+        let next = url.join(loc).map_err(|e| HttpError::Protocol {
+            url: url.to_string(),
+            reason: format!("bad Location `{loc}`: {e}"),
+        })?;
+        if next.origin() != url.origin() {
+            ctx.http.may_follow(&next)?;
+        }
+        url = next;
+    }
+    Err(HttpError::TooManyRedirects {
+        url: url.to_string(),
+        hops: MAX_REDIRECTS,
+    })
+}
+
+/// Runs one step of a case.
+pub async fn run(ctx: &TargetContext, action: &Action, block: &str, vars: &Vars) -> StepRecord {
+    match action {
+        Action::Http(h) => http(ctx, h, block, vars).await,
+        Action::FetchResourceMetadata { via, required } => {
+            let key = format!("prm:{via:?}");
+            let rec = ctx.memo(&key, || fetch_prm(ctx, via.clone())).await;
+            if *required { found_or_not(rec) } else { rec }
+        }
+        Action::FetchAsMetadata {
+            via,
+            issuer,
+            required,
+        } => {
+            let issuer = match issuer.as_deref().map(|i| template(i, vars)).transpose() {
+                Ok(i) => i,
+                Err(e) => return error(e, Vec::new()),
+            };
+            let key = format!("as:{via:?}:{issuer:?}");
+            let rec = ctx.memo(&key, || fetch_as(ctx, via.clone(), issuer)).await;
+            if *required { found_or_not(rec) } else { rec }
+        }
+        Action::CallResource(c) => {
+            let plain = c.token.is_none()
+                && c.authorization.is_none()
+                && c.headers.is_empty()
+                && c.method == "POST"
+                && c.rpc.as_deref() == Some("initialize");
+            if plain {
+                // The unauthenticated challenge is the start of discovery; fetch it once.
+                return ctx
+                    .memo("challenge", || call_resource(ctx, c, block, vars))
+                    .await;
+            }
+            call_resource(ctx, c, block, vars).await
+        }
+    }
+}
+
+/// For a `required` discovery step: "nothing found" becomes an observation (`found` false, with
+/// what was tried) instead of a reason to skip.
+fn found_or_not(mut rec: StepRecord) -> StepRecord {
+    match rec.result {
+        Ok(ref mut obs) => {
+            obs.values.insert("found".into(), Value::Bool(true));
+        }
+        Err(StepStop::Unavailable(why)) => {
+            let mut values = Vars::new();
+            values.insert("found".into(), Value::Bool(false));
+            values.insert("tried".into(), Value::String(why));
+            rec.result = Ok(Observation {
+                response: None,
+                values,
+            });
+        }
+        Err(StepStop::Error(_)) => {}
+    }
+    rec
+}
+
+async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> StepRecord {
+    let mut log = Vec::new();
+    let raw = match template(&h.url, vars) {
+        Ok(u) => u,
+        Err(e) => return error(e, log),
+    };
+    let url = match ctx.target.join(&raw) {
+        Ok(u) => u,
+        Err(e) => return unavailable(format!("`{raw}` is not a URL: {e}"), log),
+    };
+    if url.origin() != ctx.target.origin() {
+        if let Err(e) = ctx.http.may_follow(&url) {
+            return unavailable(e.to_string(), log);
+        }
+    }
+    let mut req = Request {
+        method: h.method.clone(),
+        url,
+        headers: Vec::new(),
+        body: None,
+    };
+    for (k, v) in &h.headers {
+        match template(v, vars) {
+            Ok(v) => req.headers.push((k.clone(), v)),
+            Err(e) => return error(e, log),
+        }
+    }
+    if let Some(j) = &h.json {
+        match template_value(j, vars) {
+            Ok(j) => {
+                req.headers
+                    .push(("Content-Type".into(), "application/json".into()));
+                req.body = Some(j.to_string().into_bytes());
+            }
+            Err(e) => return error(e, log),
+        }
+    } else if !h.form.is_empty() {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &h.form {
+            match template(v, vars) {
+                Ok(v) => {
+                    ser.append_pair(k, &v);
+                }
+                Err(e) => return error(e, log),
+            }
+        }
+        req.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        req.body = Some(ser.finish().into_bytes());
+    } else if let Some(b) = &h.body {
+        match template(b, vars) {
+            Ok(b) => req.body = Some(b.into_bytes()),
+            Err(e) => return error(e, log),
+        }
+    }
+    let mut values = Vars::new();
+    values.insert("url".into(), Value::String(req.url.to_string()));
+    match exchange(ctx, block, &req, &mut log).await {
+        Ok(resp) => observed(resp, values, log),
+        Err(e) => error(e.to_string(), log),
+    }
+}
+
+/// The unauthenticated challenge's `resource_metadata` URL, if any.
+async fn challenge_metadata_url(
+    ctx: &TargetContext,
+) -> (Result<Option<String>, StepStop>, Vec<Exchange>) {
+    let call = CallResource {
+        method: "POST".into(),
+        rpc: Some("initialize".into()),
+        token: None,
+        scheme: "Bearer".into(),
+        placement: TokenPlacement::Header,
+        authorization: None,
+        headers: Vec::new(),
+    };
+    let vars = ctx.builtin_vars();
+    let rec = ctx
+        .memo("challenge", || {
+            call_resource(ctx, &call, "unauthenticated request", &vars)
+        })
+        .await;
+    let obs = match rec.result {
+        Ok(o) => o,
+        Err(e) => return (Err(e), rec.exchanges),
+    };
+    let url = obs.response.as_ref().and_then(|r| {
+        let parsed = challenge::parse_all(r.headers_named("www-authenticate")).ok()?;
+        parsed
+            .into_iter()
+            .find(|c| c.is_bearer())?
+            .param("resource_metadata")
+            .map(str::to_string)
+    });
+    (Ok(url), rec.exchanges)
+}
+
+async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRecord {
+    let mut log = Vec::new();
+    let mut tried = Vec::new();
+    let order: Vec<DiscoveryVia> = match via {
+        DiscoveryVia::Auto => vec![
+            DiscoveryVia::Challenge,
+            DiscoveryVia::PathInserted,
+            DiscoveryVia::Root,
+        ],
+        v => vec![v],
+    };
+    let explicit = order.len() == 1;
+    for v in order {
+        let (url, expected) = match v {
+            DiscoveryVia::Challenge => {
+                let (res, ex) = challenge_metadata_url(ctx).await;
+                log.extend(ex);
+                match res {
+                    Err(StepStop::Error(e)) => return error(e, log),
+                    Err(StepStop::Unavailable(e)) => {
+                        tried.push(format!("challenge: {e}"));
+                        continue;
+                    }
+                    Ok(None) => {
+                        tried.push(
+                            "challenge: no resource_metadata parameter in the 401 challenge".into(),
+                        );
+                        continue;
+                    }
+                    Ok(Some(u)) => {
+                        match Url::parse(&u) {
+                            Ok(url) => (url, ctx.target.to_string()),
+                            Err(e) => {
+                                tried.push(format!("challenge: resource_metadata `{u}` is not an absolute URL ({e})"));
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            DiscoveryVia::PathInserted => {
+                let url = wellknown::path_inserted(&ctx.target, wellknown::PRM_SUFFIX);
+                let expected =
+                    wellknown::identifier_from_path_inserted(&url, wellknown::PRM_SUFFIX)
+                        .unwrap_or_default();
+                (url, expected)
+            }
+            DiscoveryVia::Root | DiscoveryVia::Auto => {
+                let url = wellknown::root(&ctx.target, wellknown::PRM_SUFFIX);
+                let expected = ctx.target.origin().ascii_serialization();
+                (url, expected)
+            }
+        };
+        if url.origin() != ctx.target.origin() {
+            if let Err(e) = ctx.http.may_follow(&url) {
+                tried.push(format!("{}: {e}", via_name(&v)));
+                continue;
+            }
+        }
+        let block = format!("fetch resource metadata ({})", via_name(&v));
+        match get_following(ctx, &block, url.clone(), &mut log).await {
+            Err(e) => return error(format!("{block}: {e}"), log),
+            Ok((final_url, resp)) => {
+                let found = resp.status == 200;
+                tried.push(format!("{}: {} → {}", via_name(&v), url, resp.status));
+                let mut values = Vars::new();
+                values.insert("url".into(), Value::String(final_url.to_string()));
+                values.insert("via".into(), Value::String(via_name(&v).into()));
+                values.insert("expected_resource".into(), Value::String(expected));
+                if found || explicit {
+                    values.insert("tried".into(), json!(tried));
+                    return observed(resp, values, log);
+                }
+            }
+        }
+    }
+    unavailable(
+        format!(
+            "no protected resource metadata found (tried: {})",
+            tried.join("; ")
+        ),
+        log,
+    )
+}
+
+fn via_name(v: &DiscoveryVia) -> &'static str {
+    match v {
+        DiscoveryVia::Auto => "auto",
+        DiscoveryVia::Challenge => "challenge",
+        DiscoveryVia::PathInserted => "path-inserted",
+        DiscoveryVia::Root => "root",
+    }
+}
+
+async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String>) -> StepRecord {
+    let mut log = Vec::new();
+    let issuer = match (issuer, &ctx.issuer) {
+        (Some(i), _) => i,
+        (None, Some(i)) => i.to_string().trim_end_matches('/').to_string(),
+        (None, None) => {
+            let rec = ctx
+                .memo("prm:Auto", || fetch_prm(ctx, DiscoveryVia::Auto))
+                .await;
+            log.extend(rec.exchanges);
+            let obs = match rec.result {
+                Ok(o) => o,
+                Err(StepStop::Unavailable(e)) => {
+                    return unavailable(format!("no authorization server to examine: {e}"), log);
+                }
+                Err(e) => {
+                    return StepRecord {
+                        result: Err(e),
+                        exchanges: log,
+                    };
+                }
+            };
+            let first = obs.response.as_ref().and_then(|r| r.json()).and_then(|j| {
+                j.get("authorization_servers")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first().cloned())
+            });
+            match first {
+                Some(Value::String(s)) => s,
+                _ => {
+                    return unavailable("the resource metadata lists no authorization server", log);
+                }
+            }
+        }
+    };
+    let issuer_url = match Url::parse(&issuer) {
+        Ok(u) => u,
+        Err(e) => {
+            return unavailable(
+                format!("the issuer `{issuer}` is not an absolute URL: {e}"),
+                log,
+            );
+        }
+    };
+    if let Err(e) = ctx.http.may_follow(&issuer_url) {
+        if issuer_url.origin() != ctx.target.origin() {
+            return unavailable(e.to_string(), log);
+        }
+    }
+    let candidates: Vec<wellknown::Candidate> = match via {
+        AsMetadataVia::Auto => wellknown::as_metadata_candidates(&issuer_url, ctx.spec),
+        AsMetadataVia::Oauth => vec![wellknown::Candidate {
+            url: wellknown::path_inserted(&issuer_url, wellknown::OAUTH_AS_SUFFIX),
+            form: "RFC 8414 (path-inserted)",
+        }],
+        AsMetadataVia::Oidc => {
+            wellknown::as_metadata_candidates(&issuer_url, crate::suite::SpecRevision::V2025_11_25)
+                .into_iter()
+                .filter(|c| c.form.starts_with("OpenID"))
+                .collect()
+        }
+    };
+    let explicit = !matches!(via, AsMetadataVia::Auto);
+    let mut tried = Vec::new();
+    let count = candidates.len();
+    for (i, c) in candidates.into_iter().enumerate() {
+        let block = format!("fetch authorization server metadata ({})", c.form);
+        match get_following(ctx, &block, c.url.clone(), &mut log).await {
+            Err(e) => return error(format!("{block}: {e}"), log),
+            Ok((final_url, resp)) => {
+                tried.push(format!("{} {} → {}", c.form, c.url, resp.status));
+                if resp.status == 200 || (explicit && i + 1 == count) {
+                    let mut values = Vars::new();
+                    values.insert("url".into(), Value::String(final_url.to_string()));
+                    values.insert("via".into(), Value::String(c.form.into()));
+                    values.insert("issuer".into(), Value::String(issuer.clone()));
+                    values.insert("tried".into(), json!(tried));
+                    return observed(resp, values, log);
+                }
+            }
+        }
+    }
+    unavailable(
+        format!(
+            "no authorization server metadata found for `{issuer}` under MCP {} (tried: {})",
+            ctx.spec,
+            tried.join("; ")
+        ),
+        log,
+    )
+}
+
+/// A token value for a generator keyword, or the literal (templated) token.
+fn token_value(ctx: &TargetContext, token: &str, vars: &Vars) -> Result<String, String> {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    Ok(match token {
+        // Random-looking but fixed, so transcripts of two runs compare.
+        "garbage" => "authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF".into(),
+        "unsigned-jwt" => {
+            let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+            let payload = json!({
+                "iss": ctx.target.origin().ascii_serialization(),
+                "aud": ctx.target.to_string(),
+                "sub": "authspec",
+                "scope": "mcp:tools",
+                "exp": 4102444800u64,
+                "iat": 1700000000u64,
+            });
+            format!("{header}.{}.", b64.encode(payload.to_string()))
+        }
+        literal => template(literal, vars)?,
+    })
+}
+
+fn rpc_body(ctx: &TargetContext, method: &str) -> Value {
+    let params = match method {
+        "initialize" => json!({
+            "protocolVersion": ctx.spec.as_str(),
+            "capabilities": {},
+            "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}
+        }),
+        "tools/call" => json!({"name": "echo", "arguments": {"text": "authspec"}}),
+        "resources/read" => json!({"uri": "file:///authspec"}),
+        _ => json!({}),
+    };
+    json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+}
+
+async fn call_resource(
+    ctx: &TargetContext,
+    c: &CallResource,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
+    let mut log = Vec::new();
+    let mut url = ctx.target.clone();
+    let mut headers: Vec<(String, String)> = vec![(
+        "Accept".into(),
+        "application/json, text/event-stream".into(),
+    )];
+    let mut body = c
+        .rpc
+        .as_deref()
+        .map(|m| rpc_body(ctx, m).to_string().into_bytes());
+    if body.is_some() {
+        headers.push(("Content-Type".into(), "application/json".into()));
+    }
+    if let Some(t) = &c.token {
+        let token = match token_value(ctx, t, vars) {
+            Ok(t) => t,
+            Err(e) => return error(e, log),
+        };
+        ctx.http.redactor.add_secret(&token);
+        let header = (TokenPlacement::Header == c.placement
+            || c.placement == TokenPlacement::HeaderAndBody)
+            .then(|| ("Authorization".to_string(), format!("{} {token}", c.scheme)));
+        match c.placement {
+            TokenPlacement::Query => {
+                url.query_pairs_mut().append_pair("access_token", &token);
+            }
+            TokenPlacement::Body | TokenPlacement::HeaderAndBody => {
+                let form = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("access_token", &token)
+                    .finish();
+                headers.retain(|(k, _)| k != "Content-Type");
+                headers.push((
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                body = Some(form.into_bytes());
+            }
+            TokenPlacement::Header => {}
+        }
+        headers.extend(header);
+    }
+    if let Some(a) = &c.authorization {
+        match template(a, vars) {
+            Ok(a) => headers.push(("Authorization".into(), a)),
+            Err(e) => return error(e, log),
+        }
+    }
+    for (k, v) in &c.headers {
+        match template(v, vars) {
+            Ok(v) => headers.push((k.clone(), v)),
+            Err(e) => return error(e, log),
+        }
+    }
+    let req = Request {
+        method: c.method.clone(),
+        url,
+        headers,
+        body,
+    };
+    let mut values = Vars::new();
+    values.insert("url".into(), Value::String(ctx.target.to_string()));
+    match exchange(ctx, block, &req, &mut log).await {
+        Ok(resp) => observed(resp, values, log),
+        Err(e) => error(format!("{block}: {e}"), log),
+    }
+}

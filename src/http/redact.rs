@@ -1,0 +1,214 @@
+//! Redaction of secrets before anything is recorded.
+//!
+//! Every sink (transcript, findings, reports, console) sees only redacted text. A secret is
+//! replaced by a shape-preserving marker with a short hash, `[redacted:3f2a9c]`, so that the same
+//! token can be followed across steps without being revealed.
+
+use std::sync::{Arc, RwLock};
+
+use sha2::{Digest, Sha256};
+
+/// Header names whose credentials are removed (the auth scheme is kept).
+pub const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "dpop",
+];
+
+/// JSON members, form fields and query parameters whose values are secrets.
+pub const SENSITIVE_FIELDS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "registration_access_token",
+    "password",
+];
+
+/// The marker that stands for a secret value.
+pub fn marker(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let hex: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
+    format!("[redacted:{hex}]")
+}
+
+/// Redacts secrets; cheap to clone and shared by every sink of a run.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    /// Literal values to scrub wherever they appear (tokens seen, `--secret` values).
+    values: Arc<RwLock<Vec<String>>>,
+}
+
+impl Redactor {
+    /// Remembers a secret value so that it is scrubbed from any text later.
+    pub fn add_secret(&self, value: &str) {
+        // Very short values would scrub innocent text; they are not credentials anyway.
+        if value.len() < 6 {
+            return;
+        }
+        if let Ok(mut v) = self.values.write() {
+            if !v.iter().any(|s| s == value) {
+                v.push(value.to_string());
+            }
+        }
+    }
+
+    /// Scrubs remembered secret values from free text.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        if let Ok(values) = self.values.read() {
+            for v in values.iter() {
+                if out.contains(v.as_str()) {
+                    out = out.replace(v.as_str(), &marker(v));
+                }
+            }
+        }
+        out
+    }
+
+    /// A header value: sensitive headers keep their scheme and lose the credential.
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if SENSITIVE_HEADERS
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+        {
+            let lower = name.to_ascii_lowercase();
+            if lower == "cookie" || lower == "set-cookie" {
+                return redact_cookie(value);
+            }
+            return match value.split_once(' ') {
+                Some((scheme, cred)) if !cred.trim().is_empty() => {
+                    format!("{scheme} {}", marker(cred.trim()))
+                }
+                _ if value.trim().is_empty() => value.to_string(),
+                _ => marker(value),
+            };
+        }
+        self.text(value)
+    }
+
+    /// A JSON value: sensitive members are replaced, then remembered values scrubbed.
+    pub fn json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::String(s) if is_sensitive_field(k) => Value::String(marker(s)),
+                            other => self.json(other),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.json(v)).collect()),
+            Value::String(s) => Value::String(self.text(s)),
+            other => other.clone(),
+        }
+    }
+
+    /// A body of any content type.
+    pub fn body(&self, content_type: Option<&str>, body: &str) -> String {
+        let ct = content_type.unwrap_or_default().to_ascii_lowercase();
+        if ct.contains("json") || body.trim_start().starts_with('{') {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+                return serde_json::to_string_pretty(&self.json(&v)).unwrap_or_default();
+            }
+        }
+        if ct.starts_with("application/x-www-form-urlencoded") {
+            return self.form(body);
+        }
+        self.text(body)
+    }
+
+    /// An `application/x-www-form-urlencoded` string or URL query.
+    pub fn form(&self, encoded: &str) -> String {
+        let pairs: Vec<String> = encoded
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) if is_sensitive_field(k) && !v.is_empty() => {
+                    format!("{k}={}", marker(v))
+                }
+                _ => pair.to_string(),
+            })
+            .collect();
+        self.text(&pairs.join("&"))
+    }
+
+    /// A URL: sensitive query parameters are replaced.
+    pub fn url(&self, url: &str) -> String {
+        match url.split_once('?') {
+            Some((base, query)) => format!("{}?{}", self.text(base), self.form(query)),
+            None => self.text(url),
+        }
+    }
+}
+
+fn is_sensitive_field(name: &str) -> bool {
+    SENSITIVE_FIELDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(name))
+}
+
+fn redact_cookie(value: &str) -> String {
+    value
+        .split(';')
+        .enumerate()
+        .map(|(i, part)| match part.split_once('=') {
+            // Only the first pair of Set-Cookie is the cookie; the rest are attributes.
+            Some((k, v)) if i == 0 || !value.contains("Path=") => {
+                format!("{k}={}", marker(v.trim()))
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_keep_scheme() {
+        let r = Redactor::default();
+        let v = r.header("Authorization", "Bearer abcdefghijkl");
+        assert!(v.starts_with("Bearer [redacted:"));
+        assert!(!v.contains("abcdefghijkl"));
+        assert_eq!(
+            r.header("Content-Type", "application/json"),
+            "application/json"
+        );
+    }
+
+    #[test]
+    fn json_and_form_fields() {
+        let r = Redactor::default();
+        let v =
+            r.json(&serde_json::json!({"access_token": "tok-123456", "n": [{"code": "c0de-xyz"}]}));
+        let s = v.to_string();
+        assert!(!s.contains("tok-123456") && !s.contains("c0de-xyz"));
+        let f = r.form("grant_type=authorization_code&code=abc123456&code_verifier=vvvvvvvv");
+        assert!(f.starts_with("grant_type=authorization_code&code=[redacted:"));
+        assert!(!f.contains("vvvvvvvv"));
+    }
+
+    #[test]
+    fn remembered_values() {
+        let r = Redactor::default();
+        r.add_secret("s3cr3t-value");
+        assert_eq!(
+            r.text("x s3cr3t-value y"),
+            format!("x {} y", marker("s3cr3t-value"))
+        );
+        assert!(
+            r.url("http://h/p?access_token=zzzzzzzz")
+                .contains("access_token=[redacted:")
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! authspec: a conformance test harness for MCP authorization.
+//!
+//! Suites (YAML under `suites/`) are loaded into a typed model ([`suite`]), selected, and run
+//! by the [`engine`] against any target URL over the [`http`] layer; [`checks`] turn what was
+//! observed into findings; [`report`] renders the results and decides the exit code. The
+//! [`reference`] module runs cases against the bundled reference server and its mutants.
+
+pub mod checks;
+pub mod cli;
+pub mod engine;
+pub mod http;
+pub mod oauth;
+pub mod reference;
+pub mod report;
+pub mod requirements;
+pub mod suite;

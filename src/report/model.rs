@@ -1,0 +1,139 @@
+//! The result model: what a run found, ready for any reporter. Reporters only read it.
+
+use serde::Serialize;
+
+use crate::http::Exchange;
+use crate::suite::model::Level;
+
+/// The verdict on one case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every expectation held.
+    Pass,
+    /// The target broke a MUST, with evidence.
+    Fail,
+    /// The target missed a SHOULD (or a MAY it chose to use was malformed only in a SHOULD way).
+    Warn,
+    /// The case does not apply to this target; the message says why.
+    Skip,
+    /// The harness could not do its job (network, timeout, bad input); never a verdict.
+    Error,
+    /// A failure the baseline expected.
+    Xfail,
+    /// A baselined failure that no longer happens.
+    Xpass,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Warn => "warn",
+            Outcome::Skip => "skip",
+            Outcome::Error => "error",
+            Outcome::Xfail => "xfail",
+            Outcome::Xpass => "xpass",
+        }
+    }
+}
+
+/// One expectation that did not hold.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The expectation, read as a sentence (`challenge scope exists`).
+    pub check: String,
+    pub level: Level,
+    pub result: Outcome,
+    pub expected: String,
+    pub actual: String,
+    pub requirements: Vec<String>,
+    pub links: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// The step whose observation was examined (its transcript block).
+    pub step: String,
+    /// Where the expectation is written (`suites/rfc9728.yaml:42:9`).
+    pub source: String,
+}
+
+/// The result of one case.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub title: String,
+    pub suite: String,
+    pub section: String,
+    pub level: Level,
+    pub party: String,
+    pub requirements: Vec<String>,
+    pub result: Outcome,
+    pub message: String,
+    pub findings: Vec<Finding>,
+    /// Informational notes (which URL answered, what was tried).
+    pub notes: Vec<String>,
+    pub transcript: Vec<Exchange>,
+    pub duration_ms: u64,
+}
+
+/// Counts per outcome.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub warned: usize,
+    pub skipped: usize,
+    pub errored: usize,
+    pub xfailed: usize,
+    pub xpassed: usize,
+}
+
+impl Summary {
+    pub fn of(cases: &[CaseResult]) -> Summary {
+        let mut s = Summary::default();
+        for c in cases {
+            match c.result {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Fail => s.failed += 1,
+                Outcome::Warn => s.warned += 1,
+                Outcome::Skip => s.skipped += 1,
+                Outcome::Error => s.errored += 1,
+                Outcome::Xfail => s.xfailed += 1,
+                Outcome::Xpass => s.xpassed += 1,
+            }
+        }
+        s
+    }
+
+    /// The closing line every reporter ends with.
+    pub fn line(&self) -> String {
+        format!(
+            "{} passed, {} failed, {} warned, {} skipped, {} errored",
+            self.passed, self.failed, self.warned, self.skipped, self.errored
+        )
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// A whole run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub target: String,
+    pub spec: String,
+    /// The weakest level selected.
+    pub level: Level,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    pub cases: Vec<CaseResult>,
+}
+
+pub const SCHEMA_VERSION: u32 = 1;

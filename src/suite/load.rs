@@ -1,0 +1,745 @@
+//! Loading suite files: YAML → JSON (with spans) → JSON Schema → typed model → semantic checks.
+//!
+//! Every error carries the file, line and column, a snippet of the offending line with a caret,
+//! and a "did you mean" for misspelt keys, so a suite author can fix the file without guessing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::did_you_mean;
+use super::model::*;
+use super::yaml::{self, Pos, SpanMap};
+use crate::checks::{Expectation, Predicate, Subject, predicates_keywords};
+use crate::requirements::Catalogue;
+
+const SUITE_SCHEMA: &str = include_str!("../../fixtures/schemas/suite.schema.json");
+
+const SUITE_KEYS: &[&str] = &["suite", "title", "spec_url", "party", "cases"];
+const CASE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "level",
+    "party",
+    "requirements",
+    "mutants",
+    "tags",
+    "spec",
+    "why",
+    "requires",
+    "steps",
+    "expect",
+];
+const STEP_KEYS: &[&str] = &[
+    "name",
+    "capture",
+    "http",
+    "fetch_resource_metadata",
+    "fetch_as_metadata",
+    "call_resource",
+];
+const ACTIONS: &[&str] = &[
+    "http",
+    "fetch_resource_metadata",
+    "fetch_as_metadata",
+    "call_resource",
+];
+const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
+const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
+const CALL_KEYS: &[&str] = &[
+    "method",
+    "rpc",
+    "token",
+    "scheme",
+    "token_in",
+    "authorization",
+    "headers",
+];
+
+/// Variables every case can use in templates.
+pub const BUILTIN_VARS: &[&str] = &["target.url", "target.origin", "target.resource", "spec"];
+
+/// One problem in one suite file.
+#[derive(Clone, Debug)]
+pub struct SuiteError {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The source line, for the snippet.
+    pub line_text: Option<String>,
+}
+
+impl fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        writeln!(f, "  --> {}:{}:{}", self.file, self.pos.line, self.pos.col)?;
+        if let Some(text) = &self.line_text {
+            let num = self.pos.line.to_string();
+            let pad = " ".repeat(num.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{num} | {text}")?;
+            let caret_at = " ".repeat(self.pos.col.saturating_sub(1));
+            match &self.hint {
+                Some(h) => writeln!(f, "{pad} | {caret_at}^ {h}")?,
+                None => writeln!(f, "{pad} | {caret_at}^")?,
+            }
+        } else if let Some(h) = &self.hint {
+            writeln!(f, "  = {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything wrong with a set of suite files.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub errors: Vec<SuiteError>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.errors {
+            write!(f, "{e}")?;
+        }
+        write!(f, "{} error(s) in suite files", self.errors.len())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+struct Ctx<'a> {
+    file: &'a str,
+    source: &'a str,
+    spans: &'a SpanMap,
+    errors: Vec<SuiteError>,
+}
+
+impl Ctx<'_> {
+    fn err_at(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
+        let line_text = self
+            .source
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .map(str::to_string);
+        self.errors.push(SuiteError {
+            file: self.file.to_string(),
+            pos,
+            message: message.into(),
+            hint,
+            line_text,
+        });
+    }
+    fn err(&mut self, pointer: &str, message: impl Into<String>) {
+        let pos = self.spans.value(pointer);
+        self.err_at(pos, message, None);
+    }
+}
+
+/// The suites embedded in the binary.
+pub fn load_embedded(catalogue: &Catalogue, mutants: &[&str]) -> Result<Vec<Suite>, LoadError> {
+    load_many(
+        super::EMBEDDED
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect(),
+        catalogue,
+        mutants,
+    )
+}
+
+/// One suite file from disk.
+pub fn load_file(path: &Path, catalogue: &Catalogue, mutants: &[&str]) -> Result<Suite, LoadError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| LoadError {
+        errors: vec![SuiteError {
+            file: file.clone(),
+            pos: Pos { line: 1, col: 1 },
+            message: format!("cannot read the suite file: {e}"),
+            hint: None,
+            line_text: None,
+        }],
+    })?;
+    load_source(&file, &source, catalogue, mutants)
+}
+
+/// Several sources, checked together (case ids are unique across all of them).
+pub fn load_many(
+    sources: Vec<(String, String)>,
+    catalogue: &Catalogue,
+    mutants: &[&str],
+) -> Result<Vec<Suite>, LoadError> {
+    let mut suites = Vec::new();
+    let mut errors = Vec::new();
+    for (file, source) in &sources {
+        match load_source(file, source, catalogue, mutants) {
+            Ok(s) => suites.push(s),
+            Err(e) => errors.extend(e.errors),
+        }
+    }
+    check_unique_ids(&suites, &sources, &mut errors);
+    if errors.is_empty() {
+        Ok(suites)
+    } else {
+        Err(LoadError { errors })
+    }
+}
+
+/// Reports a case id used twice across suites.
+pub fn check_unique_ids(
+    suites: &[Suite],
+    sources: &[(String, String)],
+    errors: &mut Vec<SuiteError>,
+) {
+    let mut seen: BTreeMap<&str, (&str, Pos)> = BTreeMap::new();
+    for s in suites {
+        for c in &s.cases {
+            if let Some((file, pos)) = seen.get(c.id.as_str()) {
+                let text = sources
+                    .iter()
+                    .find(|(f, _)| *f == s.source)
+                    .and_then(|(_, src)| src.lines().nth(c.pos.line - 1))
+                    .map(str::to_string);
+                errors.push(SuiteError {
+                    file: s.source.clone(),
+                    pos: c.pos,
+                    message: format!(
+                        "duplicate case id `{}` (first defined at {}:{}:{})",
+                        c.id, file, pos.line, pos.col
+                    ),
+                    hint: Some("case ids must be unique across all suites".into()),
+                    line_text: text,
+                });
+            } else {
+                seen.insert(&c.id, (&s.source, c.pos));
+            }
+        }
+    }
+}
+
+/// Parses and checks one suite source.
+pub fn load_source(
+    file: &str,
+    source: &str,
+    catalogue: &Catalogue,
+    mutants: &[&str],
+) -> Result<Suite, LoadError> {
+    let (value, spans) = match yaml::parse(source) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut ctx = Ctx {
+                file,
+                source,
+                spans: &SpanMap::default(),
+                errors: Vec::new(),
+            };
+            ctx.err_at(e.pos, format!("invalid YAML: {}", e.message), None);
+            return Err(LoadError { errors: ctx.errors });
+        }
+    };
+    let mut ctx = Ctx {
+        file,
+        source,
+        spans: &spans,
+        errors: Vec::new(),
+    };
+    schema_check(&value, &mut ctx);
+    if !ctx.errors.is_empty() {
+        return Err(LoadError { errors: ctx.errors });
+    }
+    let suite = build_suite(&value, &mut ctx, catalogue, mutants);
+    match suite {
+        Some(s) if ctx.errors.is_empty() => Ok(s),
+        _ => Err(LoadError { errors: ctx.errors }),
+    }
+}
+
+fn allowed_keys_at(pointer: &str) -> &'static [&'static str] {
+    let parts: Vec<&str> = pointer.split('/').skip(1).collect();
+    match parts.as_slice() {
+        [] => SUITE_KEYS,
+        ["cases", _] => CASE_KEYS,
+        ["cases", _, "steps", _] => STEP_KEYS,
+        ["cases", _, "steps", _, "http"] => HTTP_KEYS,
+        ["cases", _, "steps", _, "call_resource"] => CALL_KEYS,
+        ["cases", _, "steps", _, "fetch_resource_metadata"] => &["via", "required"],
+        ["cases", _, "steps", _, "fetch_as_metadata"] => &["via", "issuer", "required"],
+        ["cases", _, "expect" | "requires", _] => &[],
+        _ => &[],
+    }
+}
+
+fn expectation_keys() -> Vec<&'static str> {
+    EXPECT_META_KEYS
+        .iter()
+        .chain(predicates_keywords().iter())
+        .copied()
+        .collect()
+}
+
+fn schema_check(value: &Value, ctx: &mut Ctx<'_>) {
+    let schema: Value = match serde_json::from_str(SUITE_SCHEMA) {
+        Ok(s) => s,
+        Err(e) => {
+            return ctx.err(
+                "",
+                format!("internal error: the suite schema is not JSON: {e}"),
+            );
+        }
+    };
+    let validator = match jsonschema::draft202012::new(&schema) {
+        Ok(v) => v,
+        Err(e) => {
+            return ctx.err(
+                "",
+                format!("internal error: the suite schema is invalid: {e}"),
+            );
+        }
+    };
+    let mut reported: HashSet<String> = HashSet::new();
+    for error in validator.iter_errors(value) {
+        let pointer = error.instance_path().as_str().to_string();
+        use jsonschema::error::ValidationErrorKind as K;
+        match error.kind() {
+            K::AdditionalProperties { unexpected } => {
+                let is_expect = pointer.contains("/expect/") || pointer.contains("/requires/");
+                let keys: Vec<&str> = if is_expect {
+                    expectation_keys()
+                } else {
+                    allowed_keys_at(&pointer).to_vec()
+                };
+                for key in unexpected {
+                    let child = format!("{pointer}/{}", yaml::escape_token(key));
+                    let hint = did_you_mean(key, &keys).map(|s| format!("did you mean `{s}`?"));
+                    let pos = ctx.spans.key(&child);
+                    ctx.err_at(
+                        pos,
+                        format!("unknown key `{key}`"),
+                        hint.or_else(|| Some(format!("expected one of: {}", keys.join(", ")))),
+                    );
+                }
+            }
+            K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. }
+                if pointer.contains("/steps/") =>
+            {
+                if reported.insert(pointer.clone()) {
+                    ctx.err(
+                        &pointer,
+                        format!(
+                            "a step takes exactly one action, one of: {}",
+                            ACTIONS.join(", ")
+                        ),
+                    );
+                }
+            }
+            _ => {
+                let msg = error.to_string();
+                let at = if pointer.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {pointer}")
+                };
+                ctx.err(&pointer, format!("{msg}{at}"));
+            }
+        }
+    }
+}
+
+fn str_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn parse_party(s: &str) -> Party {
+    match s {
+        "AS" => Party::AuthorizationServer,
+        "client" => Party::Client,
+        _ => Party::ResourceServer,
+    }
+}
+
+fn parse_level(s: &str) -> Level {
+    match s {
+        "SHOULD" => Level::Should,
+        "MAY" => Level::May,
+        _ => Level::Must,
+    }
+}
+
+fn build_suite(
+    v: &Value,
+    ctx: &mut Ctx<'_>,
+    catalogue: &Catalogue,
+    mutants: &[&str],
+) -> Option<Suite> {
+    let name = v.get("suite")?.as_str()?.to_string();
+    let party = parse_party(v.get("party")?.as_str()?);
+    let mut suite = Suite {
+        name: name.clone(),
+        title: v.get("title")?.as_str()?.to_string(),
+        spec_url: v
+            .get("spec_url")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        party,
+        source: ctx.file.to_string(),
+        cases: Vec::new(),
+    };
+    let mut ids: BTreeMap<String, Pos> = BTreeMap::new();
+    for (i, c) in v.get("cases")?.as_array()?.iter().enumerate() {
+        let ptr = format!("/cases/{i}");
+        if let Some(case) = build_case(c, &ptr, &name, party, ctx, catalogue, mutants) {
+            if let Some(first) = ids.get(&case.id) {
+                let msg = format!(
+                    "duplicate case id `{}` (first defined at line {})",
+                    case.id, first.line
+                );
+                ctx.err(&format!("{ptr}/id"), msg);
+            } else {
+                ids.insert(case.id.clone(), case.pos);
+            }
+            suite.cases.push(case);
+        }
+    }
+    Some(suite)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_case(
+    c: &Value,
+    ptr: &str,
+    suite: &str,
+    party: Party,
+    ctx: &mut Ctx<'_>,
+    catalogue: &Catalogue,
+    mutants: &[&str],
+) -> Option<Case> {
+    let id = c.get("id")?.as_str()?.to_string();
+    let section = id.split('/').nth(1).unwrap_or("").to_string();
+    let requirements = str_list(c.get("requirements"));
+    for (i, r) in requirements.iter().enumerate() {
+        if !catalogue.contains(r) {
+            let hint = catalogue.closest(r).map(|s| format!("did you mean `{s}`?"));
+            let pos = ctx.spans.value(&format!("{ptr}/requirements/{i}"));
+            ctx.err_at(
+                pos,
+                format!("unknown requirement id `{r}` (not in suites/requirements.json)"),
+                hint,
+            );
+        }
+    }
+    let case_mutants = str_list(c.get("mutants"));
+    for (i, m) in case_mutants.iter().enumerate() {
+        if !mutants.contains(&m.as_str()) {
+            let hint = did_you_mean(m, mutants).map(|s| format!("did you mean `{s}`?"));
+            let pos = ctx.spans.value(&format!("{ptr}/mutants/{i}"));
+            ctx.err_at(
+                pos,
+                format!("unknown mutant `{m}` (see `authspec mutants`)"),
+                hint,
+            );
+        }
+    }
+    let spec = str_list(c.get("spec"))
+        .iter()
+        .filter_map(|s| SpecRevision::parse(s))
+        .collect();
+    let mut defined: Vec<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+    let mut steps = Vec::new();
+    for (i, s) in c.get("steps")?.as_array()?.iter().enumerate() {
+        let sp = format!("{ptr}/steps/{i}");
+        if let Some(step) = build_step(s, &sp, i, ctx, &defined) {
+            if steps.iter().any(|x: &Step| x.name == step.name) {
+                ctx.err(
+                    &format!("{sp}/name"),
+                    format!("step name `{}` is used twice in this case", step.name),
+                );
+            }
+            defined.extend(step.capture.iter().map(|(k, _)| k.clone()));
+            steps.push(step);
+        }
+    }
+    let step_names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    let expectations = |key: &str, ctx: &mut Ctx<'_>| -> Vec<Expectation> {
+        let mut out = Vec::new();
+        for (i, e) in c
+            .get(key)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if let Some(x) = build_expectation(
+                e,
+                &format!("{ptr}/{key}/{i}"),
+                ctx,
+                &step_names,
+                &defined,
+                catalogue,
+            ) {
+                out.push(x);
+            }
+        }
+        out
+    };
+    let requires = expectations("requires", ctx);
+    let expect = expectations("expect", ctx);
+    Some(Case {
+        id,
+        title: c.get("title")?.as_str()?.to_string(),
+        suite: suite.to_string(),
+        section,
+        level: parse_level(c.get("level")?.as_str()?),
+        party: c
+            .get("party")
+            .and_then(Value::as_str)
+            .map(parse_party)
+            .unwrap_or(party),
+        requirements,
+        mutants: case_mutants,
+        tags: str_list(c.get("tags")),
+        spec,
+        why: c.get("why").and_then(Value::as_str).map(str::to_string),
+        requires,
+        steps,
+        expect,
+        file: ctx.file.to_string(),
+        pos: ctx.spans.value(ptr),
+    })
+}
+
+fn check_templates(v: &Value, ptr: &str, ctx: &mut Ctx<'_>, defined: &[String]) {
+    match v {
+        Value::String(s) => {
+            for cap in crate::checks::template_regex().captures_iter(s) {
+                let name = cap.get(1).map(|m| m.as_str()).unwrap_or_default();
+                if !defined.iter().any(|d| d == name) {
+                    let known: Vec<&str> = defined.iter().map(String::as_str).collect();
+                    let hint = did_you_mean(name, &known).map(|s| format!("did you mean `{s}`?"));
+                    let pos = ctx.spans.value(ptr);
+                    ctx.err_at(
+                        pos,
+                        format!(
+                            "unknown variable `{name}` (defined here: {})",
+                            known.join(", ")
+                        ),
+                        hint,
+                    );
+                }
+            }
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| check_templates(x, &format!("{ptr}/{i}"), ctx, defined)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            check_templates(x, &format!("{ptr}/{}", yaml::escape_token(k)), ctx, defined)
+        }),
+        _ => {}
+    }
+}
+
+fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn build_step(
+    s: &Value,
+    ptr: &str,
+    index: usize,
+    ctx: &mut Ctx<'_>,
+    defined: &[String],
+) -> Option<Step> {
+    let obj = s.as_object()?;
+    let (keyword, args) = obj.iter().find(|(k, _)| ACTIONS.contains(&k.as_str()))?;
+    check_templates(args, &format!("{ptr}/{keyword}"), ctx, defined);
+    let empty = Map::new();
+    let a = args.as_object().unwrap_or(&empty);
+    let text = |k: &str| a.get(k).and_then(Value::as_str).map(str::to_string);
+    let action = match keyword.as_str() {
+        "http" => Action::Http(HttpAction {
+            method: text("method").unwrap_or_else(|| "GET".into()),
+            url: text("url").unwrap_or_default(),
+            headers: pairs(a.get("headers")),
+            body: text("body"),
+            json: a.get("json").cloned(),
+            form: pairs(a.get("form")),
+        }),
+        "fetch_resource_metadata" => Action::FetchResourceMetadata {
+            via: match text("via").as_deref() {
+                Some("challenge") => DiscoveryVia::Challenge,
+                Some("path-inserted") => DiscoveryVia::PathInserted,
+                Some("root") => DiscoveryVia::Root,
+                _ => DiscoveryVia::Auto,
+            },
+            required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
+        },
+        "fetch_as_metadata" => Action::FetchAsMetadata {
+            via: match text("via").as_deref() {
+                Some("oauth") => AsMetadataVia::Oauth,
+                Some("oidc") => AsMetadataVia::Oidc,
+                _ => AsMetadataVia::Auto,
+            },
+            issuer: text("issuer"),
+            required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
+        },
+        _ => Action::CallResource(CallResource {
+            method: text("method").unwrap_or_else(|| "POST".into()),
+            rpc: match a.get("rpc") {
+                Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                _ => Some("initialize".into()),
+            },
+            token: text("token"),
+            scheme: text("scheme").unwrap_or_else(|| "Bearer".into()),
+            placement: match text("token_in").as_deref() {
+                Some("query") => TokenPlacement::Query,
+                Some("body") => TokenPlacement::Body,
+                Some("header-and-body") => TokenPlacement::HeaderAndBody,
+                _ => TokenPlacement::Header,
+            },
+            authorization: text("authorization"),
+            headers: pairs(a.get("headers")),
+        }),
+    };
+    let mut capture = Vec::new();
+    if let Some(m) = obj.get("capture").and_then(Value::as_object) {
+        for (name, subj) in m {
+            match Subject::parse(subj.as_str().unwrap_or_default()) {
+                Ok(s) => capture.push((name.clone(), s)),
+                Err(e) => ctx.err(&format!("{ptr}/capture/{}", yaml::escape_token(name)), e),
+            }
+        }
+    }
+    let name = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("step{}", index + 1));
+    Some(Step {
+        name,
+        action,
+        capture,
+        pos: ctx.spans.value(ptr),
+    })
+}
+
+fn build_expectation(
+    e: &Value,
+    ptr: &str,
+    ctx: &mut Ctx<'_>,
+    steps: &[&str],
+    defined: &[String],
+    catalogue: &Catalogue,
+) -> Option<Expectation> {
+    let obj = e.as_object()?;
+    let pos = ctx.spans.value(ptr);
+    let subject = match Subject::parse(obj.get("check")?.as_str()?) {
+        Ok(s) => s,
+        Err(msg) => {
+            ctx.err(&format!("{ptr}/check"), msg);
+            return None;
+        }
+    };
+    let preds: Vec<(&String, &Value)> = obj
+        .iter()
+        .filter(|(k, _)| !EXPECT_META_KEYS.contains(&k.as_str()))
+        .collect();
+    if preds.len() != 1 {
+        let found: Vec<&str> = preds.iter().map(|(k, _)| k.as_str()).collect();
+        ctx.err_at(
+            pos,
+            format!(
+                "an expectation takes exactly one predicate, found {}",
+                if found.is_empty() {
+                    "none".into()
+                } else {
+                    found.join(", ")
+                }
+            ),
+            Some(format!("predicates: {}", predicates_keywords().join(", "))),
+        );
+        return None;
+    }
+    let (keyword, arg) = preds[0];
+    check_templates(
+        arg,
+        &format!("{ptr}/{}", yaml::escape_token(keyword)),
+        ctx,
+        defined,
+    );
+    let predicate = match Predicate::parse(keyword, arg) {
+        Ok(p) => p,
+        Err(msg) => {
+            ctx.err(&format!("{ptr}/{}", yaml::escape_token(keyword)), msg);
+            return None;
+        }
+    };
+    let step = obj.get("step").and_then(Value::as_str).map(str::to_string);
+    if let Some(s) = &step {
+        if !steps.contains(&s.as_str()) {
+            let hint = did_you_mean(s, steps).map(|x| format!("did you mean `{x}`?"));
+            let p = ctx.spans.value(&format!("{ptr}/step"));
+            ctx.err_at(
+                p,
+                format!(
+                    "no step named `{s}` in this case (steps: {})",
+                    steps.join(", ")
+                ),
+                hint,
+            );
+        }
+    }
+    if let Subject::Var(name) = &subject {
+        let derived = [
+            "url",
+            "via",
+            "expected_resource",
+            "issuer",
+            "tried",
+            "found",
+        ];
+        if !derived.contains(&name.as_str()) && !defined.iter().any(|d| d == name) {
+            ctx.err(
+                &format!("{ptr}/check"),
+                format!("unknown variable `{name}`"),
+            );
+        }
+    }
+    let requirements = str_list(obj.get("requirements"));
+    for r in &requirements {
+        if !catalogue.contains(r) {
+            ctx.err(
+                &format!("{ptr}/requirements"),
+                format!("unknown requirement id `{r}`"),
+            );
+        }
+    }
+    Some(Expectation {
+        subject,
+        predicate,
+        level: obj.get("level").and_then(Value::as_str).map(parse_level),
+        step,
+        optional: obj
+            .get("optional")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        why: obj.get("why").and_then(Value::as_str).map(str::to_string),
+        requirements,
+        pos,
+    })
+}

@@ -1,0 +1,40 @@
+//! Suite files: loading (YAML with positions, schema validation, catalogue and mutant checks),
+//! the typed model, and selection of the cases to run.
+
+pub mod load;
+pub mod model;
+pub mod select;
+pub mod yaml;
+
+pub use load::{LoadError, SuiteError, load_embedded, load_file, load_source};
+pub use model::{Case, Level, Party, SpecRevision, Suite};
+
+/// The suites that ship inside the binary, so `authspec run` works from any directory.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "suites/rfc9728.yaml",
+        include_str!("../../suites/rfc9728.yaml"),
+    ),
+    (
+        "suites/rfc6750-challenge.yaml",
+        include_str!("../../suites/rfc6750-challenge.yaml"),
+    ),
+    (
+        "suites/mcp-discovery.yaml",
+        include_str!("../../suites/mcp-discovery.yaml"),
+    ),
+    (
+        "suites/rfc8414.yaml",
+        include_str!("../../suites/rfc8414.yaml"),
+    ),
+];
+
+/// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

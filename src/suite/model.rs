@@ -1,0 +1,240 @@
+//! The typed model of a suite file: suites, cases, steps and expectations.
+//!
+//! Values enter here from [`super::load`], already schema-checked, and leave to the engine
+//! and the reporters. Nothing in this module does I/O or knows about the terminal.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::yaml::Pos;
+use crate::checks::Expectation;
+
+/// The normative strength of a rule, a case or an expectation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which party a case examines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Party {
+    #[serde(rename = "AS")]
+    AuthorizationServer,
+    #[serde(rename = "RS")]
+    ResourceServer,
+    #[serde(rename = "client")]
+    Client,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::AuthorizationServer => "AS",
+            Party::ResourceServer => "RS",
+            Party::Client => "client",
+        }
+    }
+}
+
+/// An MCP authorization spec revision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SpecRevision {
+    #[serde(rename = "2025-06-18")]
+    V2025_06_18,
+    #[serde(rename = "2025-11-25")]
+    V2025_11_25,
+}
+
+impl SpecRevision {
+    pub const ALL: [SpecRevision; 2] = [SpecRevision::V2025_06_18, SpecRevision::V2025_11_25];
+    pub const DEFAULT: SpecRevision = SpecRevision::V2025_11_25;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecRevision::V2025_06_18 => "2025-06-18",
+            SpecRevision::V2025_11_25 => "2025-11-25",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for SpecRevision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One suite file.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    pub name: String,
+    pub title: String,
+    pub spec_url: Option<String>,
+    pub party: Party,
+    /// Where the suite came from (a path, or `embedded:NAME`), for messages.
+    pub source: String,
+    pub cases: Vec<Case>,
+}
+
+/// One conformance case: a few protocol steps and the expectations on what they observed.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub suite: String,
+    /// The spec section the case belongs to, for grouping (`3.3`).
+    pub section: String,
+    pub level: Level,
+    pub party: Party,
+    pub requirements: Vec<String>,
+    pub mutants: Vec<String>,
+    pub tags: Vec<String>,
+    /// Revisions of the MCP spec this case applies to; empty means every revision.
+    pub spec: Vec<SpecRevision>,
+    /// Why the rule matters, shown under a failure.
+    pub why: Option<String>,
+    pub requires: Vec<Expectation>,
+    pub steps: Vec<Step>,
+    pub expect: Vec<Expectation>,
+    /// The suite file the case is written in.
+    pub file: String,
+    pub pos: Pos,
+}
+
+impl Case {
+    pub fn applies_to(&self, rev: SpecRevision) -> bool {
+        self.spec.is_empty() || self.spec.contains(&rev)
+    }
+}
+
+/// A protocol action with its overrides.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The name later steps and expectations use (`step: NAME`), and the transcript block title.
+    pub name: String,
+    pub action: Action,
+    /// Variables captured from this step's observation: name → subject.
+    pub capture: Vec<(String, crate::checks::Subject)>,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiscoveryVia {
+    /// In the order the selected spec revision gives, stopping at the first document found.
+    Auto,
+    /// The URL in the 401 challenge's `resource_metadata` parameter.
+    Challenge,
+    /// The path-inserted well-known URL.
+    PathInserted,
+    /// The well-known URL at the origin's root.
+    Root,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AsMetadataVia {
+    Auto,
+    Oauth,
+    Oidc,
+}
+
+/// What a step does.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Http(HttpAction),
+    /// `required`: when nothing is found, observe that (`var found` is false) instead of
+    /// skipping the case.
+    FetchResourceMetadata {
+        via: DiscoveryVia,
+        required: bool,
+    },
+    FetchAsMetadata {
+        via: AsMetadataVia,
+        issuer: Option<String>,
+        required: bool,
+    },
+    CallResource(CallResource),
+}
+
+impl Action {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Action::Http(_) => "http",
+            Action::FetchResourceMetadata { .. } => "fetch_resource_metadata",
+            Action::FetchAsMetadata { .. } => "fetch_as_metadata",
+            Action::CallResource(_) => "call_resource",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpAction {
+    #[serde(default = "default_get")]
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub json: Option<Value>,
+    #[serde(default)]
+    pub form: Vec<(String, String)>,
+}
+
+fn default_get() -> String {
+    "GET".into()
+}
+
+/// How to present a token to the protected resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenPlacement {
+    Header,
+    Query,
+    Body,
+    HeaderAndBody,
+}
+
+/// A request to the MCP endpoint: a JSON-RPC call, with or without credentials.
+#[derive(Clone, Debug)]
+pub struct CallResource {
+    pub method: String,
+    /// The JSON-RPC method; `None` sends no body (GET).
+    pub rpc: Option<String>,
+    /// A token value or a generator keyword (`garbage`, `unsigned-jwt`); `None` sends none.
+    pub token: Option<String>,
+    pub scheme: String,
+    pub placement: TokenPlacement,
+    /// A raw Authorization header value, sent as is.
+    pub authorization: Option<String>,
+    pub headers: Vec<(String, String)>,
+}

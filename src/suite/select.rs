@@ -1,0 +1,53 @@
+//! Selection: which cases of the loaded suites a run executes.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::model::{Case, Level, SpecRevision, Suite};
+
+/// What the user asked for.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    /// Ids or globs; empty selects everything.
+    pub include: Vec<String>,
+    pub skip: Vec<String>,
+    pub tags: Vec<String>,
+    /// The weakest level selected: `Must` runs MUST cases only, `May` runs all.
+    pub level: Level,
+    pub spec: SpecRevision,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            include: Vec::new(),
+            skip: Vec::new(),
+            tags: Vec::new(),
+            level: Level::May,
+            spec: SpecRevision::DEFAULT,
+        }
+    }
+}
+
+fn globset(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| format!("invalid pattern `{p}`: {e}"))?);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// The cases to run, in suite order.
+pub fn select(suites: &[Suite], sel: &Selection) -> Result<Vec<Case>, String> {
+    let include = globset(&sel.include)?;
+    let skip = globset(&sel.skip)?;
+    Ok(suites
+        .iter()
+        .flat_map(|s| s.cases.iter())
+        .filter(|c| sel.include.is_empty() || include.is_match(&c.id))
+        .filter(|c| !skip.is_match(&c.id))
+        .filter(|c| sel.tags.is_empty() || c.tags.iter().any(|t| sel.tags.contains(t)))
+        .filter(|c| c.level <= sel.level)
+        .filter(|c| c.applies_to(sel.spec))
+        .cloned()
+        .collect())
+}
