@@ -202,10 +202,16 @@ pub(crate) async fn authorization_server(State(state): State<Arc<AppState>>) -> 
     } else {
         state.base.clone()
     };
+    let protected_resources = if state.has(Mutant::AsMetadataProtectedResourcesHttp) {
+        json!(["http://rs.example.com/mcp"])
+    } else {
+        json!([state.url("/mcp")])
+    };
     responses::json(
         StatusCode::OK,
         &json!({
             "issuer": issuer,
+            "protected_resources": protected_resources,
             "authorization_endpoint": state.url("/authorize"),
             "token_endpoint": state.url("/token"),
             "registration_endpoint": state.url("/register"),

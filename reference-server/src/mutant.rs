@@ -51,6 +51,7 @@ pub enum Mutant {
     RsMalformedAuth500,
     AsMetadataIssuerMismatch,
     AsMetadataNotServed,
+    AsMetadataProtectedResourcesHttp,
 }
 
 impl Mutant {
@@ -98,6 +99,7 @@ impl Mutant {
         Mutant::RsMalformedAuth500,
         Mutant::AsMetadataIssuerMismatch,
         Mutant::AsMetadataNotServed,
+        Mutant::AsMetadataProtectedResourcesHttp,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -145,6 +147,7 @@ impl Mutant {
             Mutant::RsMalformedAuth500 => "rs-malformed-auth-500",
             Mutant::AsMetadataIssuerMismatch => "as-metadata-issuer-mismatch",
             Mutant::AsMetadataNotServed => "as-metadata-not-served",
+            Mutant::AsMetadataProtectedResourcesHttp => "as-metadata-protected-resources-http",
         }
     }
 
@@ -274,6 +277,9 @@ impl Mutant {
             }
             Mutant::AsMetadataNotServed => {
                 "MCP authorization: the authorization server publishes no RFC 8414 or OpenID Connect discovery metadata."
+            }
+            Mutant::AsMetadataProtectedResourcesHttp => {
+                "RFC 9728 §4: the AS metadata's protected_resources lists a plain-http resource identifier."
             }
         }
     }

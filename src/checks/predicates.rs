@@ -221,7 +221,8 @@ impl Predicate {
             Predicate::Equals(v) => {
                 let v = template_value(v, vars)?;
                 // An absent subject equals a captured null (a value that was absent too).
-                held(value.unwrap_or(&Value::Null) == &v, show(Some(&v)))
+                let expected = if v.is_null() { "absent".to_string() } else { show(Some(&v)) };
+                held(value.unwrap_or(&Value::Null) == &v, expected)
             }
             Predicate::NotEquals(v) => {
                 let v = template_value(v, vars)?;

@@ -17,6 +17,9 @@ use crate::suite::model::SpecRevision;
 pub enum StepStop {
     /// The case does not apply (a prerequisite is absent): the case is skipped.
     Unavailable(String),
+    /// A discovery step looked everywhere it should and found nothing. The case is skipped,
+    /// unless the step is `required`, where not finding is the observation.
+    NotFound(String),
     /// The harness could not do its job: the case errors.
     Error(String),
 }
@@ -26,6 +29,8 @@ pub enum StepStop {
 pub struct StepRecord {
     pub result: Result<Observation, StepStop>,
     pub exchanges: Vec<Exchange>,
+    /// What the step tried or found, for the reader (which URL answered, what was tried).
+    pub notes: Vec<String>,
 }
 
 /// The target and the per-run memo of discovery results.

@@ -59,6 +59,7 @@ pub async fn run(
         level,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
+        requests: ctx.requests_sent(),
         summary: Summary::of(&results),
         cases: results,
     }
@@ -118,9 +119,12 @@ async fn evaluate_case(
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, &vars).await;
         result.transcript.extend(rec.exchanges);
+        result
+            .notes
+            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
         let obs = match rec.result {
             Ok(o) => o,
-            Err(StepStop::Unavailable(why)) => {
+            Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
                 return (Outcome::Skip, format!("not applicable: {why}"));
             }
             Err(StepStop::Error(why)) => {
@@ -130,19 +134,6 @@ async fn evaluate_case(
                 );
             }
         };
-        for key in ["via", "tried"] {
-            if let Some(v) = obs.values.get(key) {
-                let text = match v {
-                    Value::Array(a) => a
-                        .iter()
-                        .map(|x| x.as_str().unwrap_or_default().to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    other => other.as_str().unwrap_or_default().to_string(),
-                };
-                result.notes.push(format!("{}: {key} {text}", step.name));
-            }
-        }
         for (name, subject) in &step.capture {
             let v = subject.resolve(&obs, &vars).unwrap_or(Value::Null);
             vars.insert(name.clone(), v);
@@ -210,7 +201,10 @@ async fn evaluate_case(
                 requirements.dedup();
                 let r = &ctx.http.redactor;
                 result.findings.push(Finding {
-                    check: r.text(&exp.describe()),
+                    check: r.text(
+                        &crate::checks::template(&exp.describe(), &vars)
+                            .unwrap_or_else(|_| exp.describe()),
+                    ),
                     level,
                     result: if level == Level::Must {
                         Outcome::Fail
@@ -229,16 +223,10 @@ async fn evaluate_case(
         }
     }
     if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
-        return (
-            Outcome::Fail,
-            format!("{}: expected {}, got {}", f.check, f.expected, f.actual),
-        );
+        return (Outcome::Fail, format!("{}; got {}", f.check, f.actual));
     }
     if let Some(f) = result.findings.first() {
-        return (
-            Outcome::Warn,
-            format!("{}: expected {}, got {}", f.check, f.expected, f.actual),
-        );
+        return (Outcome::Warn, format!("{}; got {}", f.check, f.actual));
     }
     if applicable == 0 && !not_applicable.is_empty() {
         return (

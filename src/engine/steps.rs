@@ -26,6 +26,15 @@ fn unavailable(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
     StepRecord {
         result: Err(StepStop::Unavailable(msg.into())),
         exchanges,
+        notes: Vec::new(),
+    }
+}
+
+fn not_found(msg: impl Into<String>, exchanges: Vec<Exchange>, notes: Vec<String>) -> StepRecord {
+    StepRecord {
+        result: Err(StepStop::NotFound(msg.into())),
+        exchanges,
+        notes,
     }
 }
 
@@ -33,6 +42,7 @@ fn error(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
     StepRecord {
         result: Err(StepStop::Error(msg.into())),
         exchanges,
+        notes: Vec::new(),
     }
 }
 
@@ -43,6 +53,7 @@ fn observed(response: Response, values: Vars, exchanges: Vec<Exchange>) -> StepR
             values,
         }),
         exchanges,
+        notes: Vec::new(),
     }
 }
 
@@ -137,16 +148,16 @@ fn found_or_not(mut rec: StepRecord) -> StepRecord {
         Ok(ref mut obs) => {
             obs.values.insert("found".into(), Value::Bool(true));
         }
-        Err(StepStop::Unavailable(why)) => {
+        Err(StepStop::NotFound(why)) => {
             let mut values = Vars::new();
             values.insert("found".into(), Value::Bool(false));
-            values.insert("tried".into(), Value::String(why));
+            rec.notes.push(why);
             rec.result = Ok(Observation {
                 response: None,
                 values,
             });
         }
-        Err(StepStop::Error(_)) => {}
+        Err(_) => {}
     }
     rec
 }
@@ -269,7 +280,7 @@ async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRecord {
                 log.extend(ex);
                 match res {
                     Err(StepStop::Error(e)) => return error(e, log),
-                    Err(StepStop::Unavailable(e)) => {
+                    Err(StepStop::Unavailable(e) | StepStop::NotFound(e)) => {
                         tried.push(format!("challenge: {e}"));
                         continue;
                     }
@@ -320,19 +331,14 @@ async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRecord {
                 values.insert("via".into(), Value::String(via_name(&v).into()));
                 values.insert("expected_resource".into(), Value::String(expected));
                 if found || explicit {
-                    values.insert("tried".into(), json!(tried));
-                    return observed(resp, values, log);
+                    let mut rec = observed(resp, values, log);
+                    rec.notes = tried;
+                    return rec;
                 }
             }
         }
     }
-    unavailable(
-        format!(
-            "no protected resource metadata found (tried: {})",
-            tried.join("; ")
-        ),
-        log,
-    )
+    not_found("no protected resource metadata found", log, tried)
 }
 
 fn via_name(v: &DiscoveryVia) -> &'static str {
@@ -356,13 +362,14 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
             log.extend(rec.exchanges);
             let obs = match rec.result {
                 Ok(o) => o,
-                Err(StepStop::Unavailable(e)) => {
+                Err(StepStop::Unavailable(e) | StepStop::NotFound(e)) => {
                     return unavailable(format!("no authorization server to examine: {e}"), log);
                 }
                 Err(e) => {
                     return StepRecord {
                         result: Err(e),
                         exchanges: log,
+                        notes: rec.notes,
                     };
                 }
             };
@@ -420,19 +427,20 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
                     values.insert("url".into(), Value::String(final_url.to_string()));
                     values.insert("via".into(), Value::String(c.form.into()));
                     values.insert("issuer".into(), Value::String(issuer.clone()));
-                    values.insert("tried".into(), json!(tried));
-                    return observed(resp, values, log);
+                    let mut rec = observed(resp, values, log);
+                    rec.notes = tried;
+                    return rec;
                 }
             }
         }
     }
-    unavailable(
+    not_found(
         format!(
-            "no authorization server metadata found for `{issuer}` under MCP {} (tried: {})",
-            ctx.spec,
-            tried.join("; ")
+            "no authorization server metadata found for `{issuer}` under MCP {}",
+            ctx.spec
         ),
         log,
+        tried,
     )
 }
 

@@ -61,6 +61,7 @@ pub fn render(
                 sections.push(&c.section);
             }
         }
+        sections.sort_by_key(|s| section_order(s));
         for section in sections {
             let _ = writeln!(out, "  {}", section_label(section).bold());
             for c in cases.iter().filter(|c| c.section == section) {
@@ -91,6 +92,15 @@ pub fn render(
     };
     let _ = writeln!(out, "{line}");
     out
+}
+
+/// Numbered sections in numeric order (§2 < §2.1 < §3.2 < §10), named ones after them.
+fn section_order(section: &str) -> (bool, Vec<u32>, String) {
+    let nums: Option<Vec<u32>> = section.split('.').map(|p| p.parse().ok()).collect();
+    match nums {
+        Some(n) => (false, n, String::new()),
+        None => (true, Vec::new(), section.to_string()),
+    }
 }
 
 fn section_label(section: &str) -> String {
@@ -152,7 +162,7 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
             f.source.dimmed()
         );
     }
-    if opts.verbosity >= 1 {
+    if opts.verbosity >= 1 || matches!(c.result, Outcome::Fail | Outcome::Warn | Outcome::Error) {
         for n in &c.notes {
             let _ = writeln!(out, "        {} {}", "note:".dimmed(), n);
         }

@@ -132,6 +132,8 @@ pub struct RunReport {
     pub level: Level,
     pub started_at: String,
     pub duration_ms: u64,
+    /// HTTP requests the harness sent (memoised discovery counts once).
+    pub requests: usize,
     pub summary: Summary,
     pub cases: Vec<CaseResult>,
 }

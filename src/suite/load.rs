@@ -246,13 +246,16 @@ pub fn load_source(
         errors: Vec::new(),
     };
     schema_check(&value, &mut ctx);
-    if !ctx.errors.is_empty() {
-        return Err(LoadError { errors: ctx.errors });
-    }
+    // The typed build below tolerates what the schema rejected, so one pass reports both kinds
+    // of problem (shape and references) together.
     let suite = build_suite(&value, &mut ctx, catalogue, mutants);
     match suite {
         Some(s) if ctx.errors.is_empty() => Ok(s),
-        _ => Err(LoadError { errors: ctx.errors }),
+        _ => {
+            let mut errors = ctx.errors;
+            errors.sort_by_key(|e| (e.pos.line, e.pos.col));
+            Err(LoadError { errors })
+        }
     }
 }
 
@@ -655,10 +658,18 @@ fn build_expectation(
             return None;
         }
     };
+    let known = predicates_keywords();
     let preds: Vec<(&String, &Value)> = obj
         .iter()
-        .filter(|(k, _)| !EXPECT_META_KEYS.contains(&k.as_str()))
+        .filter(|(k, _)| known.contains(&k.as_str()))
         .collect();
+    let unknown = obj
+        .keys()
+        .any(|k| !known.contains(&k.as_str()) && !EXPECT_META_KEYS.contains(&k.as_str()));
+    if unknown && preds.is_empty() {
+        // Already reported by the schema check, with a "did you mean".
+        return None;
+    }
     if preds.len() != 1 {
         let found: Vec<&str> = preds.iter().map(|(k, _)| k.as_str()).collect();
         ctx.err_at(
@@ -705,14 +716,7 @@ fn build_expectation(
         }
     }
     if let Subject::Var(name) = &subject {
-        let derived = [
-            "url",
-            "via",
-            "expected_resource",
-            "issuer",
-            "tried",
-            "found",
-        ];
+        let derived = ["url", "via", "expected_resource", "issuer", "found"];
         if !derived.contains(&name.as_str()) && !defined.iter().any(|d| d == name) {
             ctx.err(
                 &format!("{ptr}/check"),

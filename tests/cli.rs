@@ -1,0 +1,354 @@
+//! The binary as a user runs it: exit codes, report formats, bad input and hostile targets.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn authspec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("the binary runs")
+}
+
+async fn authspec_async(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        authspec(&refs)
+    })
+    .await
+    .expect("join")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn report_validator() -> jsonschema::Validator {
+    let schema: Value =
+        serde_json::from_str(include_str!("../fixtures/schemas/report.schema.json"))
+            .expect("schema is JSON");
+    jsonschema::draft202012::new(&schema).expect("schema compiles")
+}
+
+fn assert_valid_report(v: &Value) {
+    let validator = report_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match its schema: {errors:#?}"
+    );
+}
+
+#[test]
+fn run_against_the_reference_server_passes() {
+    let out = authspec(&["run"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.ends_with("0 failed, 0 warned, 0 skipped, 0 errored")),
+        "{text}"
+    );
+    assert!(text.contains("rfc9728/3.3/resource-matches-request-url"));
+}
+
+#[test]
+fn json_report_matches_its_schema_and_hides_secrets() {
+    let dir = std::env::temp_dir().join(format!("authspec-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let file = dir.join("report.json");
+    let console = dir.join("report.txt");
+    let out = authspec(&[
+        "run",
+        "--level",
+        "may",
+        "--format",
+        "json",
+        "--report",
+        &format!("json={}", file.display()),
+        "--report",
+        &format!("console={}", console.display()),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_valid_report(&v);
+    assert_eq!(v["summary"]["failed"], 0);
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("report file")).expect("file is JSON");
+    assert_valid_report(&written);
+    // The invalid token the harness sends is still a credential-shaped value: never printed.
+    let all = format!(
+        "{}{}",
+        stdout(&out),
+        std::fs::read_to_string(&console).expect("console report")
+    );
+    assert!(!all.contains("authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF"));
+    assert!(all.contains("Bearer [redacted:"));
+}
+
+#[test]
+fn a_mutant_makes_the_run_fail_with_evidence() {
+    let out = authspec(&["run", "--mutant", "prm-resource-mismatch"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Expected:") && text.contains("/other"),
+        "{text}"
+    );
+    assert!(text.contains("rfc9728.3.3.resource-matches-base"));
+    assert!(text.contains("https://www.rfc-editor.org/rfc/rfc9728.html#section-3.3"));
+}
+
+#[test]
+fn warnings_fail_only_under_level_should() {
+    let out = authspec(&["run", "--mutant", "challenge-no-scope"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = authspec(&["run", "--level", "should", "--mutant", "challenge-no-scope"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 warned"));
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let out = authspec(&["run", "--level", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("sometimes"), "{}", stderr(&out));
+    let out = authspec(&["run", "--target", "not a url"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = authspec(&["run", "--mutant", "no-such-mutant"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-mutant"));
+    let out = authspec(&["run", "--report", "pdf=x.pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_selected_case_exits_4() {
+    let out = authspec(&["run", "no/such/*"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("no case selected"));
+}
+
+#[test]
+fn malformed_suites_point_at_file_and_line() {
+    let out = authspec(&["list", "--suite", "fixtures/suites/misspelt-key.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("fixtures/suites/misspelt-key.yaml:6:5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("unknown key `titel`") && err.contains("did you mean `title`?"),
+        "{err}"
+    );
+
+    let out = authspec(&["list", "--suite", "fixtures/suites/bad-references.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for needle in [
+        "unknown requirement id `rfc9728.2.resource-requird`",
+        "did you mean `rfc9728.2.resource-required`?",
+        "unknown mutant `prm-missing-resourse`",
+        "no step named `frist`",
+        "unknown variable `target.urll`",
+        "duplicate case id `broken-refs/1/refs`",
+        "unknown key `exsts`",
+    ] {
+        assert!(err.contains(needle), "missing `{needle}` in:\n{err}");
+    }
+
+    let out = authspec(&["list", "--suite", "fixtures/suites/invalid-yaml.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid YAML"), "{}", stderr(&out));
+    let out = authspec(&["list", "--suite", "fixtures/suites/does-not-exist.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreachable_target_is_a_runtime_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let target = format!("http://127.0.0.1:{port}/mcp");
+    let out = authspec(&["run", "--target", &target, "--timeout", "2"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("could not connect"), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
+
+#[test]
+fn list_and_mutants_as_json() {
+    let out = authspec(&["list", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let cases = v.as_array().expect("array");
+    assert!(cases.len() > 30);
+    for c in cases {
+        for key in ["id", "title", "level", "party", "requirements", "mutants"] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+    let out = authspec(&["mutants", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    for m in v.as_array().expect("array") {
+        assert!(
+            !m["cases"].as_array().expect("cases").is_empty(),
+            "mutant named by no case: {m}"
+        );
+    }
+}
+
+/// A target that answers HTML everywhere: metadata checks fail with evidence, nothing panics.
+#[tokio::test(flavor = "multi_thread")]
+async fn html_where_json_is_due() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw("<html><body>Welcome</body></html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("WWW-Authenticate", "Bearer realm=\"x\"")
+                .set_body_raw("<html>login</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let out = authspec_async(vec![
+        "run".into(),
+        "--target".into(),
+        format!("{}/mcp", server.uri()),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_valid_report(&v);
+    let case = v["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["id"] == "rfc9728/3.2/success-200-json")
+        .expect("case");
+    assert_eq!(case["result"], "fail");
+    assert!(
+        case["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("text/html"),
+        "{case}"
+    );
+}
+
+/// 5xx everywhere: failures with the status as evidence, not a crash.
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_everywhere() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let out = authspec_async(vec![
+        "run".into(),
+        "--target".into(),
+        format!("{}/mcp", server.uri()),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("got 503"), "{}", stdout(&out));
+}
+
+/// A redirect loop at the metadata URL and a 50 MB body: errors that name the URL, no hang.
+#[tokio::test(flavor = "multi_thread")]
+async fn redirect_loops_and_huge_bodies_are_errors() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/mcp"))
+        .respond_with(ResponseTemplate::new(401).insert_header(
+            "WWW-Authenticate",
+            format!("Bearer resource_metadata=\"{}/huge\"", server.uri()).as_str(),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/oauth-protected-resource/mcp"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", "/.well-known/oauth-protected-resource/mcp"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/huge"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(vec![b'{'; 50 * 1024 * 1024], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let out = authspec_async(vec![
+        "run".into(),
+        "--target".into(),
+        format!("{}/mcp", server.uri()),
+        "rfc9728/3/*".into(),
+        "rfc9728/5.1/*".into(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_valid_report(&v);
+    let by_id = |id: &str| {
+        v["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .expect(id)
+    };
+    let looped = by_id("rfc9728/3/well-known-path-inserted");
+    assert_eq!(looped["result"], "error", "{looped}");
+    assert!(
+        looped["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("redirect loop"),
+        "{looped}"
+    );
+    let huge = by_id("rfc9728/5.1/resource-metadata-resolves");
+    assert_eq!(huge["result"], "error", "{huge}");
+    assert!(
+        huge["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("exceeds"),
+        "{huge}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+}

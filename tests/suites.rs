@@ -1,0 +1,113 @@
+//! Every case against the reference server (it must pass), and every (case, mutant) pair the
+//! case names (it must fail or warn). One libtest-mimic trial each, named by the stable ids.
+
+use authspec::reference;
+use authspec::report::Outcome;
+use authspec::requirements::Catalogue;
+use authspec::suite::{self, Case};
+use libtest_mimic::{Arguments, Failed, Trial};
+use reference_server::Mutant;
+
+fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let catalogue = Catalogue::embedded();
+    let report = rt
+        .block_on(reference::run_cases(
+            std::slice::from_ref(case),
+            mutant,
+            reference::revision_for(case),
+            &catalogue,
+            1,
+        ))
+        .map_err(Failed::from)?;
+    let result = report
+        .cases
+        .first()
+        .ok_or_else(|| Failed::from("the case produced no result"))?;
+    let detail = || {
+        let findings: Vec<String> = result
+            .findings
+            .iter()
+            .map(|f| format!("{}: expected {}, actual {}", f.check, f.expected, f.actual))
+            .collect();
+        format!(
+            "{} — {} {}",
+            result.result.as_str(),
+            result.message,
+            findings.join("; ")
+        )
+    };
+    match (mutant, result.result) {
+        (None, Outcome::Pass) | (Some(_), Outcome::Fail | Outcome::Warn) => Ok(result.result),
+        (None, _) => Err(format!(
+            "expected pass against the reference server, got {}",
+            detail()
+        )
+        .into()),
+        (Some(m), _) => Err(format!(
+            "mutant {m} must make this case fail or warn, got {}",
+            detail()
+        )
+        .into()),
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let catalogue = Catalogue::embedded();
+    let names = reference::mutant_names();
+    let suites = match suite::load_embedded(&catalogue, &names) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(101);
+        }
+    };
+    let mut trials = Vec::new();
+    for case in suites.iter().flat_map(|s| s.cases.iter()) {
+        let c = case.clone();
+        trials.push(
+            Trial::test(format!("reference::{}", case.id), move || {
+                run_one(&c, None).map(|_| ())
+            })
+            .with_kind(case.level.as_str()),
+        );
+        for m in &case.mutants {
+            let Some(mutant) = Mutant::from_name(m) else {
+                continue;
+            };
+            let c = case.clone();
+            trials.push(
+                Trial::test(format!("mutant::{m}::{}", case.id), move || {
+                    run_one(&c, Some(mutant)).map(|_| ())
+                })
+                .with_kind(case.level.as_str()),
+            );
+        }
+    }
+    // A mutant no case names is a rule nothing proves is checked.
+    for m in Mutant::ALL {
+        let named = suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .any(|c| c.mutants.iter().any(|x| x == m.name()));
+        let name = m.name();
+        trials.push(Trial::test(format!("mutant-named::{name}"), move || {
+            if named {
+                Ok(())
+            } else {
+                Err(format!("no case names mutant {name}").into())
+            }
+        }));
+    }
+    if suites.iter().all(|s| s.cases.is_empty()) {
+        trials.push(Trial::test("suites-found", || {
+            Err("no case was discovered".into())
+        }));
+    }
+    trials.sort_by(|a, b| a.name().cmp(b.name()));
+    libtest_mimic::run(&args, trials).exit();
+}
