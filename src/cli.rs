@@ -402,7 +402,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
         Format::Json => report::json::render(&report),
         Format::Console => {
             let mut s = console::render(&report, &titles, &catalogue, opts);
-            if level == Level::Must {
+            if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
                 let more = suites
                     .iter()
                     .flat_map(|s| &s.cases)

@@ -273,14 +273,14 @@ pub fn template_value(v: &Value, vars: &BTreeMap<String, Value>) -> Result<Value
         Value::String(s) => {
             // A template that is exactly one variable keeps the variable's JSON type.
             let re = template_regex();
-            if let Some(c) = re.captures(s) {
-                if c.get(0).is_some_and(|m| m.as_str() == s) {
-                    let name = c.get(1).map(|m| m.as_str()).unwrap_or_default();
-                    return vars
-                        .get(name)
-                        .cloned()
-                        .ok_or_else(|| format!("unknown variable `{name}`"));
-                }
+            if let Some(c) = re.captures(s)
+                && c.get(0).is_some_and(|m| m.as_str() == s)
+            {
+                let name = c.get(1).map(|m| m.as_str()).unwrap_or_default();
+                return vars
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| format!("unknown variable `{name}`"));
             }
             Value::String(template(s, vars)?)
         }

@@ -172,10 +172,10 @@ async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> 
         Ok(u) => u,
         Err(e) => return unavailable(format!("`{raw}` is not a URL: {e}"), log),
     };
-    if url.origin() != ctx.target.origin() {
-        if let Err(e) = ctx.http.may_follow(&url) {
-            return unavailable(e.to_string(), log);
-        }
+    if url.origin() != ctx.target.origin()
+        && let Err(e) = ctx.http.may_follow(&url)
+    {
+        return unavailable(e.to_string(), log);
     }
     let mut req = Request {
         method: h.method.clone(),
@@ -314,11 +314,11 @@ async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRecord {
                 (url, expected)
             }
         };
-        if url.origin() != ctx.target.origin() {
-            if let Err(e) = ctx.http.may_follow(&url) {
-                tried.push(format!("{}: {e}", via_name(&v)));
-                continue;
-            }
+        if url.origin() != ctx.target.origin()
+            && let Err(e) = ctx.http.may_follow(&url)
+        {
+            tried.push(format!("{}: {e}", via_name(&v)));
+            continue;
         }
         let block = format!("fetch resource metadata ({})", via_name(&v));
         match get_following(ctx, &block, url.clone(), &mut log).await {
@@ -395,10 +395,10 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
             );
         }
     };
-    if let Err(e) = ctx.http.may_follow(&issuer_url) {
-        if issuer_url.origin() != ctx.target.origin() {
-            return unavailable(e.to_string(), log);
-        }
+    if let Err(e) = ctx.http.may_follow(&issuer_url)
+        && issuer_url.origin() != ctx.target.origin()
+    {
+        return unavailable(e.to_string(), log);
     }
     let candidates: Vec<wellknown::Candidate> = match via {
         AsMetadataVia::Auto => wellknown::as_metadata_candidates(&issuer_url, ctx.spec),

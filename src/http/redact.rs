@@ -50,10 +50,10 @@ impl Redactor {
         if value.len() < 6 {
             return;
         }
-        if let Ok(mut v) = self.values.write() {
-            if !v.iter().any(|s| s == value) {
-                v.push(value.to_string());
-            }
+        if let Ok(mut v) = self.values.write()
+            && !v.iter().any(|s| s == value)
+        {
+            v.push(value.to_string());
         }
     }
 
@@ -115,10 +115,10 @@ impl Redactor {
     /// A body of any content type.
     pub fn body(&self, content_type: Option<&str>, body: &str) -> String {
         let ct = content_type.unwrap_or_default().to_ascii_lowercase();
-        if ct.contains("json") || body.trim_start().starts_with('{') {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-                return serde_json::to_string_pretty(&self.json(&v)).unwrap_or_default();
-            }
+        if (ct.contains("json") || body.trim_start().starts_with('{'))
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(body)
+        {
+            return serde_json::to_string_pretty(&self.json(&v)).unwrap_or_default();
         }
         if ct.starts_with("application/x-www-form-urlencoded") {
             return self.form(body);

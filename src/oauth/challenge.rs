@@ -220,13 +220,13 @@ pub fn parse(value: &str) -> Result<Vec<Challenge>, ChallengeSyntaxError> {
         if spaces == 0 {
             return Err(c.err("expected a space after the auth-scheme"));
         }
-        if !c.param_ahead() {
-            if let Some(end) = c.token68_ahead() {
-                ch.token68 = Some(String::from_utf8_lossy(&c.s[c.i..end]).into_owned());
-                c.i = end;
-                out.push(ch);
-                continue;
-            }
+        if !c.param_ahead()
+            && let Some(end) = c.token68_ahead()
+        {
+            ch.token68 = Some(String::from_utf8_lossy(&c.s[c.i..end]).into_owned());
+            c.i = end;
+            out.push(ch);
+            continue;
         }
         // auth-params, until the end or a token that starts the next challenge
         loop {

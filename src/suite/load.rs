@@ -701,19 +701,19 @@ fn build_expectation(
         }
     };
     let step = obj.get("step").and_then(Value::as_str).map(str::to_string);
-    if let Some(s) = &step {
-        if !steps.contains(&s.as_str()) {
-            let hint = did_you_mean(s, steps).map(|x| format!("did you mean `{x}`?"));
-            let p = ctx.spans.value(&format!("{ptr}/step"));
-            ctx.err_at(
-                p,
-                format!(
-                    "no step named `{s}` in this case (steps: {})",
-                    steps.join(", ")
-                ),
-                hint,
-            );
-        }
+    if let Some(s) = &step
+        && !steps.contains(&s.as_str())
+    {
+        let hint = did_you_mean(s, steps).map(|x| format!("did you mean `{x}`?"));
+        let p = ctx.spans.value(&format!("{ptr}/step"));
+        ctx.err_at(
+            p,
+            format!(
+                "no step named `{s}` in this case (steps: {})",
+                steps.join(", ")
+            ),
+            hint,
+        );
     }
     if let Subject::Var(name) = &subject {
         let derived = ["url", "via", "expected_resource", "issuer", "found"];
