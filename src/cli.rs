@@ -271,13 +271,18 @@ async fn cmd_run(a: RunArgs) -> i32 {
         level,
         spec,
     };
-    let cases = match select(&suites, &selection) {
+    let mut cases = match select(&suites, &selection) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::USAGE;
         }
     };
+    // An authorization server on its own: only the cases about it apply.
+    let issuer_only = a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty();
+    if issuer_only {
+        cases.retain(|c| c.party == crate::suite::Party::AuthorizationServer);
+    }
     let mutants = match parse_mutants(&a.mutants) {
         Ok(m) => m,
         Err(e) => {
@@ -286,7 +291,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
         }
     };
     let issuer = match a.issuer.as_deref().map(Url::parse).transpose() {
-        Ok(i) => i,
+        Ok(_) => a.issuer.clone(),
         Err(e) => {
             eprintln!("error: --issuer is not an absolute URL: {e}");
             return exit::USAGE;
@@ -300,7 +305,12 @@ async fn cmd_run(a: RunArgs) -> i32 {
     }
     // Without a target, start the reference server in-process.
     let mut server = None;
-    let target = match &a.target {
+    let target_arg = if issuer_only {
+        a.issuer.as_ref()
+    } else {
+        a.target.as_ref()
+    };
+    let target = match target_arg {
         Some(t) => match Url::parse(t) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => u,
             Ok(u) => {

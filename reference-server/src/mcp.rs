@@ -93,7 +93,8 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<(), Refusal
             }
             Some(token)
         }
-        HeaderCredentials::Absent => None,
+        // RFC 6750 §2.2: a form-encoded body may carry the token instead of the header.
+        HeaderCredentials::Absent => form_body_token(&parts.headers, body),
     };
     // OAuth 2.1 §5.1 forbids query tokens, so a correct server behaves as if
     // the parameter were not there at all.
@@ -153,6 +154,10 @@ fn is_tchar(c: char) -> bool {
 }
 
 fn form_body_has_token(headers: &HeaderMap, body: &[u8]) -> bool {
+    form_body_token(headers, body).is_some()
+}
+
+fn form_body_token(headers: &HeaderMap, body: &[u8]) -> Option<String> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -162,7 +167,12 @@ fn form_body_has_token(headers: &HeaderMap, body: &[u8]) -> bool {
                 .trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
-    is_form && url::form_urlencoded::parse(body).any(|(k, v)| k == "access_token" && !v.is_empty())
+    if !is_form {
+        return None;
+    }
+    url::form_urlencoded::parse(body)
+        .find(|(k, v)| k == "access_token" && !v.is_empty())
+        .map(|(_, v)| v.into_owned())
 }
 
 fn query_token(parts: &Parts) -> Option<String> {

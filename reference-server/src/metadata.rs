@@ -112,9 +112,9 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
     }
 
     let bearer_methods = if state.has(Mutant::PrmBearerMethodsQuery) {
-        json!(["header", "query"])
+        json!(["header", "body", "query"])
     } else {
-        json!(["header"])
+        json!(["header", "body"])
     };
     m.insert("bearer_methods_supported".into(), bearer_methods);
 

@@ -121,7 +121,7 @@ async fn baseline_is_strict() {
     assert_eq!(doc["resource"], json!(res));
     assert_eq!(doc["authorization_servers"], json!([base]));
     assert_eq!(doc["scopes_supported"], json!(["mcp:tools"]));
-    assert_eq!(doc["bearer_methods_supported"], json!(["header"]));
+    assert_eq!(doc["bearer_methods_supported"], json!(["header", "body"]));
     let jws = doc["signed_metadata"].as_str().expect("signed_metadata");
     let parts: Vec<&str> = jws.split('.').collect();
     assert_eq!(parts.len(), 3);
@@ -223,6 +223,15 @@ async fn baseline_is_strict() {
     )
     .await;
     assert_eq!(double.status, 400);
+    // RFC 6750 §2.2: a token in a form body alone is judged like a header token.
+    let body_only = send(addr, "POST", "/mcp", &[form], "access_token=abc").await;
+    assert_eq!(body_only.status, 401);
+    assert!(
+        body_only
+            .header("www-authenticate")
+            .unwrap_or_default()
+            .contains("invalid_token")
+    );
 
     let big = "x".repeat(70 * 1024);
     assert_eq!(send(addr, "POST", "/mcp", &[JSON], &big).await.status, 413);

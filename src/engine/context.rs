@@ -36,8 +36,9 @@ pub struct StepRecord {
 /// The target and the per-run memo of discovery results.
 pub struct TargetContext {
     pub target: Url,
-    /// Set with `--issuer`: test this authorization server directly.
-    pub issuer: Option<Url>,
+    /// Set with `--issuer`: test this authorization server directly. Kept as the user wrote
+    /// it, since the metadata's issuer must match it character for character.
+    pub issuer: Option<String>,
     pub spec: SpecRevision,
     pub http: HttpClient,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
@@ -45,7 +46,7 @@ pub struct TargetContext {
 }
 
 impl TargetContext {
-    pub fn new(target: Url, issuer: Option<Url>, spec: SpecRevision, http: HttpClient) -> Self {
+    pub fn new(target: Url, issuer: Option<String>, spec: SpecRevision, http: HttpClient) -> Self {
         TargetContext {
             target,
             issuer,

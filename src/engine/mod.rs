@@ -228,6 +228,7 @@ async fn evaluate_case(
     if let Some(f) = result.findings.first() {
         return (Outcome::Warn, format!("{}; got {}", f.check, f.actual));
     }
+    not_applicable.dedup();
     if applicable == 0 && !not_applicable.is_empty() {
         return (
             Outcome::Skip,

@@ -354,7 +354,7 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
     let mut log = Vec::new();
     let issuer = match (issuer, &ctx.issuer) {
         (Some(i), _) => i,
-        (None, Some(i)) => i.to_string().trim_end_matches('/').to_string(),
+        (None, Some(i)) => i.clone(),
         (None, None) => {
             let rec = ctx
                 .memo("prm:Auto", || fetch_prm(ctx, DiscoveryVia::Auto))
