@@ -352,3 +352,44 @@ async fn redirect_loops_and_huge_bodies_are_errors() {
     );
     assert_eq!(out.status.code(), Some(3));
 }
+
+/// A target that never answers in time: every request times out, the run ends, exit 3.
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_targets_time_out() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let started = std::time::Instant::now();
+    let out = authspec_async(vec![
+        "run".into(),
+        "--target".into(),
+        format!("{}/mcp", server.uri()),
+        "--timeout".into(),
+        "1".into(),
+        "rfc9728/3/*".into(),
+        "mcp/auth/*".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(stdout(&out).contains("timed out after 1s"), "{}", stdout(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn serve_prints_its_url_first() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["serve", "--mutant", "prm-missing-resource"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with("/mcp"), "{line}");
+}
