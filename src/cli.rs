@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::engine::{self, RunEvent, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
-use crate::report::{self, Outcome, console, exit};
+use crate::report::{self, console, exit};
 use crate::requirements::Catalogue;
 use crate::suite::model::{Level, SpecRevision, Suite};
 use crate::suite::select::{Selection, select};
@@ -605,17 +605,6 @@ fn cmd_coverage(a: ListArgs) -> i32 {
     exit::OK
 }
 
-/// One self-check: a case against the plain reference server or against one mutant.
-#[derive(Debug, serde::Serialize)]
-struct SelfCheck {
-    case: String,
-    mutant: Option<String>,
-    expected: &'static str,
-    result: Outcome,
-    ok: bool,
-    message: String,
-}
-
 async fn cmd_selftest(a: SelftestArgs) -> i32 {
     let started = Instant::now();
     let catalogue = Catalogue::embedded();
@@ -626,114 +615,60 @@ async fn cmd_selftest(a: SelftestArgs) -> i32 {
         .iter()
         .flat_map(|s| s.cases.iter().cloned())
         .collect();
-    let mut checks: Vec<SelfCheck> = Vec::new();
-    for rev in SpecRevision::ALL {
-        let group: Vec<_> = cases
-            .iter()
-            .filter(|c| reference::revision_for(c) == rev)
-            .cloned()
-            .collect();
-        if group.is_empty() {
-            continue;
+    let result = match reference::selftest(&cases, &catalogue, a.jobs as usize).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::RUNTIME;
         }
-        match reference::run_cases(&group, None, rev, &catalogue, a.jobs as usize).await {
-            Ok(r) => checks.extend(r.cases.iter().map(|c| SelfCheck {
-                case: c.id.clone(),
-                mutant: None,
-                expected: "pass",
-                result: c.result,
-                ok: c.result == Outcome::Pass,
-                message: c.message.clone(),
-            })),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::RUNTIME;
-            }
-        }
-    }
-    let mut uncaught_names = Vec::new();
-    for m in Mutant::ALL {
-        let named: Vec<_> = cases
-            .iter()
-            .filter(|c| c.mutants.iter().any(|x| x == m.name()))
-            .cloned()
-            .collect();
-        if named.is_empty() {
-            uncaught_names.push(m.name());
-            continue;
-        }
-        for rev in SpecRevision::ALL {
-            let group: Vec<_> = named
-                .iter()
-                .filter(|c| reference::revision_for(c) == rev)
-                .cloned()
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
-            match reference::run_cases(&group, Some(*m), rev, &catalogue, a.jobs as usize).await {
-                Ok(r) => checks.extend(r.cases.iter().map(|c| SelfCheck {
-                    case: c.id.clone(),
-                    mutant: Some(m.name().into()),
-                    expected: "fail or warn",
-                    result: c.result,
-                    ok: matches!(c.result, Outcome::Fail | Outcome::Warn),
-                    message: c.message.clone(),
-                })),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return exit::RUNTIME;
-                }
-            }
-        }
-    }
-    let bad = checks.iter().filter(|c| !c.ok).count();
-    let ok = bad == 0 && uncaught_names.is_empty();
+    };
+    let bad = result.checks.iter().filter(|c| !c.ok).count();
     match a.format {
         Format::Json => {
             let doc = json!({
-                "ok": ok, "checks": checks, "mutants_named_by_no_case": uncaught_names,
+                "ok": result.ok(),
+                "checks": result.checks,
+                "mutants_named_by_no_case": result.unnamed_mutants,
                 "duration_ms": started.elapsed().as_millis() as u64,
             });
             print_out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Console => {
             let mut s = String::new();
-            for c in &checks {
-                let mark = if c.ok { "✔" } else { "✘" };
-                let against = c
-                    .mutant
-                    .as_deref()
-                    .map(|m| format!("mutant {m}"))
-                    .unwrap_or_else(|| "reference".into());
-                if !c.ok {
-                    s.push_str(&format!(
-                        "{mark} {} against {against}: expected {}, got {} {}\n",
-                        c.case,
-                        c.expected,
-                        c.result.as_str(),
-                        c.message
-                    ));
-                }
+            for c in result.checks.iter().filter(|c| !c.ok) {
+                let (against, expected) = match c.mutant {
+                    Some(m) => (format!("mutant {m}"), "fail or warn"),
+                    None => ("the reference server".to_string(), "pass"),
+                };
+                s.push_str(&format!(
+                    "✘ {} against {against}: expected {expected}, got {} {}\n",
+                    c.case,
+                    c.result.as_str(),
+                    c.message
+                ));
             }
-            for m in &uncaught_names {
+            for m in &result.unnamed_mutants {
                 s.push_str(&format!(
                     "✘ mutant {m} is named by no case, so nothing proves it is caught\n"
                 ));
             }
-            let plain = checks.iter().filter(|c| c.mutant.is_none()).count();
-            let killed = checks.iter().filter(|c| c.mutant.is_some()).count();
+            let plain = result.checks.iter().filter(|c| c.mutant.is_none()).count();
             s.push_str(&format!(
-                "selftest: {plain} cases against the reference server, {killed} (case, mutant) pairs, {} mutants\n",
+                "selftest: {plain} cases against the reference server, {} (case, mutant) pairs, {} mutants\n",
+                result.checks.len() - plain,
                 Mutant::ALL.len()
             ));
             s.push_str(&format!(
                 "{} passed, {} failed\n",
-                checks.len() - bad,
-                bad + uncaught_names.len()
+                result.checks.len() - bad,
+                bad + result.unnamed_mutants.len()
             ));
             print_out(&s);
         }
     }
-    if ok { exit::OK } else { exit::NONCONFORMANT }
+    if result.ok() {
+        exit::OK
+    } else {
+        exit::NONCONFORMANT
+    }
 }

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::engine::{self, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
-use crate::report::RunReport;
+use crate::report::{CaseResult, Outcome, RunReport};
 use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level, SpecRevision};
 
@@ -58,4 +58,97 @@ pub async fn run_cases(
     let report = engine::run(cases, &ctx, catalogue, jobs, Level::May, &|_| {}).await;
     server.shutdown().await;
     Ok(report)
+}
+
+/// Whether a result is what the self-check demands: a pass against the plain reference server,
+/// a fail or warn against a mutant the case names.
+pub fn as_expected(mutant: Option<Mutant>, result: Outcome) -> bool {
+    match mutant {
+        None => result == Outcome::Pass,
+        Some(_) => matches!(result, Outcome::Fail | Outcome::Warn),
+    }
+}
+
+/// Runs cases against one server configuration, each under the revision it is checked with.
+pub async fn run_by_revision(
+    cases: &[Case],
+    mutant: Option<Mutant>,
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<Vec<CaseResult>, String> {
+    let mut out = Vec::new();
+    for rev in SpecRevision::ALL {
+        let group: Vec<Case> = cases
+            .iter()
+            .filter(|c| revision_for(c) == rev)
+            .cloned()
+            .collect();
+        if !group.is_empty() {
+            out.extend(run_cases(&group, mutant, rev, catalogue, jobs).await?.cases);
+        }
+    }
+    Ok(out)
+}
+
+/// One self-check: a case against the plain reference server or against one mutant.
+#[derive(Debug, serde::Serialize)]
+pub struct SelfCheck {
+    pub case: String,
+    pub mutant: Option<&'static str>,
+    pub result: Outcome,
+    pub ok: bool,
+    pub message: String,
+}
+
+/// What `selftest` found.
+#[derive(Debug, serde::Serialize)]
+pub struct Selftest {
+    pub checks: Vec<SelfCheck>,
+    /// Mutants no case names: nothing proves their rule is checked.
+    pub unnamed_mutants: Vec<&'static str>,
+}
+
+impl Selftest {
+    pub fn ok(&self) -> bool {
+        self.unnamed_mutants.is_empty() && self.checks.iter().all(|c| c.ok)
+    }
+}
+
+/// Every case against the reference server, then every mutant against the cases naming it.
+pub async fn selftest(
+    cases: &[Case],
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<Selftest, String> {
+    let mut checks = Vec::new();
+    let mut unnamed_mutants = Vec::new();
+    let mut record = |mutant: Option<Mutant>, results: Vec<CaseResult>| {
+        checks.extend(results.into_iter().map(|r| SelfCheck {
+            ok: as_expected(mutant, r.result),
+            case: r.id,
+            mutant: mutant.map(Mutant::name),
+            result: r.result,
+            message: r.message,
+        }));
+    };
+    record(None, run_by_revision(cases, None, catalogue, jobs).await?);
+    for m in Mutant::ALL {
+        let named: Vec<Case> = cases
+            .iter()
+            .filter(|c| c.mutants.iter().any(|x| x == m.name()))
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            unnamed_mutants.push(m.name());
+            continue;
+        }
+        record(
+            Some(*m),
+            run_by_revision(&named, Some(*m), catalogue, jobs).await?,
+        );
+    }
+    Ok(Selftest {
+        checks,
+        unnamed_mutants,
+    })
 }

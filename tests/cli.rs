@@ -373,7 +373,11 @@ async fn slow_targets_time_out() {
     ])
     .await;
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
-    assert!(stdout(&out).contains("timed out after 1s"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("timed out after 1s"),
+        "{}",
+        stdout(&out)
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
@@ -391,5 +395,8 @@ fn serve_prints_its_url_first() {
     BufReader::new(stdout).read_line(&mut line).expect("a line");
     let _ = child.kill();
     let _ = child.wait();
-    assert!(line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with("/mcp"), "{line}");
+    assert!(
+        line.starts_with("http://127.0.0.1:") && line.trim_end().ends_with("/mcp"),
+        "{line}"
+    );
 }
