@@ -9,10 +9,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use reference_server::{Config, Mutant};
+use reference_server::{Config, Consent, Mutant};
 use serde_json::json;
 use url::Url;
 
+use crate::engine::context::AuthOptions;
+use crate::engine::driver::Driver;
 use crate::engine::{self, RunEvent, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::report::{self, console, exit};
@@ -131,9 +133,98 @@ pub struct RunArgs {
     /// Run against the reference server with this mutant switched on (repeatable; no --target).
     #[arg(long = "mutant", conflicts_with = "target")]
     pub mutants: Vec<String>,
+    /// How to get through the authorization endpoint: auto (follow redirects with cookies),
+    /// form (also fill login/consent forms), command (run --authorize-command), manual (a browser).
+    #[arg(long = "authorize", value_enum, default_value = "auto")]
+    pub authorize: DriverArg,
+    /// A login or consent form field for the form driver (repeatable).
+    #[arg(long = "login", value_parser = parse_pair)]
+    pub login: Vec<(String, String)>,
+    /// The command the `command` driver runs; it gets the URL as its last argument and in
+    /// $AUTHSPEC_AUTHORIZE_URL, and prints the final redirect URL.
+    #[arg(long = "authorize-command")]
+    pub authorize_command: Option<String>,
+    /// Read an access token from this environment variable (for servers only a person can log in to).
+    #[arg(long = "access-token-env")]
+    pub access_token_env: Option<String>,
+    /// A pre-registered client id, used when the server offers no dynamic registration.
+    #[arg(long = "client-id")]
+    pub client_id: Option<String>,
+    /// Read the pre-registered client's secret from this environment variable.
+    #[arg(long = "client-secret-env", requires = "client_id")]
+    pub client_secret_env: Option<String>,
+    /// The scope to request (default: the challenge's scope, else scopes_supported).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// The redirect URI to register and use (default http://127.0.0.1:8976/callback).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uri: Option<String>,
     /// More detail: -v notes, -vv transcripts of failing cases.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DriverArg {
+    Auto,
+    Form,
+    Command,
+    Manual,
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s.split_once('=').ok_or("expected FIELD=VALUE")?;
+    if k.is_empty() {
+        return Err("the field name is empty".into());
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+fn env_secret(flag: &str, name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("{flag}: the environment variable `{name}` is not set"))
+}
+
+/// Builds the authorization options from the flags; errors are usage errors.
+async fn auth_options(a: &RunArgs) -> Result<AuthOptions, String> {
+    let mut opts = AuthOptions {
+        login: a.login.clone(),
+        client_id: a.client_id.clone(),
+        scope: a.scope.clone(),
+        ..AuthOptions::default()
+    };
+    if let Some(r) = &a.redirect_uri {
+        Url::parse(r).map_err(|e| format!("--redirect-uri is not an absolute URL: {e}"))?;
+        opts.redirect_uri = r.clone();
+    }
+    if let Some(name) = &a.client_secret_env {
+        opts.client_secret = Some(env_secret("--client-secret-env", name)?);
+    }
+    if let Some(name) = &a.access_token_env {
+        opts.access_token = Some(env_secret("--access-token-env", name)?);
+    }
+    opts.driver = match a.authorize {
+        DriverArg::Auto => Driver::Auto,
+        DriverArg::Form => Driver::Form,
+        DriverArg::Command => match &a.authorize_command {
+            Some(c) => Driver::Command(c.clone()),
+            None => return Err("--authorize command needs --authorize-command CMD".into()),
+        },
+        DriverArg::Manual => {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(|e| format!("the manual driver cannot listen on loopback: {e}"))?;
+            let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+            if a.redirect_uri.is_none() {
+                opts.redirect_uri = format!("http://127.0.0.1:{port}/callback");
+            }
+            opts.listener = Some(tokio::sync::Mutex::new(listener));
+            Driver::Manual
+        }
+    };
+    if a.authorize_command.is_some() && a.authorize != DriverArg::Command {
+        return Err("--authorize-command is used only with --authorize command".into());
+    }
+    Ok(opts)
 }
 
 fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
@@ -164,6 +255,15 @@ pub struct ServeArgs {
     /// Switch on a deliberate fault (repeatable); see `authspec mutants`.
     #[arg(long = "mutant")]
     pub mutants: Vec<String>,
+    /// auto: approve at once; form: an HTML login and consent form (user alice, password wonderland).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub consent: ConsentArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ConsentArg {
+    Auto,
+    Form,
 }
 
 #[derive(Args, Debug)]
@@ -328,6 +428,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
         None => {
             let config = Config {
                 mutants: mutants.iter().copied().collect(),
+                ..Config::default()
             };
             match reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config).await {
                 Ok(s) => {
@@ -364,7 +465,18 @@ async fn cmd_run(a: RunArgs) -> i32 {
             return exit::RUNTIME;
         }
     };
-    let ctx = TargetContext::new(target, issuer, spec, http);
+    let auth = match auth_options(&a).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    if auth.driver == Driver::Manual && a.jobs > 1 {
+        eprintln!("note: the manual driver runs one case at a time");
+    }
+    let jobs = if auth.driver == Driver::Manual { 1 } else { a.jobs as usize };
+    let ctx = TargetContext::new(target, issuer, spec, http).with_auth(auth);
     let show_progress = a.format == Format::Console
         && std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none();
@@ -376,7 +488,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
             eprint!("\r\x1b[2K{} {}", c.result.as_str(), c.id);
         }
     };
-    let report = engine::run(&cases, &ctx, &catalogue, a.jobs as usize, level, &progress).await;
+    let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
     if show_progress {
         eprint!("\r\x1b[2K");
     }
@@ -491,6 +603,10 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
     };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
+        consent: match a.consent {
+            ConsentArg::Auto => Consent::Auto,
+            ConsentArg::Form => Consent::Form,
+        },
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,

@@ -42,8 +42,8 @@ pub enum Subject {
     ChallengeParam(String),
     /// Every `WWW-Authenticate` field value, raw.
     Challenges,
-    /// A value the step derived, or a run/case variable.
-    Var(String),
+    /// A value the step derived, or a run/case variable, optionally with a JSON Pointer into it.
+    Var(String, String),
 }
 
 /// Subject keywords, for messages and "did you mean".
@@ -89,7 +89,14 @@ impl Subject {
                 _ => Subject::Challenge,
             },
             "challenges" => Subject::Challenges,
-            "var" => Subject::Var(need(arg)?),
+            "var" => {
+                let full = need(arg)?;
+                match full.split_once(char::is_whitespace) {
+                    Some((name, ptr)) if ptr.trim().starts_with('/') => Subject::Var(name.to_string(), ptr.trim().to_string()),
+                    Some(_) => return Err(format!("`var {full}`: a JSON Pointer after the name starts with `/`")),
+                    None => Subject::Var(full, String::new()),
+                }
+            }
             other => {
                 let hint = crate::suite::did_you_mean(other, SUBJECT_KEYWORDS)
                     .map(|s| format!("; did you mean `{s}`?"))
@@ -112,19 +119,22 @@ impl Subject {
             Subject::Challenge => "Bearer challenge".into(),
             Subject::ChallengeParam(p) => format!("challenge {p}"),
             Subject::Challenges => "WWW-Authenticate".into(),
-            Subject::Var(v) => format!("var {v}"),
+            Subject::Var(v, p) if p.is_empty() => format!("var {v}"),
+            Subject::Var(v, p) => format!("{v} {p}"),
         }
     }
 
     /// The subject's value in an observation; `None` when absent.
     pub fn resolve(&self, obs: &Observation, vars: &BTreeMap<String, Value>) -> Option<Value> {
-        if let Subject::Var(name) = self {
-            return obs.values.get(name).or_else(|| vars.get(name)).cloned();
+        if let Subject::Var(name, ptr) = self {
+            let v = obs.values.get(name).or_else(|| vars.get(name))?;
+            return if ptr.is_empty() { Some(v.clone()) } else { v.pointer(ptr).cloned() };
         }
         let resp = obs.response.as_ref()?;
         match self {
             Subject::Status => Some(Value::from(resp.status)),
-            Subject::Header(n) => resp.header(n).map(|v| Value::String(v.to_string())),
+            // `header a|b`: the first of several headers that is present.
+            Subject::Header(n) => n.split('|').find_map(|h| resp.header(h.trim())).map(|v| Value::String(v.to_string())),
             Subject::Headers(n) => {
                 let all: Vec<Value> = resp
                     .headers_named(n)
@@ -152,7 +162,7 @@ impl Subject {
                     .collect();
                 (!all.is_empty()).then_some(Value::Array(all))
             }
-            Subject::Var(_) => None,
+            Subject::Var(..) => None,
         }
     }
 }

@@ -35,6 +35,10 @@ pub enum Predicate {
     NoJsonrpcResult,
     /// A URL on the same origin whose path is the argument's path or a segment-boundary prefix.
     PrefixOf(Value),
+    /// Equals the value, or is an array that contains it (a JWT `aud`).
+    IsOrContains(Value),
+    /// An object with at most one of these members.
+    AtMostOneOf(Vec<String>),
 }
 
 pub const PREDICATE_KEYWORDS: &[&str] = &[
@@ -60,6 +64,8 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "jwks_use_when_mixed",
     "no_jsonrpc_result",
     "prefix_of",
+    "is_or_contains",
+    "at_most_one_of",
 ];
 
 const JSON_TYPES: &[&str] = &[
@@ -134,6 +140,13 @@ impl Predicate {
             "jwks_use_when_mixed" => flag(Predicate::JwksUseWhenMixed)?,
             "no_jsonrpc_result" => flag(Predicate::NoJsonrpcResult)?,
             "prefix_of" => Predicate::PrefixOf(arg.clone()),
+            "is_or_contains" => Predicate::IsOrContains(arg.clone()),
+            "at_most_one_of" => Predicate::AtMostOneOf(
+                list()?
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string).ok_or("`at_most_one_of` takes a list of member names"))
+                    .collect::<Result<_, _>>()?,
+            ),
             other => return Err(format!("unknown predicate `{other}`")),
         })
     }
@@ -162,6 +175,8 @@ impl Predicate {
             Predicate::JwksUseWhenMixed => "jwks_use_when_mixed",
             Predicate::NoJsonrpcResult => "no_jsonrpc_result",
             Predicate::PrefixOf(_) => "prefix_of",
+            Predicate::IsOrContains(_) => "is_or_contains",
+            Predicate::AtMostOneOf(_) => "at_most_one_of",
         }
     }
 
@@ -203,6 +218,8 @@ impl Predicate {
                 "is {} or a path prefix of it on the same origin",
                 show(Some(v))
             ),
+            Predicate::IsOrContains(v) => format!("is or contains {}", show(Some(v))),
+            Predicate::AtMostOneOf(v) => format!("has at most one of {}", v.join(", ")),
         }
     }
 
@@ -418,6 +435,24 @@ impl Predicate {
                     return fail(expected, show(value));
                 };
                 held(is_path_prefix(actual, full), expected)
+            }
+            Predicate::IsOrContains(v) => {
+                let v = template_value(v, vars)?;
+                let ok = match value {
+                    Some(Value::Array(a)) => a.contains(&v),
+                    Some(x) => x == &v,
+                    None => false,
+                };
+                held(ok, format!("{} or an array containing it", show(Some(&v))))
+            }
+            Predicate::AtMostOneOf(names) => {
+                let Some(Value::Object(map)) = value else { return fail("a JSON object".into(), show(value)) };
+                let present: Vec<&String> = names.iter().filter(|n| map.contains_key(n.as_str())).collect();
+                if present.len() <= 1 {
+                    Ok(Check::Held)
+                } else {
+                    fail(format!("at most one of {}", names.join(", ")), format!("both {}", present.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")))
+                }
             }
             Predicate::NoJsonrpcResult => {
                 let has_result = |v: &Value| v.get("result").is_some();

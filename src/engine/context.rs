@@ -33,6 +33,45 @@ pub struct StepRecord {
     pub notes: Vec<String>,
 }
 
+/// The redirect URI the harness registers when nothing else is set. Nothing listens there: the
+/// HTTP drivers stop at the redirect and read the code from its URL.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/callback";
+
+/// How the run obtains authorization: driver, credentials, client.
+#[derive(Debug)]
+pub struct AuthOptions {
+    pub driver: super::driver::Driver,
+    /// `--login FIELD=VALUE` values for the form driver.
+    pub login: Vec<(String, String)>,
+    /// A pre-registered client (`--client-id`, `--client-secret-env`).
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// A token obtained elsewhere (`--access-token-env`); cases needing a fresh code skip.
+    pub access_token: Option<String>,
+    /// Overrides the requested scope (`--scope`).
+    pub scope: Option<String>,
+    pub redirect_uri: String,
+    /// The loopback listener of the manual driver.
+    pub listener: Option<tokio::sync::Mutex<tokio::net::TcpListener>>,
+    pub interactive_timeout_secs: u64,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        AuthOptions {
+            driver: super::driver::Driver::Auto,
+            login: Vec::new(),
+            client_id: None,
+            client_secret: None,
+            access_token: None,
+            scope: None,
+            redirect_uri: DEFAULT_REDIRECT_URI.into(),
+            listener: None,
+            interactive_timeout_secs: 300,
+        }
+    }
+}
+
 /// The target and the per-run memo of discovery results.
 pub struct TargetContext {
     pub target: Url,
@@ -41,6 +80,7 @@ pub struct TargetContext {
     pub issuer: Option<String>,
     pub spec: SpecRevision,
     pub http: HttpClient,
+    pub auth: AuthOptions,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
 }
@@ -52,9 +92,21 @@ impl TargetContext {
             issuer,
             spec,
             http,
+            auth: AuthOptions::default(),
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    pub fn with_auth(mut self, auth: AuthOptions) -> Self {
+        if let Some(s) = &auth.client_secret {
+            self.http.redactor.add_secret(s);
+        }
+        if let Some(t) = &auth.access_token {
+            self.http.redactor.add_secret(t);
+        }
+        self.auth = auth;
+        self
     }
 
     pub fn target_is_loopback(&self) -> bool {

@@ -3,6 +3,8 @@
 //! [`RunEvent`]s. Nothing here prints.
 
 pub mod context;
+pub mod driver;
+pub mod flow;
 pub mod steps;
 
 use std::collections::BTreeMap;
@@ -115,33 +117,60 @@ async fn evaluate_case(
 ) -> (Outcome, String) {
     let mut vars: BTreeMap<String, Value> = ctx.builtin_vars();
     let mut observations: Vec<(String, Observation)> = Vec::new();
+    let mut flow = flow::FlowState::default();
+    let outcome = run_steps(case, ctx, result, &mut vars, &mut observations, &mut flow).await;
+    let cleanup = flow::cleanup(ctx, &mut flow).await;
+    result.transcript.extend(cleanup);
+    if let Some(o) = outcome {
+        return o;
+    }
+    judge(case, ctx, catalogue, result, &vars, &observations)
+}
+
+/// Runs the steps; `Some` when a step ended the case early (skip or error).
+async fn run_steps(
+    case: &Case,
+    ctx: &TargetContext,
+    result: &mut CaseResult,
+    vars: &mut BTreeMap<String, Value>,
+    observations: &mut Vec<(String, Observation)>,
+    flow: &mut flow::FlowState,
+) -> Option<(Outcome, String)> {
     for step in &case.steps {
         let block = format!("{}: {}", step.name, step.action.keyword());
-        let rec = steps::run(ctx, &step.action, &block, &vars).await;
+        let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
         result.transcript.extend(rec.exchanges);
-        result
-            .notes
-            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
+        result.notes.extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
         let obs = match rec.result {
             Ok(o) => o,
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
-                return (Outcome::Skip, format!("not applicable: {why}"));
+                return Some((Outcome::Skip, format!("not applicable: {why}")));
             }
             Err(StepStop::Error(why)) => {
-                return (
-                    Outcome::Error,
-                    format!("step `{}` could not run: {why}", step.name),
-                );
+                return Some((Outcome::Error, format!("step `{}` could not run: {why}", step.name)));
             }
         };
+        vars.extend(flow.vars());
         for (name, subject) in &step.capture {
-            let v = subject.resolve(&obs, &vars).unwrap_or(Value::Null);
+            let v = subject.resolve(&obs, vars).unwrap_or(Value::Null);
             vars.insert(name.clone(), v);
         }
         observations.push((step.name.clone(), obs));
     }
+    None
+}
+
+/// Turns the observations into findings and a verdict.
+fn judge(
+    case: &Case,
+    ctx: &TargetContext,
+    catalogue: &Catalogue,
+    result: &mut CaseResult,
+    vars: &BTreeMap<String, Value>,
+    observations: &[(String, Observation)],
+) -> (Outcome, String) {
     let eval = EvalContext {
-        vars: &vars,
+        vars,
         target_is_loopback: ctx.target_is_loopback(),
     };
     let pick = |e: &Expectation| -> Option<&(String, Observation)> {
@@ -202,7 +231,7 @@ async fn evaluate_case(
                 let r = &ctx.http.redactor;
                 result.findings.push(Finding {
                     check: r.text(
-                        &crate::checks::template(&exp.describe(), &vars)
+                        &crate::checks::template(&exp.describe(), vars)
                             .unwrap_or_else(|_| exp.describe()),
                     ),
                     level,

@@ -6,10 +6,12 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
+use sha2::{Digest, Sha256};
 use serde_json::{Value, json};
 use url::Url;
 
 use super::context::{StepRecord, StepStop, TargetContext};
+use super::flow::{self, FlowState};
 use crate::checks::{Observation, template, template_value};
 use crate::http::{Exchange, HttpError, Request, Response};
 use crate::oauth::{challenge, wellknown};
@@ -102,9 +104,42 @@ async fn get_following(
     })
 }
 
+/// The auto-discovered resource metadata (shared memo key with `fetch_resource_metadata`).
+pub(crate) async fn fetch_prm_auto(ctx: &TargetContext) -> StepRecord {
+    fetch_prm(ctx, DiscoveryVia::Auto).await
+}
+
+/// The auto-discovered authorization server metadata (shared memo key with `fetch_as_metadata`).
+pub(crate) async fn fetch_as_auto(ctx: &TargetContext) -> StepRecord {
+    fetch_as(ctx, AsMetadataVia::Auto, None).await
+}
+
+/// The plain unauthenticated `initialize` (shared memo key `challenge`).
+pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
+    let vars = ctx.builtin_vars();
+    call_resource(ctx, &plain_call(), "unauthenticated request", &vars, &FlowState::default()).await
+}
+
+fn plain_call() -> CallResource {
+    CallResource {
+        method: "POST".into(),
+        rpc: Some("initialize".into()),
+        token: None,
+        scheme: "Bearer".into(),
+        placement: TokenPlacement::Header,
+        authorization: None,
+        headers: Vec::new(),
+    }
+}
+
 /// Runs one step of a case.
-pub async fn run(ctx: &TargetContext, action: &Action, block: &str, vars: &Vars) -> StepRecord {
+pub async fn run(ctx: &TargetContext, action: &Action, block: &str, vars: &Vars, flow: &mut FlowState) -> StepRecord {
     match action {
+        Action::RegisterClient(a) => flow::register(ctx, flow, a, block, vars).await,
+        Action::Authorize(a) => flow::authorize(ctx, flow, a, block, vars).await,
+        Action::Token(a) => flow::token(ctx, flow, a, block, vars).await,
+        Action::Revoke(a) => flow::revoke(ctx, flow, a, block).await,
+        Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
         Action::Http(h) => http(ctx, h, block, vars).await,
         Action::FetchResourceMetadata { via, required } => {
             let key = format!("prm:{via:?}");
@@ -132,11 +167,9 @@ pub async fn run(ctx: &TargetContext, action: &Action, block: &str, vars: &Vars)
                 && c.rpc.as_deref() == Some("initialize");
             if plain {
                 // The unauthenticated challenge is the start of discovery; fetch it once.
-                return ctx
-                    .memo("challenge", || call_resource(ctx, c, block, vars))
-                    .await;
+                return ctx.memo("challenge", || unauthenticated_call(ctx)).await;
             }
-            call_resource(ctx, c, block, vars).await
+            call_resource(ctx, c, block, vars, flow).await
         }
     }
 }
@@ -231,21 +264,7 @@ async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> 
 async fn challenge_metadata_url(
     ctx: &TargetContext,
 ) -> (Result<Option<String>, StepStop>, Vec<Exchange>) {
-    let call = CallResource {
-        method: "POST".into(),
-        rpc: Some("initialize".into()),
-        token: None,
-        scheme: "Bearer".into(),
-        placement: TokenPlacement::Header,
-        authorization: None,
-        headers: Vec::new(),
-    };
-    let vars = ctx.builtin_vars();
-    let rec = ctx
-        .memo("challenge", || {
-            call_resource(ctx, &call, "unauthenticated request", &vars)
-        })
-        .await;
+    let rec = ctx.memo("challenge", || unauthenticated_call(ctx)).await;
     let obs = match rec.result {
         Ok(o) => o,
         Err(e) => return (Err(e), rec.exchanges),
@@ -445,8 +464,25 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 }
 
 /// A token value for a generator keyword, or the literal (templated) token.
-fn token_value(ctx: &TargetContext, token: &str, vars: &Vars) -> Result<String, String> {
+///
+/// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
+/// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
+/// `garbage` and `unsigned-jwt` need no flow at all.
+fn token_value(ctx: &TargetContext, token: &str, vars: &Vars, flow: &FlowState) -> Result<String, StepStop> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let access = || {
+        flow.access_token
+            .clone()
+            .or_else(|| ctx.auth.access_token.clone())
+            .ok_or_else(|| StepStop::Unavailable("no access token was obtained".into()))
+    };
+    let jwt_parts = |t: &str| -> Result<(String, String), StepStop> {
+        let mut it = t.split('.');
+        match (it.next(), it.next(), it.next(), it.next()) {
+            (Some(h), Some(p), Some(_), None) => Ok((h.to_string(), p.to_string())),
+            _ => Err(StepStop::Unavailable("the access token is not a JWT, so a forged variant cannot be built".into())),
+        }
+    };
     Ok(match token {
         // Random-looking but fixed, so transcripts of two runs compare.
         "garbage" => "authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF".into(),
@@ -462,7 +498,18 @@ fn token_value(ctx: &TargetContext, token: &str, vars: &Vars) -> Result<String, 
             });
             format!("{header}.{}.", b64.encode(payload.to_string()))
         }
-        literal => template(literal, vars)?,
+        "access" => access()?,
+        "refresh" => flow.refresh_token.clone().ok_or_else(|| StepStop::Unavailable("no refresh token was issued".into()))?,
+        "forged-jwt" => {
+            let (h, p) = jwt_parts(&access()?)?;
+            let sig = b64.encode(Sha256::digest(format!("authspec-forged.{h}.{p}")));
+            format!("{h}.{p}.{sig}")
+        }
+        "none-jwt" => {
+            let (_, p) = jwt_parts(&access()?)?;
+            format!("{}.{p}.", b64.encode(br#"{"alg":"none","typ":"at+jwt"}"#))
+        }
+        literal => template(literal, vars).map_err(StepStop::Error)?,
     })
 }
 
@@ -485,6 +532,7 @@ async fn call_resource(
     c: &CallResource,
     block: &str,
     vars: &Vars,
+    flow: &FlowState,
 ) -> StepRecord {
     let mut log = Vec::new();
     let mut url = ctx.target.clone();
@@ -500,9 +548,9 @@ async fn call_resource(
         headers.push(("Content-Type".into(), "application/json".into()));
     }
     if let Some(t) = &c.token {
-        let token = match token_value(ctx, t, vars) {
+        let token = match token_value(ctx, t, vars, flow) {
             Ok(t) => t,
-            Err(e) => return error(e, log),
+            Err(e) => return StepRecord { result: Err(e), exchanges: log, notes: Vec::new() },
         };
         ctx.http.redactor.add_secret(&token);
         let header = (TokenPlacement::Header == c.placement

@@ -2,5 +2,6 @@
 //! construction and URL rules. Pure functions; no I/O.
 
 pub mod challenge;
+pub mod pkce;
 pub mod urls;
 pub mod wellknown;

@@ -39,12 +39,24 @@ const STEP_KEYS: &[&str] = &[
     "fetch_resource_metadata",
     "fetch_as_metadata",
     "call_resource",
+    "register_client",
+    "authorize",
+    "token",
+    "refresh",
+    "revoke",
+    "flow",
 ];
 const ACTIONS: &[&str] = &[
     "http",
     "fetch_resource_metadata",
     "fetch_as_metadata",
     "call_resource",
+    "register_client",
+    "authorize",
+    "token",
+    "refresh",
+    "revoke",
+    "flow",
 ];
 const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
 const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
@@ -454,7 +466,7 @@ fn build_case(
         .iter()
         .filter_map(|s| SpecRevision::parse(s))
         .collect();
-    let mut defined: Vec<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+    let mut defined: Vec<String> = BUILTIN_VARS.iter().chain(crate::engine::flow::FLOW_VARS).map(|s| s.to_string()).collect();
     let mut steps = Vec::new();
     for (i, s) in c.get("steps")?.as_array()?.iter().enumerate() {
         let sp = format!("{ptr}/steps/{i}");
@@ -560,6 +572,22 @@ fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Request-parameter overrides: every member but the action's own options.
+fn params_of(a: &Map<String, Value>, own: &[&str]) -> Vec<(String, Param)> {
+    a.iter()
+        .filter(|(k, _)| !own.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let p = match v {
+                Value::Null => Param::Omit,
+                Value::Array(items) => Param::Many(items.iter().map(|i| i.as_str().unwrap_or_default().to_string()).collect()),
+                Value::String(s) => Param::One(s.clone()),
+                other => Param::One(other.to_string()),
+            };
+            (k.clone(), p)
+        })
+        .collect()
+}
+
 fn build_step(
     s: &Value,
     ptr: &str,
@@ -600,6 +628,41 @@ fn build_step(
             issuer: text("issuer"),
             required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
         },
+        "register_client" => Action::RegisterClient(RegisterAction {
+            label: text("label").unwrap_or_else(|| "main".into()),
+            metadata: a.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default(),
+            body: text("body"),
+            content_type: text("content_type"),
+        }),
+        "authorize" => Action::Authorize(AuthorizeAction {
+            client: text("client"),
+            verifier: text("verifier"),
+            params: params_of(a, &["client", "verifier"]),
+        }),
+        "token" | "refresh" => Action::Token(TokenAction {
+            grant: if keyword == "refresh" { Grant::RefreshToken } else { Grant::AuthorizationCode },
+            client: text("client"),
+            client_auth: match text("client_auth").as_deref() {
+                Some("none") => ClientAuth::None,
+                Some("basic") => ClientAuth::Basic,
+                Some("post") => ClientAuth::Post,
+                Some("both") => ClientAuth::Both,
+                Some("query") => ClientAuth::Query,
+                _ => ClientAuth::Registered,
+            },
+            concurrent: a.get("concurrent").and_then(Value::as_u64).unwrap_or(1).clamp(1, 64) as u32,
+            params: params_of(a, &["client", "client_auth", "concurrent"]),
+        }),
+        "revoke" => Action::Revoke(RevokeAction { token: text("token").unwrap_or_else(|| "access".into()) }),
+        "flow" => Action::Flow(FlowAction {
+            until: match text("until").as_deref() {
+                Some("client") => FlowStage::Client,
+                Some("code") => FlowStage::Code,
+                _ => FlowStage::Token,
+            },
+            register: a.get("register").and_then(Value::as_object).cloned().unwrap_or_default(),
+            params: params_of(a, &["until", "register"]),
+        }),
         _ => Action::CallResource(CallResource {
             method: text("method").unwrap_or_else(|| "POST".into()),
             rpc: match a.get("rpc") {
@@ -715,8 +778,30 @@ fn build_expectation(
             hint,
         );
     }
-    if let Subject::Var(name) = &subject {
-        let derived = ["url", "via", "expected_resource", "issuer", "found"];
+    if let Subject::Var(name, _) = &subject {
+        let derived = [
+            "url",
+            "via",
+            "expected_resource",
+            "issuer",
+            "found",
+            "redirected",
+            "redirected_anywhere",
+            "location",
+            "page",
+            "fragment",
+            "sent_state",
+            "code",
+            "state",
+            "iss",
+            "error",
+            "error_description",
+            "successes",
+            "attempts",
+            "access_token_claims",
+            "registered_client_id",
+            "sent",
+        ];
         if !derived.contains(&name.as_str()) && !defined.iter().any(|d| d == name) {
             ctx.err(
                 &format!("{ptr}/check"),

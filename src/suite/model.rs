@@ -181,6 +181,11 @@ pub enum Action {
         required: bool,
     },
     CallResource(CallResource),
+    RegisterClient(RegisterAction),
+    Authorize(AuthorizeAction),
+    Token(TokenAction),
+    Revoke(RevokeAction),
+    Flow(FlowAction),
 }
 
 impl Action {
@@ -190,6 +195,12 @@ impl Action {
             Action::FetchResourceMetadata { .. } => "fetch_resource_metadata",
             Action::FetchAsMetadata { .. } => "fetch_as_metadata",
             Action::CallResource(_) => "call_resource",
+            Action::RegisterClient(_) => "register_client",
+            Action::Authorize(_) => "authorize",
+            Action::Token(t) if t.grant == Grant::RefreshToken => "refresh",
+            Action::Token(_) => "token",
+            Action::Revoke(_) => "revoke",
+            Action::Flow(_) => "flow",
         }
     }
 }
@@ -237,4 +248,92 @@ pub struct CallResource {
     /// A raw Authorization header value, sent as is.
     pub authorization: Option<String>,
     pub headers: Vec<(String, String)>,
+}
+
+/// A parameter override: a value, several (a repeated parameter), or `null` to leave it out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Omit,
+    One(String),
+    Many(Vec<String>),
+}
+
+/// How the client authenticates at the token and revocation endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// As the client registered.
+    Registered,
+    /// `client_id` in the body, no secret.
+    None,
+    /// HTTP Basic (`client_secret_basic`).
+    Basic,
+    /// `client_id` and `client_secret` in the body (`client_secret_post`).
+    Post,
+    /// Basic and body credentials at once (a probe: the server must refuse).
+    Both,
+    /// Credentials in the URL query (a probe: the server must not accept them).
+    Query,
+}
+
+/// `register_client`: a dynamic registration (RFC 7591).
+#[derive(Clone, Debug, Default)]
+pub struct RegisterAction {
+    /// Stored under this label for later steps (`client: second`); `main` by default.
+    pub label: String,
+    /// Members merged over the defaults; `null` removes a default.
+    pub metadata: serde_json::Map<String, Value>,
+    /// A raw body sent instead of JSON metadata.
+    pub body: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// `authorize`: an authorization request, driven to the redirect.
+#[derive(Clone, Debug, Default)]
+pub struct AuthorizeAction {
+    pub client: Option<String>,
+    /// Overrides of the request parameters.
+    pub params: Vec<(String, Param)>,
+    /// The verifier the challenge is computed from: a literal, or `short`, `long`, `bad-charset`.
+    pub verifier: Option<String>,
+}
+
+/// Which grant a token step uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    AuthorizationCode,
+    RefreshToken,
+}
+
+/// `token` and `refresh`: a token request.
+#[derive(Clone, Debug)]
+pub struct TokenAction {
+    pub grant: Grant,
+    pub client: Option<String>,
+    pub params: Vec<(String, Param)>,
+    pub client_auth: ClientAuth,
+    /// Sends this many identical requests at once (code redemption races).
+    pub concurrent: u32,
+}
+
+/// `revoke`: RFC 7009 revocation of the current access or refresh token.
+#[derive(Clone, Debug)]
+pub struct RevokeAction {
+    pub token: String,
+}
+
+/// How far the `flow` step walks the happy path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlowStage {
+    Client,
+    Code,
+    Token,
+}
+
+/// `flow`: the happy path up to a stage, as a compliant client walks it.
+#[derive(Clone, Debug)]
+pub struct FlowAction {
+    pub until: FlowStage,
+    /// Overrides for the authorization request (scope, resource…).
+    pub params: Vec<(String, Param)>,
+    pub register: serde_json::Map<String, Value>,
 }

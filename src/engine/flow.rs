@@ -1,0 +1,752 @@
+//! The OAuth protocol actions of a case: registration, authorization, token, refresh and
+//! revocation, and `flow`, which walks the happy path up to a stage the way a compliant MCP
+//! client does. A [`FlowState`] carries the client, PKCE pair, code and tokens between steps.
+//!
+//! Every action records its exchanges, adds the secrets it sees to the redactor before they
+//! can reach a sink, and turns "a precondition could not be met" into a skip with the reason.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+use url::Url;
+
+use super::context::{StepRecord, StepStop, TargetContext};
+use super::driver::{self, Outcome};
+use super::steps;
+use crate::checks::{Observation, template};
+use crate::http::{Exchange, Request, Response};
+use crate::oauth::{challenge, pkce};
+use crate::suite::model::{
+    AuthorizeAction, ClientAuth, FlowAction, FlowStage, Grant, Param, RegisterAction, RevokeAction,
+    TokenAction,
+};
+
+type Vars = BTreeMap<String, Value>;
+
+/// A registered (or pre-registered) client.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub id: String,
+    pub secret: Option<String>,
+    pub auth_method: String,
+    pub redirect_uri: String,
+}
+
+/// What a case has obtained so far.
+#[derive(Clone, Debug, Default)]
+pub struct FlowState {
+    pub as_metadata: Option<Value>,
+    pub clients: BTreeMap<String, Client>,
+    pub verifier: Option<String>,
+    pub challenge: Option<String>,
+    pub state: Option<String>,
+    pub code: Option<String>,
+    /// The redirect_uri sent with the authorization request that produced the code.
+    pub code_redirect_uri: Option<String>,
+    pub code_client: Option<String>,
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub previous_refresh_token: Option<String>,
+    pub scope: Option<String>,
+    /// The MCP server's resource identifier (the default `resource` parameter).
+    pub resource: Option<String>,
+    /// The `resource` values sent with the last authorization request; the token request
+    /// repeats them.
+    pub code_resources: Vec<String>,
+    /// RFC 7592 client configuration URIs and their tokens, deleted when the case ends.
+    pub cleanup: Vec<(String, String)>,
+}
+
+impl FlowState {
+    /// The values templates and `var` subjects can use.
+    pub fn vars(&self) -> Vars {
+        let mut v = Vars::new();
+        let mut put = |k: &str, val: &Option<String>| {
+            if let Some(s) = val {
+                v.insert(k.to_string(), Value::String(s.clone()));
+            }
+        };
+        if let Some(c) = self.clients.get("main") {
+            put("client_id", &Some(c.id.clone()));
+            put("client_secret", &c.secret);
+            put("redirect_uri", &Some(c.redirect_uri.clone()));
+        }
+        put("code", &self.code);
+        put("code_verifier", &self.verifier);
+        put("code_challenge", &self.challenge);
+        put("state", &self.state);
+        put("access_token", &self.access_token);
+        put("refresh_token", &self.refresh_token);
+        put("previous_refresh_token", &self.previous_refresh_token);
+        put("scope", &self.scope);
+        put("resource", &self.resource);
+        if let Some(Value::Object(m)) = &self.as_metadata {
+            for k in ["issuer", "authorization_endpoint", "token_endpoint", "registration_endpoint", "revocation_endpoint"] {
+                if let Some(Value::String(s)) = m.get(k) {
+                    v.insert(k.to_string(), Value::String(s.clone()));
+                }
+            }
+        }
+        v
+    }
+}
+
+/// Names of the variables a flow can set (for the suite loader's template check).
+pub const FLOW_VARS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "code",
+    "code_verifier",
+    "code_challenge",
+    "state",
+    "access_token",
+    "refresh_token",
+    "previous_refresh_token",
+    "scope",
+    "resource",
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "registration_endpoint",
+    "revocation_endpoint",
+];
+
+fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
+    StepRecord { result: Err(e), exchanges, notes: Vec::new() }
+}
+
+fn skip(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
+    stop(StepStop::Unavailable(msg.into()), exchanges)
+}
+
+fn harness(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
+    stop(StepStop::Error(msg.into()), exchanges)
+}
+
+fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) -> StepRecord {
+    StepRecord { result: Ok(Observation { response, values }), exchanges, notes: Vec::new() }
+}
+
+/// The authorization server's metadata, fetched once per run.
+async fn metadata(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Exchange>) -> Result<Map<String, Value>, StepStop> {
+    if let Some(Value::Object(m)) = &flow.as_metadata {
+        return Ok(m.clone());
+    }
+    let rec = ctx.memo("as:Auto:None", || steps::fetch_as_auto(ctx)).await;
+    log.extend(rec.exchanges);
+    let obs = match rec.result {
+        Ok(o) => o,
+        Err(StepStop::NotFound(e) | StepStop::Unavailable(e)) => return Err(StepStop::Unavailable(e)),
+        Err(e) => return Err(e),
+    };
+    match obs.response.as_ref().and_then(Response::json) {
+        Some(Value::Object(m)) => {
+            flow.as_metadata = Some(Value::Object(m.clone()));
+            Ok(m)
+        }
+        _ => Err(StepStop::Unavailable("the authorization server metadata is not a JSON object".into())),
+    }
+}
+
+fn endpoint(meta: &Map<String, Value>, name: &str, ctx: &TargetContext) -> Result<Url, StepStop> {
+    let raw = meta
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| StepStop::Unavailable(format!("the authorization server metadata has no {name}")))?;
+    let url = Url::parse(raw).map_err(|e| StepStop::Unavailable(format!("{name} `{raw}` is not a URL: {e}")))?;
+    ctx.http.may_follow(&url).map_err(|e| StepStop::Unavailable(e.to_string()))?;
+    Ok(url)
+}
+
+/// The resource indicator and scope a compliant client requests: the metadata's `resource`
+/// (else the target URL), and the challenge's scope (else `scopes_supported`), unless `--scope`.
+async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Exchange>) {
+    if flow.resource.is_some() {
+        return;
+    }
+    let rec = ctx.memo("prm:Auto", || steps::fetch_prm_auto(ctx)).await;
+    log.extend(rec.exchanges.clone());
+    let prm = rec.result.ok().and_then(|o| o.response).and_then(|r| r.json());
+    let resource = prm.as_ref().and_then(|p| p.get("resource")).and_then(Value::as_str).map(str::to_string);
+    flow.resource = Some(resource.unwrap_or_else(|| ctx.target.to_string()));
+    let challenge_scope = ctx
+        .memo("challenge", || steps::unauthenticated_call(ctx))
+        .await
+        .result
+        .ok()
+        .and_then(|o| o.response)
+        .and_then(|r| {
+            let parsed = challenge::parse_all(r.headers_named("www-authenticate")).ok()?;
+            parsed.into_iter().find(|c| c.is_bearer())?.param("scope").map(str::to_string)
+        });
+    let supported = prm.as_ref().and_then(|p| p.get("scopes_supported")).and_then(Value::as_array).map(|a| {
+        a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
+    });
+    flow.scope = ctx.auth.scope.clone().or(challenge_scope).or(supported).filter(|s| !s.is_empty());
+}
+
+fn apply(params: &mut Vec<(String, String)>, overrides: &[(String, Param)], vars: &Vars) -> Result<(), String> {
+    for (k, p) in overrides {
+        params.retain(|(n, _)| n != k);
+        match p {
+            Param::Omit => {}
+            Param::One(v) => params.push((k.clone(), template(v, vars)?)),
+            Param::Many(vs) => {
+                for v in vs {
+                    params.push((k.clone(), template(v, vars)?));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn form(params: &[(String, String)]) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        ser.append_pair(k, v);
+    }
+    ser.finish()
+}
+
+async fn send(ctx: &TargetContext, block: &str, req: &Request, log: &mut Vec<Exchange>) -> Result<Response, StepStop> {
+    ctx.count_request();
+    let result = ctx.http.send(req).await;
+    log.push(ctx.http.record(block, req, &result));
+    result.map_err(|e| StepStop::Error(format!("{block}: {e}")))
+}
+
+fn remember_secrets(ctx: &TargetContext, json: &Value) {
+    for k in ["access_token", "refresh_token", "id_token", "client_secret", "registration_access_token"] {
+        if let Some(s) = json.get(k).and_then(Value::as_str) {
+            ctx.http.redactor.add_secret(s);
+        }
+    }
+}
+
+/// `register_client`.
+pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAction, block: &str, vars: &Vars) -> StepRecord {
+    let mut log = Vec::new();
+    let meta = match metadata(ctx, flow, &mut log).await {
+        Ok(m) => m,
+        Err(e) => return stop(e, log),
+    };
+    let url = match endpoint(&meta, "registration_endpoint", ctx) {
+        Ok(u) => u,
+        Err(StepStop::Unavailable(_)) => {
+            return skip("the authorization server offers no dynamic client registration (no registration_endpoint)", log);
+        }
+        Err(e) => return stop(e, log),
+    };
+    let mut body = json!({
+        "client_name": format!("authspec-probe-{}", &pkce::random_token()[..8]),
+        "redirect_uris": [ctx.auth.redirect_uri],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    });
+    if let Some(scope) = ctx.auth.scope.clone().or_else(|| flow.scope.clone()) {
+        body["scope"] = Value::String(scope);
+    }
+    if let Value::Object(m) = &mut body {
+        for (k, v) in &a.metadata {
+            match crate::checks::template_value(v, vars) {
+                Ok(Value::Null) => {
+                    m.remove(k);
+                }
+                Ok(v) => {
+                    m.insert(k.clone(), v);
+                }
+                Err(e) => return harness(e, log),
+            }
+        }
+    }
+    let (raw, content_type) = match &a.body {
+        Some(b) => (b.clone(), a.content_type.clone().unwrap_or_else(|| "application/json".into())),
+        None => (body.to_string(), a.content_type.clone().unwrap_or_else(|| "application/json".into())),
+    };
+    let req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![("Content-Type".into(), content_type), ("Accept".into(), "application/json".into())],
+        body: Some(raw.into_bytes()),
+    };
+    let resp = match send(ctx, block, &req, &mut log).await {
+        Ok(r) => r,
+        Err(e) => return stop(e, log),
+    };
+    let mut values = Vars::new();
+    if let Some(json) = resp.json() {
+        remember_secrets(ctx, &json);
+        if let (true, Some(id)) = (matches!(resp.status, 200 | 201), json.get("client_id").and_then(Value::as_str)) {
+            let auth_method = json
+                .get("token_endpoint_auth_method")
+                .and_then(Value::as_str)
+                .or_else(|| body.get("token_endpoint_auth_method").and_then(Value::as_str))
+                .unwrap_or("client_secret_basic")
+                .to_string();
+            let redirect_uri = json
+                .pointer("/redirect_uris/0")
+                .or_else(|| body.pointer("/redirect_uris/0"))
+                .and_then(Value::as_str)
+                .unwrap_or(&ctx.auth.redirect_uri)
+                .to_string();
+            let client = Client {
+                id: id.to_string(),
+                secret: json.get("client_secret").and_then(Value::as_str).map(str::to_string),
+                auth_method,
+                redirect_uri,
+            };
+            values.insert("registered_client_id".into(), Value::String(client.id.clone()));
+            flow.clients.insert(if a.label.is_empty() { "main".into() } else { a.label.clone() }, client);
+            if let (Some(uri), Some(tok)) = (
+                json.get("registration_client_uri").and_then(Value::as_str),
+                json.get("registration_access_token").and_then(Value::as_str),
+            ) {
+                flow.cleanup.push((uri.to_string(), tok.to_string()));
+            }
+        }
+    }
+    values.insert("sent".into(), body);
+    observed(Some(resp), values, log)
+}
+
+/// The client a step uses: by label, else the main one, else the pre-registered one.
+fn client_for(ctx: &TargetContext, flow: &FlowState, label: Option<&str>) -> Option<Client> {
+    if let Some(c) = flow.clients.get(label.unwrap_or("main")) {
+        return Some(c.clone());
+    }
+    if label.is_none() || label == Some("main") {
+        return ctx.auth.client_id.as_ref().map(|id| Client {
+            id: id.clone(),
+            secret: ctx.auth.client_secret.clone(),
+            auth_method: if ctx.auth.client_secret.is_some() { "client_secret_basic".into() } else { "none".into() },
+            redirect_uri: ctx.auth.redirect_uri.clone(),
+        });
+    }
+    None
+}
+
+fn verifier_for(kind: Option<&str>) -> String {
+    match kind {
+        None => pkce::verifier(64),
+        Some("short") => pkce::verifier(42),
+        Some("long") => pkce::verifier(129),
+        // 43 characters, one of them outside the unreserved set
+        Some("bad-charset") => format!("{}+", pkce::verifier(42)),
+        Some(literal) => literal.to_string(),
+    }
+}
+
+/// `authorize`.
+pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeAction, block: &str, vars: &Vars) -> StepRecord {
+    let mut log = Vec::new();
+    if ctx.auth.access_token.is_some() && ctx.auth.client_id.is_none() && flow.clients.is_empty() {
+        return skip("this case needs a fresh authorization, and the run uses --access-token-env", log);
+    }
+    let meta = match metadata(ctx, flow, &mut log).await {
+        Ok(m) => m,
+        Err(e) => return stop(e, log),
+    };
+    let mut url = match endpoint(&meta, "authorization_endpoint", ctx) {
+        Ok(u) => u,
+        Err(e) => return stop(e, log),
+    };
+    defaults(ctx, flow, &mut log).await;
+    let Some(client) = client_for(ctx, flow, a.client.as_deref()) else {
+        return skip("no client to authorize: no registration happened and no --client-id was given", log);
+    };
+    let verifier = verifier_for(a.verifier.as_deref());
+    let state = pkce::random_token();
+    let mut params: Vec<(String, String)> = vec![
+        ("response_type".into(), "code".into()),
+        ("client_id".into(), client.id.clone()),
+        ("redirect_uri".into(), client.redirect_uri.clone()),
+        ("state".into(), state.clone()),
+        ("code_challenge".into(), pkce::s256(&verifier)),
+        ("code_challenge_method".into(), "S256".into()),
+    ];
+    if let Some(s) = &flow.scope {
+        params.push(("scope".into(), s.clone()));
+    }
+    if let Some(r) = &flow.resource {
+        params.push(("resource".into(), r.clone()));
+    }
+    let mut local = vars.clone();
+    local.extend(flow.vars());
+    local.insert("code_verifier".into(), Value::String(verifier.clone()));
+    if let Err(e) = apply(&mut params, &a.params, &local) {
+        return harness(e, log);
+    }
+    // A plain challenge is the verifier itself, unless the case set the challenge explicitly.
+    let method = params.iter().find(|(k, _)| k == "code_challenge_method").map(|(_, v)| v.clone());
+    let explicit_challenge = a.params.iter().any(|(k, _)| k == "code_challenge");
+    if method.as_deref() == Some("plain") && !explicit_challenge {
+        for p in params.iter_mut().filter(|(k, _)| k == "code_challenge") {
+            p.1 = verifier.clone();
+        }
+    }
+    let redirect_uri = params.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+    flow.verifier = Some(verifier.clone());
+    flow.challenge = params.iter().find(|(k, _)| k == "code_challenge").map(|(_, v)| v.clone());
+    flow.state = params.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+    flow.code_redirect_uri = redirect_uri.clone();
+    flow.code_client = Some(a.client.clone().unwrap_or_else(|| "main".into()));
+    flow.code_resources = params.iter().filter(|(k, _)| k == "resource").map(|(_, v)| v.clone()).collect();
+    flow.code = None;
+    ctx.http.redactor.add_secret(&verifier);
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in &params {
+            q.append_pair(k, v);
+        }
+    }
+    let mut targets: Vec<String> = redirect_uri.into_iter().collect();
+    targets.push(client.redirect_uri.clone());
+    let outcome = match driver::authorize(ctx, url, &targets, block, &mut log).await {
+        Ok(o) => o,
+        Err(e) => return harness(format!("{block}: {e}"), log),
+    };
+    let mut values = Vars::new();
+    match outcome {
+        Outcome::Stuck(why) => skip(format!("authorization could not complete: {why}"), log),
+        Outcome::Page { response, url } => {
+            values.insert("redirected".into(), Value::Bool(false));
+            values.insert("redirected_anywhere".into(), Value::Bool(false));
+            values.insert("page".into(), Value::String(ctx.http.redactor.url(url.as_str())));
+            observed(Some(response), values, log)
+        }
+        Outcome::Redirected { location, response } => {
+            // Sent to the redirect_uri of the request, or (where that was not registered) to
+            // another registered one.
+            let to_sent = targets.first().is_some_and(|r| driver::is_redirect_to(&location, r));
+            values.insert("redirected".into(), Value::Bool(to_sent));
+            values.insert("redirected_anywhere".into(), Value::Bool(true));
+            let mut pairs: Vec<(String, String)> = location.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            if let Some(frag) = location.fragment() {
+                pairs.extend(url::form_urlencoded::parse(frag.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())));
+                values.insert("fragment".into(), Value::Bool(true));
+            }
+            for (k, v) in &pairs {
+                if matches!(k.as_str(), "code" | "access_token" | "id_token") {
+                    ctx.http.redactor.add_secret(v);
+                }
+                values.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+            }
+            if let Some(code) = pairs.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()) {
+                flow.code = Some(code);
+            }
+            values.insert("location".into(), Value::String(ctx.http.redactor.url(location.as_str())));
+            values.insert("sent_state".into(), Value::String(state));
+            observed(response, values, log)
+        }
+    }
+}
+
+/// Adds client authentication to a token-endpoint request.
+fn authenticate(req: &mut Request, params: &mut Vec<(String, String)>, client: &Client, how: ClientAuth) {
+    let how = match how {
+        ClientAuth::Registered => match client.auth_method.as_str() {
+            "client_secret_post" => ClientAuth::Post,
+            "client_secret_basic" if client.secret.is_some() => ClientAuth::Basic,
+            _ => ClientAuth::None,
+        },
+        other => other,
+    };
+    let secret = client.secret.clone().unwrap_or_default();
+    let basic = || {
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let raw = format!("{}:{}", enc(&client.id), enc(&secret));
+        ("Authorization".to_string(), format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
+    };
+    let has = |params: &[(String, String)], k: &str| params.iter().any(|(n, _)| n == k);
+    match how {
+        ClientAuth::Registered | ClientAuth::None => {
+            if !has(params, "client_id") {
+                params.push(("client_id".into(), client.id.clone()));
+            }
+        }
+        ClientAuth::Basic => req.headers.push(basic()),
+        ClientAuth::Post => {
+            if !has(params, "client_id") {
+                params.push(("client_id".into(), client.id.clone()));
+            }
+            if !has(params, "client_secret") {
+                params.push(("client_secret".into(), secret.clone()));
+            }
+        }
+        ClientAuth::Both => {
+            req.headers.push(basic());
+            params.push(("client_id".into(), client.id.clone()));
+            params.push(("client_secret".into(), secret.clone()));
+        }
+        ClientAuth::Query => {
+            req.url.query_pairs_mut().append_pair("client_id", &client.id).append_pair("client_secret", &secret);
+        }
+    }
+}
+
+/// Keywords for deliberately wrong values at the token endpoint.
+fn keyword_value(k: &str, v: &str, flow: &FlowState) -> String {
+    match (k, v) {
+        ("code_verifier", "wrong") => pkce::verifier(64),
+        ("code", "wrong") => pkce::random_token(),
+        ("redirect_uri", "other") => {
+            let base = flow.code_redirect_uri.clone().unwrap_or_else(|| super::context::DEFAULT_REDIRECT_URI.into());
+            format!("{}/other", base.trim_end_matches('/'))
+        }
+        ("refresh_token", "previous") => flow.previous_refresh_token.clone().unwrap_or_default(),
+        _ => v.to_string(),
+    }
+}
+
+/// `token` and `refresh`.
+pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, block: &str, vars: &Vars) -> StepRecord {
+    let mut log = Vec::new();
+    let meta = match metadata(ctx, flow, &mut log).await {
+        Ok(m) => m,
+        Err(e) => return stop(e, log),
+    };
+    let url = match endpoint(&meta, "token_endpoint", ctx) {
+        Ok(u) => u,
+        Err(e) => return stop(e, log),
+    };
+    let label = a.client.clone().or_else(|| flow.code_client.clone());
+    let Some(client) = client_for(ctx, flow, label.as_deref()) else {
+        return skip("no client to request a token for", log);
+    };
+    let mut params: Vec<(String, String)> = match a.grant {
+        Grant::AuthorizationCode => {
+            let Some(code) = flow.code.clone() else {
+                return skip("no authorization code was obtained", log);
+            };
+            let mut p = vec![("grant_type".into(), "authorization_code".into()), ("code".into(), code)];
+            if let Some(r) = &flow.code_redirect_uri {
+                p.push(("redirect_uri".into(), r.clone()));
+            }
+            if let Some(v) = &flow.verifier {
+                p.push(("code_verifier".into(), v.clone()));
+            }
+            for r in &flow.code_resources {
+                p.push(("resource".into(), r.clone()));
+            }
+            p
+        }
+        Grant::RefreshToken => {
+            let Some(rt) = flow.refresh_token.clone() else {
+                return skip("no refresh token was issued", log);
+            };
+            vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), rt)]
+        }
+    };
+    let mut local = vars.clone();
+    local.extend(flow.vars());
+    if let Err(e) = apply(&mut params, &a.params, &local) {
+        return harness(e, log);
+    }
+    for p in params.iter_mut() {
+        p.1 = keyword_value(&p.0, &p.1, flow);
+    }
+    // A `client_secret` override changes the credential itself, whichever way it is sent.
+    let mut client = client;
+    if let Some(pos) = params.iter().position(|(k, _)| k == "client_secret") {
+        let (_, secret) = params.remove(pos);
+        client.secret = Some(if secret == "wrong" { pkce::random_token() } else { secret });
+    }
+    let mut req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![
+            ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: None,
+    };
+    authenticate(&mut req, &mut params, &client, a.client_auth);
+    req.body = Some(form(&params).into_bytes());
+    let mut values = Vars::new();
+    let resp = if a.concurrent > 1 {
+        let sends = (0..a.concurrent).map(|_| {
+            let req = req.clone();
+            async move {
+                ctx.count_request();
+                let r = ctx.http.send(&req).await;
+                (ctx.http.record(block, &req, &r), r)
+            }
+        });
+        let results = futures::future::join_all(sends).await;
+        let mut first_ok = None;
+        let mut first = None;
+        let mut successes = 0;
+        for (ex, r) in results {
+            log.push(ex);
+            if let Ok(resp) = r {
+                if let Some(j) = resp.json() {
+                    remember_secrets(ctx, &j);
+                }
+                let ok = resp.status == 200 && resp.json().is_some_and(|j| j.get("access_token").is_some());
+                if ok {
+                    successes += 1;
+                    first_ok.get_or_insert(resp.clone());
+                }
+                first.get_or_insert(resp);
+            }
+        }
+        values.insert("successes".into(), Value::from(successes));
+        values.insert("attempts".into(), Value::from(a.concurrent));
+        match first_ok.or(first) {
+            Some(r) => r,
+            None => return harness(format!("{block}: every concurrent request failed"), log),
+        }
+    } else {
+        match send(ctx, block, &req, &mut log).await {
+            Ok(r) => r,
+            Err(e) => return stop(e, log),
+        }
+    };
+    if let Some(j) = resp.json() {
+        remember_secrets(ctx, &j);
+        if resp.status == 200 {
+            if let Some(at) = j.get("access_token").and_then(Value::as_str) {
+                flow.access_token = Some(at.to_string());
+                values.insert("access_token_claims".into(), jwt_claims(at).unwrap_or(Value::Null));
+            }
+            if let Some(rt) = j.get("refresh_token").and_then(Value::as_str) {
+                flow.previous_refresh_token = flow.refresh_token.replace(rt.to_string());
+            }
+        }
+    }
+    observed(Some(resp), values, log)
+}
+
+/// The payload of a JWT, if the token is one (access tokens may be opaque).
+pub fn jwt_claims(token: &str) -> Option<Value> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// `revoke`.
+pub async fn revoke(ctx: &TargetContext, flow: &mut FlowState, a: &RevokeAction, block: &str) -> StepRecord {
+    let mut log = Vec::new();
+    let meta = match metadata(ctx, flow, &mut log).await {
+        Ok(m) => m,
+        Err(e) => return stop(e, log),
+    };
+    let url = match endpoint(&meta, "revocation_endpoint", ctx) {
+        Ok(u) => u,
+        Err(_) => return skip("the authorization server advertises no revocation_endpoint", log),
+    };
+    let (token, hint) = match a.token.as_str() {
+        "refresh" => (flow.refresh_token.clone(), "refresh_token"),
+        _ => (flow.access_token.clone(), "access_token"),
+    };
+    let Some(token) = token else { return skip("no token to revoke", log) };
+    let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
+        return skip("no client to revoke with", log);
+    };
+    let mut params = vec![("token".to_string(), token), ("token_type_hint".to_string(), hint.to_string())];
+    let mut req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        body: None,
+    };
+    authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
+    req.body = Some(form(&params).into_bytes());
+    match send(ctx, block, &req, &mut log).await {
+        Ok(r) => observed(Some(r), Vars::new(), log),
+        Err(e) => stop(e, log),
+    }
+}
+
+/// `flow`: register (or use the pre-registered client), authorize, redeem the code. A stage that
+/// does not succeed skips the case: the setup is not what the case examines.
+pub async fn walk(ctx: &TargetContext, flow: &mut FlowState, a: &FlowAction, block: &str, vars: &Vars) -> StepRecord {
+    let mut log = Vec::new();
+    let mut notes = Vec::new();
+    let mut last: Option<Observation> = None;
+    let take = |rec: StepRecord, what: &str, log: &mut Vec<Exchange>, notes: &mut Vec<String>| -> Result<Observation, StepStop> {
+        log.extend(rec.exchanges);
+        notes.extend(rec.notes);
+        match rec.result {
+            Ok(o) => Ok(o),
+            Err(StepStop::Unavailable(w) | StepStop::NotFound(w)) => Err(StepStop::Unavailable(format!("{what}: {w}"))),
+            Err(e) => Err(e),
+        }
+    };
+    let finish = |r: Result<Observation, StepStop>, log: Vec<Exchange>, notes: Vec<String>| match r {
+        Ok(o) => StepRecord { result: Ok(o), exchanges: log, notes },
+        Err(e) => StepRecord { result: Err(e), exchanges: log, notes },
+    };
+    if ctx.auth.access_token.is_some() && a.until >= FlowStage::Code {
+        if a.until == FlowStage::Token {
+            // A token from outside stands in for the whole flow.
+            flow.access_token = ctx.auth.access_token.clone();
+            return finish(Ok(Observation::default()), log, notes);
+        }
+        return finish(Err(StepStop::Unavailable("this case needs a fresh authorization code, and the run uses --access-token-env".into())), log, notes);
+    }
+    // Registration, unless a client exists already.
+    if client_for(ctx, flow, None).is_none() {
+        let reg = RegisterAction { label: "main".into(), metadata: a.register.clone(), body: None, content_type: None };
+        let rec = register(ctx, flow, &reg, &format!("{block}: register"), vars).await;
+        match take(rec, "registration", &mut log, &mut notes) {
+            Ok(o) => {
+                if !flow.clients.contains_key("main") {
+                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
+                    return finish(Err(StepStop::Unavailable(format!("registration did not succeed (HTTP {status})"))), log, notes);
+                }
+                last = Some(o);
+            }
+            Err(e) => return finish(Err(e), log, notes),
+        }
+    }
+    if a.until >= FlowStage::Code {
+        let auth = AuthorizeAction { client: None, params: a.params.clone(), verifier: None };
+        let rec = authorize(ctx, flow, &auth, &format!("{block}: authorize"), vars).await;
+        match take(rec, "authorization", &mut log, &mut notes) {
+            Ok(o) => {
+                if flow.code.is_none() {
+                    let err = o.values.get("error").and_then(Value::as_str).unwrap_or("no code in the redirect").to_string();
+                    return finish(Err(StepStop::Unavailable(format!("authorization did not yield a code: {err}"))), log, notes);
+                }
+                last = Some(o);
+            }
+            Err(e) => return finish(Err(e), log, notes),
+        }
+    }
+    if a.until >= FlowStage::Token {
+        let tok = TokenAction { grant: Grant::AuthorizationCode, client: None, params: Vec::new(), client_auth: ClientAuth::Registered, concurrent: 1 };
+        let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
+        match take(rec, "token request", &mut log, &mut notes) {
+            Ok(o) => {
+                if flow.access_token.is_none() {
+                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
+                    return finish(Err(StepStop::Unavailable(format!("the token request did not succeed (HTTP {status})"))), log, notes);
+                }
+                last = Some(o);
+            }
+            Err(e) => return finish(Err(e), log, notes),
+        }
+    }
+    finish(Ok(last.unwrap_or_default()), log, notes)
+}
+
+/// Deletes the clients a case registered, where the server offers RFC 7592 management.
+pub async fn cleanup(ctx: &TargetContext, flow: &mut FlowState) -> Vec<Exchange> {
+    let mut log = Vec::new();
+    for (uri, token) in std::mem::take(&mut flow.cleanup) {
+        let Ok(url) = Url::parse(&uri) else { continue };
+        if ctx.http.may_follow(&url).is_err() && url.origin() != ctx.target.origin() {
+            continue;
+        }
+        let req = Request { method: "DELETE".into(), url, headers: vec![("Authorization".into(), format!("Bearer {token}"))], body: None };
+        let _ = send(ctx, "cleanup: delete the probe client (RFC 7592)", &req, &mut log).await;
+    }
+    log
+}
+
