@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use colored::Colorize;
 use reference_server::{Config, Consent, Mutant};
 use serde_json::json;
 use url::Url;
@@ -48,6 +49,8 @@ pub enum Command {
     Selftest(SelftestArgs),
     /// Show the requirement catalogue with the cases that cover each requirement.
     Coverage(ListArgs),
+    /// Walk the whole MCP authorization flow with the mock client and narrate each step.
+    Demo(DemoArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -133,6 +136,16 @@ pub struct RunArgs {
     /// Run against the reference server with this mutant switched on (repeatable; no --target).
     #[arg(long = "mutant", conflicts_with = "target")]
     pub mutants: Vec<String>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// More detail: -v notes, -vv transcripts of failing cases.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// How the run obtains authorization (shared by `run` and `demo`).
+#[derive(Args, Debug)]
+pub struct AuthArgs {
     /// How to get through the authorization endpoint: auto (follow redirects with cookies),
     /// form (also fill login/consent forms), command (run --authorize-command), manual (a browser).
     #[arg(long = "authorize", value_enum, default_value = "auto")]
@@ -159,9 +172,21 @@ pub struct RunArgs {
     /// The redirect URI to register and use (default http://127.0.0.1:8976/callback).
     #[arg(long = "redirect-uri")]
     pub redirect_uri: Option<String>,
-    /// More detail: -v notes, -vv transcripts of failing cases.
-    #[arg(short, long, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The MCP endpoint to walk; without it, an in-process reference server.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Against the reference server: its consent mode (form needs --authorize form --login …).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub consent: ConsentArg,
+    #[command(flatten)]
+    pub auth: AuthArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -185,7 +210,7 @@ fn env_secret(flag: &str, name: &str) -> Result<String, String> {
 }
 
 /// Builds the authorization options from the flags; errors are usage errors.
-async fn auth_options(a: &RunArgs) -> Result<AuthOptions, String> {
+async fn auth_options(a: &AuthArgs) -> Result<AuthOptions, String> {
     let mut opts = AuthOptions {
         login: a.login.clone(),
         client_id: a.client_id.clone(),
@@ -325,6 +350,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Mutants(a) => cmd_mutants(a),
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Coverage(a) => cmd_coverage(a),
+        Command::Demo(a) => cmd_demo(a).await,
     }
 }
 
@@ -465,7 +491,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
             return exit::RUNTIME;
         }
     };
-    let auth = match auth_options(&a).await {
+    let auth = match auth_options(&a.auth).await {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
@@ -475,7 +501,11 @@ async fn cmd_run(a: RunArgs) -> i32 {
     if auth.driver == Driver::Manual && a.jobs > 1 {
         eprintln!("note: the manual driver runs one case at a time");
     }
-    let jobs = if auth.driver == Driver::Manual { 1 } else { a.jobs as usize };
+    let jobs = if auth.driver == Driver::Manual {
+        1
+    } else {
+        a.jobs as usize
+    };
     let ctx = TargetContext::new(target, issuer, spec, http).with_auth(auth);
     let show_progress = a.format == Format::Console
         && std::io::stderr().is_terminal()
@@ -785,6 +815,117 @@ async fn cmd_selftest(a: SelftestArgs) -> i32 {
     if result.ok() {
         exit::OK
     } else {
+        exit::NONCONFORMANT
+    }
+}
+
+async fn cmd_demo(a: DemoArgs) -> i32 {
+    let auth = match auth_options(&a.auth).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut server = None;
+    let target = match &a.target {
+        Some(t) => match Url::parse(t) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("error: --target `{t}` is not an absolute URL: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => {
+            let consent = match a.consent {
+                ConsentArg::Auto => Consent::Auto,
+                ConsentArg::Form => Consent::Form,
+            };
+            let config = Config {
+                consent,
+                ..Config::default()
+            };
+            match reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config).await {
+                Ok(s) => {
+                    let url = s.mcp_url();
+                    server = Some(s);
+                    match Url::parse(&url) {
+                        Ok(u) => u,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return exit::RUNTIME;
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: the reference server failed to start: {e}");
+                    return exit::RUNTIME;
+                }
+            }
+        }
+    };
+    let options = HttpOptions {
+        timeout: Duration::from_secs(a.timeout),
+        target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        ..HttpOptions::default()
+    };
+    let http = match HttpClient::new(options, Redactor::default()) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::RUNTIME;
+        }
+    };
+    let ctx = TargetContext::new(target.clone(), None, SpecRevision::DEFAULT, http).with_auth(auth);
+    println!(
+        "{} the MCP authorization flow against {target}\n",
+        "authspec demo:".bold()
+    );
+    let steps = crate::client::walk(&ctx).await;
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 9;
+    // Discovery results are shared between steps; show each exchange once, where it happened.
+    let mut shown: Vec<(String, String, String, Option<u16>)> = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        let mark = if s.ok {
+            "✔".green().to_string()
+        } else {
+            "✘".red().bold().to_string()
+        };
+        println!("{:>2}. {} {}", i + 1, mark, s.title.bold());
+        for ex in &s.exchanges {
+            let key = (
+                ex.block.clone(),
+                ex.method.clone(),
+                ex.url.clone(),
+                ex.status,
+            );
+            if shown.contains(&key) {
+                continue;
+            }
+            shown.push(key);
+            let status = ex
+                .status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| ex.error.clone().unwrap_or_default());
+            println!("      {} {} → {}", ex.method, ex.url, status);
+        }
+        println!("      {}", s.detail);
+        if s.ok {
+            println!("      {} {}", "proves:".dimmed(), s.proves);
+        }
+        println!();
+    }
+    if let Some(s) = server {
+        s.shutdown().await;
+    }
+    if all_ok {
+        println!(
+            "{}",
+            "The flow completed: every step behaved as MCP authorization requires.".green()
+        );
+        exit::OK
+    } else {
+        println!("{}", "The flow stopped at the step marked ✘.".red());
         exit::NONCONFORMANT
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod client;
 pub mod engine;
 pub mod http;
 pub mod oauth;

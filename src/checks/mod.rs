@@ -92,8 +92,14 @@ impl Subject {
             "var" => {
                 let full = need(arg)?;
                 match full.split_once(char::is_whitespace) {
-                    Some((name, ptr)) if ptr.trim().starts_with('/') => Subject::Var(name.to_string(), ptr.trim().to_string()),
-                    Some(_) => return Err(format!("`var {full}`: a JSON Pointer after the name starts with `/`")),
+                    Some((name, ptr)) if ptr.trim().starts_with('/') => {
+                        Subject::Var(name.to_string(), ptr.trim().to_string())
+                    }
+                    Some(_) => {
+                        return Err(format!(
+                            "`var {full}`: a JSON Pointer after the name starts with `/`"
+                        ));
+                    }
                     None => Subject::Var(full, String::new()),
                 }
             }
@@ -128,13 +134,20 @@ impl Subject {
     pub fn resolve(&self, obs: &Observation, vars: &BTreeMap<String, Value>) -> Option<Value> {
         if let Subject::Var(name, ptr) = self {
             let v = obs.values.get(name).or_else(|| vars.get(name))?;
-            return if ptr.is_empty() { Some(v.clone()) } else { v.pointer(ptr).cloned() };
+            return if ptr.is_empty() {
+                Some(v.clone())
+            } else {
+                v.pointer(ptr).cloned()
+            };
         }
         let resp = obs.response.as_ref()?;
         match self {
             Subject::Status => Some(Value::from(resp.status)),
             // `header a|b`: the first of several headers that is present.
-            Subject::Header(n) => n.split('|').find_map(|h| resp.header(h.trim())).map(|v| Value::String(v.to_string())),
+            Subject::Header(n) => n
+                .split('|')
+                .find_map(|h| resp.header(h.trim()))
+                .map(|v| Value::String(v.to_string())),
             Subject::Headers(n) => {
                 let all: Vec<Value> = resp
                     .headers_named(n)

@@ -144,7 +144,11 @@ impl Predicate {
             "at_most_one_of" => Predicate::AtMostOneOf(
                 list()?
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).ok_or("`at_most_one_of` takes a list of member names"))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or("`at_most_one_of` takes a list of member names")
+                    })
                     .collect::<Result<_, _>>()?,
             ),
             other => return Err(format!("unknown predicate `{other}`")),

@@ -50,7 +50,10 @@ impl Driver {
 #[derive(Debug)]
 pub enum Outcome {
     /// The user agent was sent to the redirect URI: this URL, after this response (if seen).
-    Redirected { location: Url, response: Option<Response> },
+    Redirected {
+        location: Url,
+        response: Option<Response>,
+    },
     /// The authorization server answered with a page and no redirect (an error page, say).
     Page { response: Response, url: Url },
     /// The driver could not get through (a login form it cannot fill, a foreign origin…).
@@ -59,7 +62,9 @@ pub enum Outcome {
 
 /// Whether `location` is the redirect URI the client sent (scheme, host, port and path).
 pub fn is_redirect_to(location: &Url, redirect_uri: &str) -> bool {
-    let Ok(r) = Url::parse(redirect_uri) else { return false };
+    let Ok(r) = Url::parse(redirect_uri) else {
+        return false;
+    };
     location.scheme() == r.scheme()
         && location.host_str() == r.host_str()
         && location.port_or_known_default() == r.port_or_known_default()
@@ -87,12 +92,17 @@ pub async fn authorize(
 }
 
 fn store_cookies(jar: &mut CookieStore, resp: &Response, url: &Url) {
-    let cookies = resp.headers_named("set-cookie").filter_map(|v| RawCookie::parse(v.to_string()).ok());
+    let cookies = resp
+        .headers_named("set-cookie")
+        .filter_map(|v| RawCookie::parse(v.to_string()).ok());
     jar.store_response_cookies(cookies, url);
 }
 
 fn with_cookies(mut req: Request, jar: &CookieStore) -> Request {
-    let pairs: Vec<String> = jar.get_request_values(&req.url).map(|(k, v)| format!("{k}={v}")).collect();
+    let pairs: Vec<String> = jar
+        .get_request_values(&req.url)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     if !pairs.is_empty() {
         req.headers.push(("Cookie".into(), pairs.join("; ")));
     }
@@ -119,14 +129,20 @@ async fn http_driver(
         store_cookies(&mut jar, &resp, &sent.url);
         if (300..400).contains(&resp.status) {
             let Some(loc) = resp.header("location") else {
-                return Ok(Outcome::Page { url: sent.url, response: resp });
+                return Ok(Outcome::Page {
+                    url: sent.url,
+                    response: resp,
+                });
             };
-            let next = sent
-                .url
-                .join(loc)
-                .map_err(|e| HttpError::Protocol { url: sent.url.to_string(), reason: format!("bad Location `{loc}`: {e}") })?;
+            let next = sent.url.join(loc).map_err(|e| HttpError::Protocol {
+                url: sent.url.to_string(),
+                reason: format!("bad Location `{loc}`: {e}"),
+            })?;
             if redirect_uris.iter().any(|r| is_redirect_to(&next, r)) {
-                return Ok(Outcome::Redirected { location: next, response: Some(resp) });
+                return Ok(Outcome::Redirected {
+                    location: next,
+                    response: Some(resp),
+                });
             }
             if next.origin() != as_origin {
                 return Ok(Outcome::Stuck(format!(
@@ -145,7 +161,12 @@ async fn http_driver(
                     req = next;
                     continue;
                 }
-                None => return Ok(Outcome::Stuck(format!("no usable form on the page at {}", sent.url))),
+                None => {
+                    return Ok(Outcome::Stuck(format!(
+                        "no usable form on the page at {}",
+                        sent.url
+                    )));
+                }
             }
         }
         if resp.status == 200 && looks_like_login(&resp) {
@@ -155,9 +176,15 @@ async fn http_driver(
                 sent.url
             )));
         }
-        return Ok(Outcome::Page { url: sent.url, response: resp });
+        return Ok(Outcome::Page {
+            url: sent.url,
+            response: resp,
+        });
     }
-    Err(HttpError::TooManyRedirects { url: start.to_string(), hops: MAX_HOPS })
+    Err(HttpError::TooManyRedirects {
+        url: start.to_string(),
+        hops: MAX_HOPS,
+    })
 }
 
 /// Fills the first form on the page: its own values, then `--login` values, then the first
@@ -167,23 +194,40 @@ pub fn fill_form(resp: &Response, page: &Url, login: &[(String, String)]) -> Opt
     let form_sel = scraper::Selector::parse("form").ok()?;
     let input_sel = scraper::Selector::parse("input, button, select, textarea").ok()?;
     let form = html.select(&form_sel).next()?;
-    let method = form.value().attr("method").unwrap_or("GET").to_ascii_uppercase();
+    let method = form
+        .value()
+        .attr("method")
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
     let action = page.join(form.value().attr("action").unwrap_or("")).ok()?;
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut submitted = false;
     for el in form.select(&input_sel) {
         let v = el.value();
         let Some(name) = v.attr("name") else { continue };
-        let kind = v.attr("type").unwrap_or(if v.name() == "button" { "submit" } else { "text" }).to_ascii_lowercase();
+        let kind = v
+            .attr("type")
+            .unwrap_or(if v.name() == "button" {
+                "submit"
+            } else {
+                "text"
+            })
+            .to_ascii_lowercase();
         match kind.as_str() {
             "submit" | "image" => {
                 if !submitted {
                     submitted = true;
-                    fields.push((name.to_string(), v.attr("value").unwrap_or_default().to_string()));
+                    fields.push((
+                        name.to_string(),
+                        v.attr("value").unwrap_or_default().to_string(),
+                    ));
                 }
             }
             "checkbox" | "radio" if v.attr("checked").is_none() => {}
-            _ => fields.push((name.to_string(), v.attr("value").unwrap_or_default().to_string())),
+            _ => fields.push((
+                name.to_string(),
+                v.attr("value").unwrap_or_default().to_string(),
+            )),
         }
     }
     for (k, val) in login {
@@ -201,7 +245,10 @@ pub fn fill_form(resp: &Response, page: &Url, login: &[(String, String)]) -> Opt
         Some(Request {
             method: "POST".into(),
             url: action,
-            headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
             body: Some(encoded.into_bytes()),
         })
     } else {
@@ -211,28 +258,55 @@ pub fn fill_form(resp: &Response, page: &Url, login: &[(String, String)]) -> Opt
     }
 }
 
-async fn command_driver(cmd: &str, start: &Url, redirect_uris: &[String], ctx: &TargetContext) -> Result<Outcome, HttpError> {
+async fn command_driver(
+    cmd: &str,
+    start: &Url,
+    redirect_uris: &[String],
+    ctx: &TargetContext,
+) -> Result<Outcome, HttpError> {
     let output = tokio::time::timeout(
         Duration::from_secs(ctx.auth.interactive_timeout_secs),
         tokio::process::Command::new("sh")
             .arg("-c")
             .arg(format!("{cmd} \"$AUTHSPEC_AUTHORIZE_URL\""))
             .env("AUTHSPEC_AUTHORIZE_URL", start.as_str())
-            .env("AUTHSPEC_REDIRECT_URI", redirect_uris.first().map(String::as_str).unwrap_or_default())
+            .env(
+                "AUTHSPEC_REDIRECT_URI",
+                redirect_uris
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or_default(),
+            )
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .output(),
     )
     .await;
     let output = match output {
-        Err(_) => return Ok(Outcome::Stuck(format!("--authorize-command did not finish within {}s", ctx.auth.interactive_timeout_secs))),
-        Ok(Err(e)) => return Ok(Outcome::Stuck(format!("--authorize-command could not run: {e}"))),
+        Err(_) => {
+            return Ok(Outcome::Stuck(format!(
+                "--authorize-command did not finish within {}s",
+                ctx.auth.interactive_timeout_secs
+            )));
+        }
+        Ok(Err(e)) => {
+            return Ok(Outcome::Stuck(format!(
+                "--authorize-command could not run: {e}"
+            )));
+        }
         Ok(Ok(o)) => o,
     };
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or_default();
+    let last = stdout
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or_default();
     match Url::parse(last) {
-        Ok(u) if redirect_uris.iter().any(|r| is_redirect_to(&u, r)) => Ok(Outcome::Redirected { location: u, response: None }),
+        Ok(u) if redirect_uris.iter().any(|r| is_redirect_to(&u, r)) => Ok(Outcome::Redirected {
+            location: u,
+            response: None,
+        }),
         _ => Ok(Outcome::Stuck(format!(
             "--authorize-command exited with {} and its last line is not the redirect URI: {:?}",
             output.status,
@@ -241,30 +315,57 @@ async fn command_driver(cmd: &str, start: &Url, redirect_uris: &[String], ctx: &
     }
 }
 
-async fn manual_driver(start: &Url, redirect_uris: &[String], ctx: &TargetContext) -> Result<Outcome, HttpError> {
+async fn manual_driver(
+    start: &Url,
+    redirect_uris: &[String],
+    ctx: &TargetContext,
+) -> Result<Outcome, HttpError> {
     let Some(listener) = ctx.auth.listener.as_ref() else {
-        return Ok(Outcome::Stuck("the manual driver has no loopback listener".into()));
+        return Ok(Outcome::Stuck(
+            "the manual driver has no loopback listener".into(),
+        ));
     };
     eprintln!("\nOpen this URL in a browser to authorize authspec:\n\n  {start}\n");
     let guard = listener.lock().await;
-    let accepted = tokio::time::timeout(Duration::from_secs(ctx.auth.interactive_timeout_secs), guard.accept()).await;
+    let accepted = tokio::time::timeout(
+        Duration::from_secs(ctx.auth.interactive_timeout_secs),
+        guard.accept(),
+    )
+    .await;
     let (mut stream, _) = match accepted {
-        Err(_) => return Ok(Outcome::Stuck(format!("no browser arrived within {}s", ctx.auth.interactive_timeout_secs))),
+        Err(_) => {
+            return Ok(Outcome::Stuck(format!(
+                "no browser arrived within {}s",
+                ctx.auth.interactive_timeout_secs
+            )));
+        }
         Ok(Err(e)) => return Ok(Outcome::Stuck(format!("the loopback listener failed: {e}"))),
         Ok(Ok(s)) => s,
     };
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut buf = vec![0u8; 8192];
-    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await.ok().and_then(Result::ok).unwrap_or(0);
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or(0);
     let head = String::from_utf8_lossy(&buf[..n]).into_owned();
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let page = "<!doctype html><title>authspec</title><p>authspec received the authorization response. You can close this tab.</p>";
-    let reply = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}", page.len());
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+        page.len()
+    );
     let _ = stream.write_all(reply.as_bytes()).await;
     let base = redirect_uris.first().and_then(|r| Url::parse(r).ok());
     match base.and_then(|b| b.join(target).ok()) {
-        Some(u) => Ok(Outcome::Redirected { location: u, response: None }),
-        None => Ok(Outcome::Stuck("the browser's request could not be read".into())),
+        Some(u) => Ok(Outcome::Redirected {
+            location: u,
+            response: None,
+        }),
+        None => Ok(Outcome::Stuck(
+            "the browser's request could not be read".into(),
+        )),
     }
 }
 
@@ -288,12 +389,18 @@ mod tests {
             <input type="checkbox" name="remember"><button type="submit" name="decision" value="approve">Allow</button>
             <button type="submit" name="decision" value="deny">Deny</button></form>"#;
         let base = Url::parse("http://127.0.0.1:1/authorize?x=1").expect("url");
-        let login = vec![("username".into(), "alice".into()), ("password".into(), "pw".into())];
+        let login = vec![
+            ("username".into(), "alice".into()),
+            ("password".into(), "pw".into()),
+        ];
         let req = fill_form(&page(html), &base, &login).expect("a form");
         assert_eq!(req.method, "POST");
         assert_eq!(req.url.as_str(), "http://127.0.0.1:1/authorize/consent");
         let body = String::from_utf8(req.body.expect("body")).expect("utf8");
-        assert_eq!(body, "request=r1&username=alice&password=pw&decision=approve");
+        assert_eq!(
+            body,
+            "request=r1&username=alice&password=pw&decision=approve"
+        );
     }
 
     #[test]

@@ -82,7 +82,13 @@ impl FlowState {
         put("scope", &self.scope);
         put("resource", &self.resource);
         if let Some(Value::Object(m)) = &self.as_metadata {
-            for k in ["issuer", "authorization_endpoint", "token_endpoint", "registration_endpoint", "revocation_endpoint"] {
+            for k in [
+                "issuer",
+                "authorization_endpoint",
+                "token_endpoint",
+                "registration_endpoint",
+                "revocation_endpoint",
+            ] {
                 if let Some(Value::String(s)) = m.get(k) {
                     v.insert(k.to_string(), Value::String(s.clone()));
                 }
@@ -114,7 +120,11 @@ pub const FLOW_VARS: &[&str] = &[
 ];
 
 fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord { result: Err(e), exchanges, notes: Vec::new() }
+    StepRecord {
+        result: Err(e),
+        exchanges,
+        notes: Vec::new(),
+    }
 }
 
 fn skip(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
@@ -126,11 +136,19 @@ fn harness(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
 }
 
 fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord { result: Ok(Observation { response, values }), exchanges, notes: Vec::new() }
+    StepRecord {
+        result: Ok(Observation { response, values }),
+        exchanges,
+        notes: Vec::new(),
+    }
 }
 
 /// The authorization server's metadata, fetched once per run.
-async fn metadata(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Exchange>) -> Result<Map<String, Value>, StepStop> {
+async fn metadata(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    log: &mut Vec<Exchange>,
+) -> Result<Map<String, Value>, StepStop> {
     if let Some(Value::Object(m)) = &flow.as_metadata {
         return Ok(m.clone());
     }
@@ -138,7 +156,9 @@ async fn metadata(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
     log.extend(rec.exchanges);
     let obs = match rec.result {
         Ok(o) => o,
-        Err(StepStop::NotFound(e) | StepStop::Unavailable(e)) => return Err(StepStop::Unavailable(e)),
+        Err(StepStop::NotFound(e) | StepStop::Unavailable(e)) => {
+            return Err(StepStop::Unavailable(e));
+        }
         Err(e) => return Err(e),
     };
     match obs.response.as_ref().and_then(Response::json) {
@@ -146,17 +166,21 @@ async fn metadata(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
             flow.as_metadata = Some(Value::Object(m.clone()));
             Ok(m)
         }
-        _ => Err(StepStop::Unavailable("the authorization server metadata is not a JSON object".into())),
+        _ => Err(StepStop::Unavailable(
+            "the authorization server metadata is not a JSON object".into(),
+        )),
     }
 }
 
 fn endpoint(meta: &Map<String, Value>, name: &str, ctx: &TargetContext) -> Result<Url, StepStop> {
-    let raw = meta
-        .get(name)
-        .and_then(Value::as_str)
-        .ok_or_else(|| StepStop::Unavailable(format!("the authorization server metadata has no {name}")))?;
-    let url = Url::parse(raw).map_err(|e| StepStop::Unavailable(format!("{name} `{raw}` is not a URL: {e}")))?;
-    ctx.http.may_follow(&url).map_err(|e| StepStop::Unavailable(e.to_string()))?;
+    let raw = meta.get(name).and_then(Value::as_str).ok_or_else(|| {
+        StepStop::Unavailable(format!("the authorization server metadata has no {name}"))
+    })?;
+    let url = Url::parse(raw)
+        .map_err(|e| StepStop::Unavailable(format!("{name} `{raw}` is not a URL: {e}")))?;
+    ctx.http
+        .may_follow(&url)
+        .map_err(|e| StepStop::Unavailable(e.to_string()))?;
     Ok(url)
 }
 
@@ -168,8 +192,16 @@ async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
     }
     let rec = ctx.memo("prm:Auto", || steps::fetch_prm_auto(ctx)).await;
     log.extend(rec.exchanges.clone());
-    let prm = rec.result.ok().and_then(|o| o.response).and_then(|r| r.json());
-    let resource = prm.as_ref().and_then(|p| p.get("resource")).and_then(Value::as_str).map(str::to_string);
+    let prm = rec
+        .result
+        .ok()
+        .and_then(|o| o.response)
+        .and_then(|r| r.json());
+    let resource = prm
+        .as_ref()
+        .and_then(|p| p.get("resource"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     flow.resource = Some(resource.unwrap_or_else(|| ctx.target.to_string()));
     let challenge_scope = ctx
         .memo("challenge", || steps::unauthenticated_call(ctx))
@@ -179,15 +211,36 @@ async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
         .and_then(|o| o.response)
         .and_then(|r| {
             let parsed = challenge::parse_all(r.headers_named("www-authenticate")).ok()?;
-            parsed.into_iter().find(|c| c.is_bearer())?.param("scope").map(str::to_string)
+            parsed
+                .into_iter()
+                .find(|c| c.is_bearer())?
+                .param("scope")
+                .map(str::to_string)
         });
-    let supported = prm.as_ref().and_then(|p| p.get("scopes_supported")).and_then(Value::as_array).map(|a| {
-        a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
-    });
-    flow.scope = ctx.auth.scope.clone().or(challenge_scope).or(supported).filter(|s| !s.is_empty());
+    let supported = prm
+        .as_ref()
+        .and_then(|p| p.get("scopes_supported"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+    flow.scope = ctx
+        .auth
+        .scope
+        .clone()
+        .or(challenge_scope)
+        .or(supported)
+        .filter(|s| !s.is_empty());
 }
 
-fn apply(params: &mut Vec<(String, String)>, overrides: &[(String, Param)], vars: &Vars) -> Result<(), String> {
+fn apply(
+    params: &mut Vec<(String, String)>,
+    overrides: &[(String, Param)],
+    vars: &Vars,
+) -> Result<(), String> {
     for (k, p) in overrides {
         params.retain(|(n, _)| n != k);
         match p {
@@ -211,7 +264,12 @@ fn form(params: &[(String, String)]) -> String {
     ser.finish()
 }
 
-async fn send(ctx: &TargetContext, block: &str, req: &Request, log: &mut Vec<Exchange>) -> Result<Response, StepStop> {
+async fn send(
+    ctx: &TargetContext,
+    block: &str,
+    req: &Request,
+    log: &mut Vec<Exchange>,
+) -> Result<Response, StepStop> {
     ctx.count_request();
     let result = ctx.http.send(req).await;
     log.push(ctx.http.record(block, req, &result));
@@ -219,7 +277,13 @@ async fn send(ctx: &TargetContext, block: &str, req: &Request, log: &mut Vec<Exc
 }
 
 fn remember_secrets(ctx: &TargetContext, json: &Value) {
-    for k in ["access_token", "refresh_token", "id_token", "client_secret", "registration_access_token"] {
+    for k in [
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "registration_access_token",
+    ] {
         if let Some(s) = json.get(k).and_then(Value::as_str) {
             ctx.http.redactor.add_secret(s);
         }
@@ -227,7 +291,13 @@ fn remember_secrets(ctx: &TargetContext, json: &Value) {
 }
 
 /// `register_client`.
-pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAction, block: &str, vars: &Vars) -> StepRecord {
+pub async fn register(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &RegisterAction,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
     let mut log = Vec::new();
     let meta = match metadata(ctx, flow, &mut log).await {
         Ok(m) => m,
@@ -236,7 +306,10 @@ pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAct
     let url = match endpoint(&meta, "registration_endpoint", ctx) {
         Ok(u) => u,
         Err(StepStop::Unavailable(_)) => {
-            return skip("the authorization server offers no dynamic client registration (no registration_endpoint)", log);
+            return skip(
+                "the authorization server offers no dynamic client registration (no registration_endpoint)",
+                log,
+            );
         }
         Err(e) => return stop(e, log),
     };
@@ -264,13 +337,26 @@ pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAct
         }
     }
     let (raw, content_type) = match &a.body {
-        Some(b) => (b.clone(), a.content_type.clone().unwrap_or_else(|| "application/json".into())),
-        None => (body.to_string(), a.content_type.clone().unwrap_or_else(|| "application/json".into())),
+        Some(b) => (
+            b.clone(),
+            a.content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
+        ),
+        None => (
+            body.to_string(),
+            a.content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
+        ),
     };
     let req = Request {
         method: "POST".into(),
         url,
-        headers: vec![("Content-Type".into(), content_type), ("Accept".into(), "application/json".into())],
+        headers: vec![
+            ("Content-Type".into(), content_type),
+            ("Accept".into(), "application/json".into()),
+        ],
         body: Some(raw.into_bytes()),
     };
     let resp = match send(ctx, block, &req, &mut log).await {
@@ -280,11 +366,17 @@ pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAct
     let mut values = Vars::new();
     if let Some(json) = resp.json() {
         remember_secrets(ctx, &json);
-        if let (true, Some(id)) = (matches!(resp.status, 200 | 201), json.get("client_id").and_then(Value::as_str)) {
+        if let (true, Some(id)) = (
+            matches!(resp.status, 200 | 201),
+            json.get("client_id").and_then(Value::as_str),
+        ) {
             let auth_method = json
                 .get("token_endpoint_auth_method")
                 .and_then(Value::as_str)
-                .or_else(|| body.get("token_endpoint_auth_method").and_then(Value::as_str))
+                .or_else(|| {
+                    body.get("token_endpoint_auth_method")
+                        .and_then(Value::as_str)
+                })
                 .unwrap_or("client_secret_basic")
                 .to_string();
             let redirect_uri = json
@@ -295,15 +387,29 @@ pub async fn register(ctx: &TargetContext, flow: &mut FlowState, a: &RegisterAct
                 .to_string();
             let client = Client {
                 id: id.to_string(),
-                secret: json.get("client_secret").and_then(Value::as_str).map(str::to_string),
+                secret: json
+                    .get("client_secret")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 auth_method,
                 redirect_uri,
             };
-            values.insert("registered_client_id".into(), Value::String(client.id.clone()));
-            flow.clients.insert(if a.label.is_empty() { "main".into() } else { a.label.clone() }, client);
+            values.insert(
+                "registered_client_id".into(),
+                Value::String(client.id.clone()),
+            );
+            flow.clients.insert(
+                if a.label.is_empty() {
+                    "main".into()
+                } else {
+                    a.label.clone()
+                },
+                client,
+            );
             if let (Some(uri), Some(tok)) = (
                 json.get("registration_client_uri").and_then(Value::as_str),
-                json.get("registration_access_token").and_then(Value::as_str),
+                json.get("registration_access_token")
+                    .and_then(Value::as_str),
             ) {
                 flow.cleanup.push((uri.to_string(), tok.to_string()));
             }
@@ -322,7 +428,11 @@ fn client_for(ctx: &TargetContext, flow: &FlowState, label: Option<&str>) -> Opt
         return ctx.auth.client_id.as_ref().map(|id| Client {
             id: id.clone(),
             secret: ctx.auth.client_secret.clone(),
-            auth_method: if ctx.auth.client_secret.is_some() { "client_secret_basic".into() } else { "none".into() },
+            auth_method: if ctx.auth.client_secret.is_some() {
+                "client_secret_basic".into()
+            } else {
+                "none".into()
+            },
             redirect_uri: ctx.auth.redirect_uri.clone(),
         });
     }
@@ -341,10 +451,19 @@ fn verifier_for(kind: Option<&str>) -> String {
 }
 
 /// `authorize`.
-pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeAction, block: &str, vars: &Vars) -> StepRecord {
+pub async fn authorize(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &AuthorizeAction,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
     let mut log = Vec::new();
     if ctx.auth.access_token.is_some() && ctx.auth.client_id.is_none() && flow.clients.is_empty() {
-        return skip("this case needs a fresh authorization, and the run uses --access-token-env", log);
+        return skip(
+            "this case needs a fresh authorization, and the run uses --access-token-env",
+            log,
+        );
     }
     let meta = match metadata(ctx, flow, &mut log).await {
         Ok(m) => m,
@@ -356,7 +475,10 @@ pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeA
     };
     defaults(ctx, flow, &mut log).await;
     let Some(client) = client_for(ctx, flow, a.client.as_deref()) else {
-        return skip("no client to authorize: no registration happened and no --client-id was given", log);
+        return skip(
+            "no client to authorize: no registration happened and no --client-id was given",
+            log,
+        );
     };
     let verifier = verifier_for(a.verifier.as_deref());
     let state = pkce::random_token();
@@ -381,20 +503,36 @@ pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeA
         return harness(e, log);
     }
     // A plain challenge is the verifier itself, unless the case set the challenge explicitly.
-    let method = params.iter().find(|(k, _)| k == "code_challenge_method").map(|(_, v)| v.clone());
+    let method = params
+        .iter()
+        .find(|(k, _)| k == "code_challenge_method")
+        .map(|(_, v)| v.clone());
     let explicit_challenge = a.params.iter().any(|(k, _)| k == "code_challenge");
     if method.as_deref() == Some("plain") && !explicit_challenge {
         for p in params.iter_mut().filter(|(k, _)| k == "code_challenge") {
             p.1 = verifier.clone();
         }
     }
-    let redirect_uri = params.iter().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.clone());
+    let redirect_uri = params
+        .iter()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.clone());
     flow.verifier = Some(verifier.clone());
-    flow.challenge = params.iter().find(|(k, _)| k == "code_challenge").map(|(_, v)| v.clone());
-    flow.state = params.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+    flow.challenge = params
+        .iter()
+        .find(|(k, _)| k == "code_challenge")
+        .map(|(_, v)| v.clone());
+    flow.state = params
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.clone());
     flow.code_redirect_uri = redirect_uri.clone();
     flow.code_client = Some(a.client.clone().unwrap_or_else(|| "main".into()));
-    flow.code_resources = params.iter().filter(|(k, _)| k == "resource").map(|(_, v)| v.clone()).collect();
+    flow.code_resources = params
+        .iter()
+        .filter(|(k, _)| k == "resource")
+        .map(|(_, v)| v.clone())
+        .collect();
     flow.code = None;
     ctx.http.redactor.add_secret(&verifier);
     {
@@ -415,30 +553,50 @@ pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeA
         Outcome::Page { response, url } => {
             values.insert("redirected".into(), Value::Bool(false));
             values.insert("redirected_anywhere".into(), Value::Bool(false));
-            values.insert("page".into(), Value::String(ctx.http.redactor.url(url.as_str())));
+            values.insert(
+                "page".into(),
+                Value::String(ctx.http.redactor.url(url.as_str())),
+            );
             observed(Some(response), values, log)
         }
         Outcome::Redirected { location, response } => {
             // Sent to the redirect_uri of the request, or (where that was not registered) to
             // another registered one.
-            let to_sent = targets.first().is_some_and(|r| driver::is_redirect_to(&location, r));
+            let to_sent = targets
+                .first()
+                .is_some_and(|r| driver::is_redirect_to(&location, r));
             values.insert("redirected".into(), Value::Bool(to_sent));
             values.insert("redirected_anywhere".into(), Value::Bool(true));
-            let mut pairs: Vec<(String, String)> = location.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let mut pairs: Vec<(String, String)> = location
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
             if let Some(frag) = location.fragment() {
-                pairs.extend(url::form_urlencoded::parse(frag.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())));
+                pairs.extend(
+                    url::form_urlencoded::parse(frag.as_bytes())
+                        .map(|(k, v)| (k.into_owned(), v.into_owned())),
+                );
                 values.insert("fragment".into(), Value::Bool(true));
             }
             for (k, v) in &pairs {
                 if matches!(k.as_str(), "code" | "access_token" | "id_token") {
                     ctx.http.redactor.add_secret(v);
                 }
-                values.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+                values
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::String(v.clone()));
             }
-            if let Some(code) = pairs.iter().find(|(k, _)| k == "code").map(|(_, v)| v.clone()) {
+            if let Some(code) = pairs
+                .iter()
+                .find(|(k, _)| k == "code")
+                .map(|(_, v)| v.clone())
+            {
                 flow.code = Some(code);
             }
-            values.insert("location".into(), Value::String(ctx.http.redactor.url(location.as_str())));
+            values.insert(
+                "location".into(),
+                Value::String(ctx.http.redactor.url(location.as_str())),
+            );
             values.insert("sent_state".into(), Value::String(state));
             observed(response, values, log)
         }
@@ -446,7 +604,12 @@ pub async fn authorize(ctx: &TargetContext, flow: &mut FlowState, a: &AuthorizeA
 }
 
 /// Adds client authentication to a token-endpoint request.
-fn authenticate(req: &mut Request, params: &mut Vec<(String, String)>, client: &Client, how: ClientAuth) {
+fn authenticate(
+    req: &mut Request,
+    params: &mut Vec<(String, String)>,
+    client: &Client,
+    how: ClientAuth,
+) {
     let how = match how {
         ClientAuth::Registered => match client.auth_method.as_str() {
             "client_secret_post" => ClientAuth::Post,
@@ -460,7 +623,13 @@ fn authenticate(req: &mut Request, params: &mut Vec<(String, String)>, client: &
         // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         let raw = format!("{}:{}", enc(&client.id), enc(&secret));
-        ("Authorization".to_string(), format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
+        (
+            "Authorization".to_string(),
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(raw)
+            ),
+        )
     };
     let has = |params: &[(String, String)], k: &str| params.iter().any(|(n, _)| n == k);
     match how {
@@ -484,7 +653,10 @@ fn authenticate(req: &mut Request, params: &mut Vec<(String, String)>, client: &
             params.push(("client_secret".into(), secret.clone()));
         }
         ClientAuth::Query => {
-            req.url.query_pairs_mut().append_pair("client_id", &client.id).append_pair("client_secret", &secret);
+            req.url
+                .query_pairs_mut()
+                .append_pair("client_id", &client.id)
+                .append_pair("client_secret", &secret);
         }
     }
 }
@@ -495,7 +667,10 @@ fn keyword_value(k: &str, v: &str, flow: &FlowState) -> String {
         ("code_verifier", "wrong") => pkce::verifier(64),
         ("code", "wrong") => pkce::random_token(),
         ("redirect_uri", "other") => {
-            let base = flow.code_redirect_uri.clone().unwrap_or_else(|| super::context::DEFAULT_REDIRECT_URI.into());
+            let base = flow
+                .code_redirect_uri
+                .clone()
+                .unwrap_or_else(|| super::context::DEFAULT_REDIRECT_URI.into());
             format!("{}/other", base.trim_end_matches('/'))
         }
         ("refresh_token", "previous") => flow.previous_refresh_token.clone().unwrap_or_default(),
@@ -504,7 +679,13 @@ fn keyword_value(k: &str, v: &str, flow: &FlowState) -> String {
 }
 
 /// `token` and `refresh`.
-pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, block: &str, vars: &Vars) -> StepRecord {
+pub async fn token(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &TokenAction,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
     let mut log = Vec::new();
     let meta = match metadata(ctx, flow, &mut log).await {
         Ok(m) => m,
@@ -523,7 +704,10 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
             let Some(code) = flow.code.clone() else {
                 return skip("no authorization code was obtained", log);
             };
-            let mut p = vec![("grant_type".into(), "authorization_code".into()), ("code".into(), code)];
+            let mut p = vec![
+                ("grant_type".into(), "authorization_code".into()),
+                ("code".into(), code),
+            ];
             if let Some(r) = &flow.code_redirect_uri {
                 p.push(("redirect_uri".into(), r.clone()));
             }
@@ -539,7 +723,10 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
             let Some(rt) = flow.refresh_token.clone() else {
                 return skip("no refresh token was issued", log);
             };
-            vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), rt)]
+            vec![
+                ("grant_type".into(), "refresh_token".into()),
+                ("refresh_token".into(), rt),
+            ]
         }
     };
     let mut local = vars.clone();
@@ -554,13 +741,20 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
     let mut client = client;
     if let Some(pos) = params.iter().position(|(k, _)| k == "client_secret") {
         let (_, secret) = params.remove(pos);
-        client.secret = Some(if secret == "wrong" { pkce::random_token() } else { secret });
+        client.secret = Some(if secret == "wrong" {
+            pkce::random_token()
+        } else {
+            secret
+        });
     }
     let mut req = Request {
         method: "POST".into(),
         url,
         headers: vec![
-            ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
             ("Accept".into(), "application/json".into()),
         ],
         body: None,
@@ -587,7 +781,8 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
                 if let Some(j) = resp.json() {
                     remember_secrets(ctx, &j);
                 }
-                let ok = resp.status == 200 && resp.json().is_some_and(|j| j.get("access_token").is_some());
+                let ok = resp.status == 200
+                    && resp.json().is_some_and(|j| j.get("access_token").is_some());
                 if ok {
                     successes += 1;
                     first_ok.get_or_insert(resp.clone());
@@ -612,7 +807,13 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
         if resp.status == 200 {
             if let Some(at) = j.get("access_token").and_then(Value::as_str) {
                 flow.access_token = Some(at.to_string());
-                values.insert("access_token_claims".into(), jwt_claims(at).unwrap_or(Value::Null));
+                values.insert(
+                    "access_token_claims".into(),
+                    jwt_claims(at).unwrap_or(Value::Null),
+                );
+            }
+            if let Some(scope) = j.get("scope") {
+                values.insert("granted_scope".into(), scope.clone());
             }
             if let Some(rt) = j.get("refresh_token").and_then(Value::as_str) {
                 flow.previous_refresh_token = flow.refresh_token.replace(rt.to_string());
@@ -625,12 +826,19 @@ pub async fn token(ctx: &TargetContext, flow: &mut FlowState, a: &TokenAction, b
 /// The payload of a JWT, if the token is one (access tokens may be opaque).
 pub fn jwt_claims(token: &str) -> Option<Value> {
     let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
 /// `revoke`.
-pub async fn revoke(ctx: &TargetContext, flow: &mut FlowState, a: &RevokeAction, block: &str) -> StepRecord {
+pub async fn revoke(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &RevokeAction,
+    block: &str,
+) -> StepRecord {
     let mut log = Vec::new();
     let meta = match metadata(ctx, flow, &mut log).await {
         Ok(m) => m,
@@ -638,21 +846,34 @@ pub async fn revoke(ctx: &TargetContext, flow: &mut FlowState, a: &RevokeAction,
     };
     let url = match endpoint(&meta, "revocation_endpoint", ctx) {
         Ok(u) => u,
-        Err(_) => return skip("the authorization server advertises no revocation_endpoint", log),
+        Err(_) => {
+            return skip(
+                "the authorization server advertises no revocation_endpoint",
+                log,
+            );
+        }
     };
     let (token, hint) = match a.token.as_str() {
         "refresh" => (flow.refresh_token.clone(), "refresh_token"),
         _ => (flow.access_token.clone(), "access_token"),
     };
-    let Some(token) = token else { return skip("no token to revoke", log) };
+    let Some(token) = token else {
+        return skip("no token to revoke", log);
+    };
     let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
         return skip("no client to revoke with", log);
     };
-    let mut params = vec![("token".to_string(), token), ("token_type_hint".to_string(), hint.to_string())];
+    let mut params = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), hint.to_string()),
+    ];
     let mut req = Request {
         method: "POST".into(),
         url,
-        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        headers: vec![(
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
         body: None,
     };
     authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
@@ -665,22 +886,43 @@ pub async fn revoke(ctx: &TargetContext, flow: &mut FlowState, a: &RevokeAction,
 
 /// `flow`: register (or use the pre-registered client), authorize, redeem the code. A stage that
 /// does not succeed skips the case: the setup is not what the case examines.
-pub async fn walk(ctx: &TargetContext, flow: &mut FlowState, a: &FlowAction, block: &str, vars: &Vars) -> StepRecord {
+pub async fn walk(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &FlowAction,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
     let mut log = Vec::new();
     let mut notes = Vec::new();
     let mut last: Option<Observation> = None;
-    let take = |rec: StepRecord, what: &str, log: &mut Vec<Exchange>, notes: &mut Vec<String>| -> Result<Observation, StepStop> {
+    let take = |rec: StepRecord,
+                what: &str,
+                log: &mut Vec<Exchange>,
+                notes: &mut Vec<String>|
+     -> Result<Observation, StepStop> {
         log.extend(rec.exchanges);
         notes.extend(rec.notes);
         match rec.result {
             Ok(o) => Ok(o),
-            Err(StepStop::Unavailable(w) | StepStop::NotFound(w)) => Err(StepStop::Unavailable(format!("{what}: {w}"))),
+            Err(StepStop::Unavailable(w) | StepStop::NotFound(w)) => {
+                Err(StepStop::Unavailable(format!("{what}: {w}")))
+            }
             Err(e) => Err(e),
         }
     };
-    let finish = |r: Result<Observation, StepStop>, log: Vec<Exchange>, notes: Vec<String>| match r {
-        Ok(o) => StepRecord { result: Ok(o), exchanges: log, notes },
-        Err(e) => StepRecord { result: Err(e), exchanges: log, notes },
+    let finish = |r: Result<Observation, StepStop>, log: Vec<Exchange>, notes: Vec<String>| match r
+    {
+        Ok(o) => StepRecord {
+            result: Ok(o),
+            exchanges: log,
+            notes,
+        },
+        Err(e) => StepRecord {
+            result: Err(e),
+            exchanges: log,
+            notes,
+        },
     };
     if ctx.auth.access_token.is_some() && a.until >= FlowStage::Code {
         if a.until == FlowStage::Token {
@@ -688,17 +930,35 @@ pub async fn walk(ctx: &TargetContext, flow: &mut FlowState, a: &FlowAction, blo
             flow.access_token = ctx.auth.access_token.clone();
             return finish(Ok(Observation::default()), log, notes);
         }
-        return finish(Err(StepStop::Unavailable("this case needs a fresh authorization code, and the run uses --access-token-env".into())), log, notes);
+        return finish(
+            Err(StepStop::Unavailable(
+                "this case needs a fresh authorization code, and the run uses --access-token-env"
+                    .into(),
+            )),
+            log,
+            notes,
+        );
     }
     // Registration, unless a client exists already.
     if client_for(ctx, flow, None).is_none() {
-        let reg = RegisterAction { label: "main".into(), metadata: a.register.clone(), body: None, content_type: None };
+        let reg = RegisterAction {
+            label: "main".into(),
+            metadata: a.register.clone(),
+            body: None,
+            content_type: None,
+        };
         let rec = register(ctx, flow, &reg, &format!("{block}: register"), vars).await;
         match take(rec, "registration", &mut log, &mut notes) {
             Ok(o) => {
                 if !flow.clients.contains_key("main") {
                     let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                    return finish(Err(StepStop::Unavailable(format!("registration did not succeed (HTTP {status})"))), log, notes);
+                    return finish(
+                        Err(StepStop::Unavailable(format!(
+                            "registration did not succeed (HTTP {status})"
+                        ))),
+                        log,
+                        notes,
+                    );
                 }
                 last = Some(o);
             }
@@ -706,13 +966,28 @@ pub async fn walk(ctx: &TargetContext, flow: &mut FlowState, a: &FlowAction, blo
         }
     }
     if a.until >= FlowStage::Code {
-        let auth = AuthorizeAction { client: None, params: a.params.clone(), verifier: None };
+        let auth = AuthorizeAction {
+            client: None,
+            params: a.params.clone(),
+            verifier: None,
+        };
         let rec = authorize(ctx, flow, &auth, &format!("{block}: authorize"), vars).await;
         match take(rec, "authorization", &mut log, &mut notes) {
             Ok(o) => {
                 if flow.code.is_none() {
-                    let err = o.values.get("error").and_then(Value::as_str).unwrap_or("no code in the redirect").to_string();
-                    return finish(Err(StepStop::Unavailable(format!("authorization did not yield a code: {err}"))), log, notes);
+                    let err = o
+                        .values
+                        .get("error")
+                        .and_then(Value::as_str)
+                        .unwrap_or("no code in the redirect")
+                        .to_string();
+                    return finish(
+                        Err(StepStop::Unavailable(format!(
+                            "authorization did not yield a code: {err}"
+                        ))),
+                        log,
+                        notes,
+                    );
                 }
                 last = Some(o);
             }
@@ -720,13 +995,25 @@ pub async fn walk(ctx: &TargetContext, flow: &mut FlowState, a: &FlowAction, blo
         }
     }
     if a.until >= FlowStage::Token {
-        let tok = TokenAction { grant: Grant::AuthorizationCode, client: None, params: Vec::new(), client_auth: ClientAuth::Registered, concurrent: 1 };
+        let tok = TokenAction {
+            grant: Grant::AuthorizationCode,
+            client: None,
+            params: Vec::new(),
+            client_auth: ClientAuth::Registered,
+            concurrent: 1,
+        };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         match take(rec, "token request", &mut log, &mut notes) {
             Ok(o) => {
                 if flow.access_token.is_none() {
                     let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                    return finish(Err(StepStop::Unavailable(format!("the token request did not succeed (HTTP {status})"))), log, notes);
+                    return finish(
+                        Err(StepStop::Unavailable(format!(
+                            "the token request did not succeed (HTTP {status})"
+                        ))),
+                        log,
+                        notes,
+                    );
                 }
                 last = Some(o);
             }
@@ -744,9 +1031,19 @@ pub async fn cleanup(ctx: &TargetContext, flow: &mut FlowState) -> Vec<Exchange>
         if ctx.http.may_follow(&url).is_err() && url.origin() != ctx.target.origin() {
             continue;
         }
-        let req = Request { method: "DELETE".into(), url, headers: vec![("Authorization".into(), format!("Bearer {token}"))], body: None };
-        let _ = send(ctx, "cleanup: delete the probe client (RFC 7592)", &req, &mut log).await;
+        let req = Request {
+            method: "DELETE".into(),
+            url,
+            headers: vec![("Authorization".into(), format!("Bearer {token}"))],
+            body: None,
+        };
+        let _ = send(
+            ctx,
+            "cleanup: delete the probe client (RFC 7592)",
+            &req,
+            &mut log,
+        )
+        .await;
     }
     log
 }
-

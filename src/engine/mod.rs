@@ -140,14 +140,19 @@ async fn run_steps(
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
         result.transcript.extend(rec.exchanges);
-        result.notes.extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
+        result
+            .notes
+            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
         let obs = match rec.result {
             Ok(o) => o,
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
                 return Some((Outcome::Skip, format!("not applicable: {why}")));
             }
             Err(StepStop::Error(why)) => {
-                return Some((Outcome::Error, format!("step `{}` could not run: {why}", step.name)));
+                return Some((
+                    Outcome::Error,
+                    format!("step `{}` could not run: {why}", step.name),
+                ));
             }
         };
         vars.extend(flow.vars());

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use sha2::{Digest, Sha256};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::context::{StepRecord, StepStop, TargetContext};
@@ -117,7 +117,14 @@ pub(crate) async fn fetch_as_auto(ctx: &TargetContext) -> StepRecord {
 /// The plain unauthenticated `initialize` (shared memo key `challenge`).
 pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
     let vars = ctx.builtin_vars();
-    call_resource(ctx, &plain_call(), "unauthenticated request", &vars, &FlowState::default()).await
+    call_resource(
+        ctx,
+        &plain_call(),
+        "unauthenticated request",
+        &vars,
+        &FlowState::default(),
+    )
+    .await
 }
 
 fn plain_call() -> CallResource {
@@ -133,7 +140,13 @@ fn plain_call() -> CallResource {
 }
 
 /// Runs one step of a case.
-pub async fn run(ctx: &TargetContext, action: &Action, block: &str, vars: &Vars, flow: &mut FlowState) -> StepRecord {
+pub async fn run(
+    ctx: &TargetContext,
+    action: &Action,
+    block: &str,
+    vars: &Vars,
+    flow: &mut FlowState,
+) -> StepRecord {
     match action {
         Action::RegisterClient(a) => flow::register(ctx, flow, a, block, vars).await,
         Action::Authorize(a) => flow::authorize(ctx, flow, a, block, vars).await,
@@ -468,7 +481,12 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
 /// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
 /// `garbage` and `unsigned-jwt` need no flow at all.
-fn token_value(ctx: &TargetContext, token: &str, vars: &Vars, flow: &FlowState) -> Result<String, StepStop> {
+fn token_value(
+    ctx: &TargetContext,
+    token: &str,
+    vars: &Vars,
+    flow: &FlowState,
+) -> Result<String, StepStop> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let access = || {
         flow.access_token
@@ -480,7 +498,9 @@ fn token_value(ctx: &TargetContext, token: &str, vars: &Vars, flow: &FlowState) 
         let mut it = t.split('.');
         match (it.next(), it.next(), it.next(), it.next()) {
             (Some(h), Some(p), Some(_), None) => Ok((h.to_string(), p.to_string())),
-            _ => Err(StepStop::Unavailable("the access token is not a JWT, so a forged variant cannot be built".into())),
+            _ => Err(StepStop::Unavailable(
+                "the access token is not a JWT, so a forged variant cannot be built".into(),
+            )),
         }
     };
     Ok(match token {
@@ -499,7 +519,10 @@ fn token_value(ctx: &TargetContext, token: &str, vars: &Vars, flow: &FlowState) 
             format!("{header}.{}.", b64.encode(payload.to_string()))
         }
         "access" => access()?,
-        "refresh" => flow.refresh_token.clone().ok_or_else(|| StepStop::Unavailable("no refresh token was issued".into()))?,
+        "refresh" => flow
+            .refresh_token
+            .clone()
+            .ok_or_else(|| StepStop::Unavailable("no refresh token was issued".into()))?,
         "forged-jwt" => {
             let (h, p) = jwt_parts(&access()?)?;
             let sig = b64.encode(Sha256::digest(format!("authspec-forged.{h}.{p}")));
@@ -550,7 +573,13 @@ async fn call_resource(
     if let Some(t) = &c.token {
         let token = match token_value(ctx, t, vars, flow) {
             Ok(t) => t,
-            Err(e) => return StepRecord { result: Err(e), exchanges: log, notes: Vec::new() },
+            Err(e) => {
+                return StepRecord {
+                    result: Err(e),
+                    exchanges: log,
+                    notes: Vec::new(),
+                };
+            }
         };
         ctx.http.redactor.add_secret(&token);
         let header = (TokenPlacement::Header == c.placement

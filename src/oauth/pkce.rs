@@ -11,7 +11,9 @@ const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// A fresh random verifier of `len` characters (43 to 128 for a valid one).
 pub fn verifier(len: usize) -> String {
     let mut rng = rand::rng();
-    (0..len).map(|_| UNRESERVED[rng.random_range(0..UNRESERVED.len())] as char).collect()
+    (0..len)
+        .map(|_| UNRESERVED[rng.random_range(0..UNRESERVED.len())] as char)
+        .collect()
 }
 
 /// BASE64URL(SHA256(ASCII(verifier))) without padding (RFC 7636 §4.2).
@@ -36,7 +38,10 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b() {
-        assert_eq!(s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]

@@ -466,7 +466,11 @@ fn build_case(
         .iter()
         .filter_map(|s| SpecRevision::parse(s))
         .collect();
-    let mut defined: Vec<String> = BUILTIN_VARS.iter().chain(crate::engine::flow::FLOW_VARS).map(|s| s.to_string()).collect();
+    let mut defined: Vec<String> = BUILTIN_VARS
+        .iter()
+        .chain(crate::engine::flow::FLOW_VARS)
+        .map(|s| s.to_string())
+        .collect();
     let mut steps = Vec::new();
     for (i, s) in c.get("steps")?.as_array()?.iter().enumerate() {
         let sp = format!("{ptr}/steps/{i}");
@@ -579,7 +583,12 @@ fn params_of(a: &Map<String, Value>, own: &[&str]) -> Vec<(String, Param)> {
         .map(|(k, v)| {
             let p = match v {
                 Value::Null => Param::Omit,
-                Value::Array(items) => Param::Many(items.iter().map(|i| i.as_str().unwrap_or_default().to_string()).collect()),
+                Value::Array(items) => Param::Many(
+                    items
+                        .iter()
+                        .map(|i| i.as_str().unwrap_or_default().to_string())
+                        .collect(),
+                ),
                 Value::String(s) => Param::One(s.clone()),
                 other => Param::One(other.to_string()),
             };
@@ -630,7 +639,11 @@ fn build_step(
         },
         "register_client" => Action::RegisterClient(RegisterAction {
             label: text("label").unwrap_or_else(|| "main".into()),
-            metadata: a.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default(),
+            metadata: a
+                .get("metadata")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
             body: text("body"),
             content_type: text("content_type"),
         }),
@@ -640,7 +653,11 @@ fn build_step(
             params: params_of(a, &["client", "verifier"]),
         }),
         "token" | "refresh" => Action::Token(TokenAction {
-            grant: if keyword == "refresh" { Grant::RefreshToken } else { Grant::AuthorizationCode },
+            grant: if keyword == "refresh" {
+                Grant::RefreshToken
+            } else {
+                Grant::AuthorizationCode
+            },
             client: text("client"),
             client_auth: match text("client_auth").as_deref() {
                 Some("none") => ClientAuth::None,
@@ -650,17 +667,27 @@ fn build_step(
                 Some("query") => ClientAuth::Query,
                 _ => ClientAuth::Registered,
             },
-            concurrent: a.get("concurrent").and_then(Value::as_u64).unwrap_or(1).clamp(1, 64) as u32,
+            concurrent: a
+                .get("concurrent")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 64) as u32,
             params: params_of(a, &["client", "client_auth", "concurrent"]),
         }),
-        "revoke" => Action::Revoke(RevokeAction { token: text("token").unwrap_or_else(|| "access".into()) }),
+        "revoke" => Action::Revoke(RevokeAction {
+            token: text("token").unwrap_or_else(|| "access".into()),
+        }),
         "flow" => Action::Flow(FlowAction {
             until: match text("until").as_deref() {
                 Some("client") => FlowStage::Client,
                 Some("code") => FlowStage::Code,
                 _ => FlowStage::Token,
             },
-            register: a.get("register").and_then(Value::as_object).cloned().unwrap_or_default(),
+            register: a
+                .get("register")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
             params: params_of(a, &["until", "register"]),
         }),
         _ => Action::CallResource(CallResource {
@@ -799,6 +826,7 @@ fn build_expectation(
             "successes",
             "attempts",
             "access_token_claims",
+            "granted_scope",
             "registered_client_id",
             "sent",
         ];

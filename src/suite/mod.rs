@@ -11,15 +11,39 @@ pub use model::{Case, Level, Party, SpecRevision, Suite};
 
 /// The suites that ship inside the binary, so `authspec run` works from any directory.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("suites/rfc9728.yaml", include_str!("../../suites/rfc9728.yaml")),
-    ("suites/rfc6750-challenge.yaml", include_str!("../../suites/rfc6750-challenge.yaml")),
-    ("suites/mcp-discovery.yaml", include_str!("../../suites/mcp-discovery.yaml")),
-    ("suites/rfc8414.yaml", include_str!("../../suites/rfc8414.yaml")),
-    ("suites/rfc7591.yaml", include_str!("../../suites/rfc7591.yaml")),
+    (
+        "suites/rfc9728.yaml",
+        include_str!("../../suites/rfc9728.yaml"),
+    ),
+    (
+        "suites/rfc6750-challenge.yaml",
+        include_str!("../../suites/rfc6750-challenge.yaml"),
+    ),
+    (
+        "suites/mcp-discovery.yaml",
+        include_str!("../../suites/mcp-discovery.yaml"),
+    ),
+    (
+        "suites/rfc8414.yaml",
+        include_str!("../../suites/rfc8414.yaml"),
+    ),
+    (
+        "suites/rfc7591.yaml",
+        include_str!("../../suites/rfc7591.yaml"),
+    ),
     ("suites/pkce.yaml", include_str!("../../suites/pkce.yaml")),
-    ("suites/oauth21-code.yaml", include_str!("../../suites/oauth21-code.yaml")),
-    ("suites/rfc8707.yaml", include_str!("../../suites/rfc8707.yaml")),
-    ("suites/mcp-tokens.yaml", include_str!("../../suites/mcp-tokens.yaml")),
+    (
+        "suites/oauth21-code.yaml",
+        include_str!("../../suites/oauth21-code.yaml"),
+    ),
+    (
+        "suites/rfc8707.yaml",
+        include_str!("../../suites/rfc8707.yaml"),
+    ),
+    (
+        "suites/mcp-tokens.yaml",
+        include_str!("../../suites/mcp-tokens.yaml"),
+    ),
 ];
 
 /// The closest candidate to a misspelt word, if one is close enough to be a likely typo.

@@ -1,0 +1,279 @@
+//! The mock client: walks the whole MCP authorization flow the way a compliant client does,
+//! with the same protocol actions the suites use, and reports each step with what it proves.
+//!
+//! `authspec demo` narrates it; the result is plain data, so the narration (terminal) lives in
+//! the CLI and tests can assert on the steps.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::engine::flow::FlowState;
+use crate::engine::{StepStop, TargetContext, steps};
+use crate::http::Exchange;
+use crate::suite::model::{
+    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, Grant,
+    RegisterAction, TokenAction, TokenPlacement,
+};
+
+/// One step of the walk.
+#[derive(Clone, Debug)]
+pub struct WalkStep {
+    pub title: &'static str,
+    /// What the step demonstrates when it succeeds.
+    pub proves: &'static str,
+    pub ok: bool,
+    /// A one-line account of what happened (redacted).
+    pub detail: String,
+    pub exchanges: Vec<Exchange>,
+}
+
+fn call(rpc: &str, token: Option<&str>) -> Action {
+    Action::CallResource(CallResource {
+        method: "POST".into(),
+        rpc: Some(rpc.into()),
+        token: token.map(str::to_string),
+        scheme: "Bearer".into(),
+        placement: TokenPlacement::Header,
+        authorization: None,
+        headers: Vec::new(),
+    })
+}
+
+/// The walk: challenge, resource metadata, AS metadata, registration, authorization with PKCE,
+/// token, MCP calls with the token, refresh.
+pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
+    let plan: Vec<(
+        &'static str,
+        &'static str,
+        Action,
+        fn(&crate::checks::Observation, &FlowState) -> Result<String, String>,
+    )> = vec![
+        (
+            "Call the MCP endpoint without a token",
+            "the server requires authorization and answers 401 with a Bearer challenge",
+            call("initialize", None),
+            |o, _| {
+                let r = o.response.as_ref().ok_or("no response")?;
+                let ch = r
+                    .header("www-authenticate")
+                    .unwrap_or("(no WWW-Authenticate)")
+                    .to_string();
+                if r.status == 401 {
+                    Ok(format!("401, WWW-Authenticate: {ch}"))
+                } else {
+                    Err(format!("got {} instead of 401", r.status))
+                }
+            },
+        ),
+        (
+            "Fetch the protected resource metadata (RFC 9728)",
+            "the resource names its authorization server and scopes",
+            Action::FetchResourceMetadata {
+                via: DiscoveryVia::Auto,
+                required: false,
+            },
+            |o, _| {
+                let j = o
+                    .response
+                    .as_ref()
+                    .and_then(|r| r.json())
+                    .ok_or("not JSON")?;
+                Ok(format!(
+                    "resource {}, authorization_servers {}",
+                    j.get("resource").map(|v| v.to_string()).unwrap_or_default(),
+                    j.get("authorization_servers")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                ))
+            },
+        ),
+        (
+            "Fetch the authorization server metadata (RFC 8414)",
+            "the server publishes its endpoints and supports PKCE S256",
+            Action::FetchAsMetadata {
+                via: AsMetadataVia::Auto,
+                issuer: None,
+                required: false,
+            },
+            |o, _| {
+                let j = o
+                    .response
+                    .as_ref()
+                    .and_then(|r| r.json())
+                    .ok_or("not JSON")?;
+                let s256 = j
+                    .get("code_challenge_methods_supported")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|m| m == "S256"));
+                if !s256 {
+                    return Err("code_challenge_methods_supported lacks S256: a compliant client stops here".into());
+                }
+                Ok(format!(
+                    "issuer {}, PKCE S256 supported",
+                    j.get("issuer").map(|v| v.to_string()).unwrap_or_default()
+                ))
+            },
+        ),
+        (
+            "Register a public client (RFC 7591)",
+            "a client can register itself with a loopback redirect URI and no secret",
+            Action::RegisterClient(RegisterAction {
+                label: "main".into(),
+                ..RegisterAction::default()
+            }),
+            |o, f| {
+                let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
+                match f.clients.get("main") {
+                    Some(c) => Ok(format!("{status}, client_id {}", c.id)),
+                    None => Err(format!("registration failed with HTTP {status}")),
+                }
+            },
+        ),
+        (
+            "Authorize with PKCE S256, state and resource",
+            "the user agent comes back to the redirect URI with a code, the same state and iss",
+            Action::Authorize(AuthorizeAction::default()),
+            |o, f| {
+                let v = |k: &str| {
+                    o.values
+                        .get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                if f.code.is_none() {
+                    return Err(format!("no code in the redirect (error {})", v("error")));
+                }
+                let state_ok = o.values.get("state") == o.values.get("sent_state");
+                Ok(format!(
+                    "redirected with a code; state {}; iss {}",
+                    if state_ok { "matches" } else { "DIFFERS" },
+                    v("iss")
+                ))
+            },
+        ),
+        (
+            "Redeem the code at the token endpoint",
+            "the code, verifier and resource yield an audience-bound access token and a refresh token",
+            Action::Token(TokenAction {
+                grant: Grant::AuthorizationCode,
+                client: None,
+                params: Vec::new(),
+                client_auth: ClientAuth::Registered,
+                concurrent: 1,
+            }),
+            |o, f| {
+                let r = o.response.as_ref().ok_or("no response")?;
+                if f.access_token.is_none() {
+                    return Err(format!(
+                        "HTTP {}: {}",
+                        r.status,
+                        r.json().map(|j| j.to_string()).unwrap_or_default()
+                    ));
+                }
+                let aud = o
+                    .values
+                    .get("access_token_claims")
+                    .and_then(|c| c.get("aud"))
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "(opaque token)".into());
+                Ok(format!(
+                    "200, token_type {}, aud {aud}, refresh token {}",
+                    r.json()
+                        .and_then(|j| j.get("token_type").cloned())
+                        .unwrap_or_default(),
+                    if f.refresh_token.is_some() {
+                        "issued"
+                    } else {
+                        "not issued"
+                    }
+                ))
+            },
+        ),
+        (
+            "Call initialize with the access token",
+            "the MCP server accepts a token issued for it",
+            call("initialize", Some("access")),
+            |o, _| {
+                let r = o.response.as_ref().ok_or("no response")?;
+                if r.status == 200 {
+                    Ok("200, MCP session initialised".into())
+                } else {
+                    Err(format!("HTTP {}", r.status))
+                }
+            },
+        ),
+        (
+            "Call tools/list with the access token",
+            "the token's scope covers listing tools",
+            call("tools/list", Some("access")),
+            |o, _| {
+                let r = o.response.as_ref().ok_or("no response")?;
+                let tools = r.json().and_then(|j| {
+                    j.pointer("/result/tools")
+                        .and_then(Value::as_array)
+                        .map(|a| a.len())
+                });
+                match (r.status, tools) {
+                    (200, Some(n)) => Ok(format!("200, {n} tool(s)")),
+                    (s, _) => Err(format!("HTTP {s}")),
+                }
+            },
+        ),
+        (
+            "Refresh the access token",
+            "a public client's refresh token is rotated",
+            Action::Token(TokenAction {
+                grant: Grant::RefreshToken,
+                client: None,
+                params: Vec::new(),
+                client_auth: ClientAuth::Registered,
+                concurrent: 1,
+            }),
+            |o, f| {
+                let r = o.response.as_ref().ok_or("no response")?;
+                if r.status != 200 {
+                    return Err(format!("HTTP {}", r.status));
+                }
+                let rotated = f.previous_refresh_token.is_some()
+                    && f.previous_refresh_token != f.refresh_token;
+                Ok(format!(
+                    "200, refresh token {}",
+                    if rotated { "rotated" } else { "NOT rotated" }
+                ))
+            },
+        ),
+    ];
+    let mut flow = FlowState::default();
+    let vars: BTreeMap<String, Value> = ctx.builtin_vars();
+    let mut out = Vec::new();
+    for (title, proves, action, judge) in plan {
+        let rec = steps::run(ctx, &action, title, &vars, &mut flow).await;
+        let (ok, detail) = match &rec.result {
+            Ok(obs) => match judge(obs, &flow) {
+                Ok(d) => (true, d),
+                Err(d) => (false, d),
+            },
+            Err(StepStop::Unavailable(w) | StepStop::NotFound(w) | StepStop::Error(w)) => {
+                (false, w.clone())
+            }
+        };
+        let stop = !ok;
+        out.push(WalkStep {
+            title,
+            proves,
+            ok,
+            detail: ctx.http.redactor.text(&detail),
+            exchanges: rec.exchanges,
+        });
+        if stop {
+            break;
+        }
+    }
+    let cleanup = crate::engine::flow::cleanup(ctx, &mut flow).await;
+    if let Some(last) = out.last_mut() {
+        last.exchanges.extend(cleanup);
+    }
+    out
+}
