@@ -10,6 +10,7 @@ use std::time::Duration;
 use reference_server::{Config, Mutant};
 use url::Url;
 
+use crate::engine::context::AuthOptions;
 use crate::engine::{self, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::report::{CaseResult, Outcome, RunReport};
@@ -39,6 +40,21 @@ pub async fn run_cases(
     jobs: usize,
 ) -> Result<RunReport, String> {
     let config = mutant.map(Config::with_mutant).unwrap_or_default();
+    let (report, _) =
+        run_configured(cases, config, AuthOptions::default(), spec, catalogue, jobs).await?;
+    Ok(report)
+}
+
+/// Like [`run_cases`], with any server configuration and authorization options; also returns
+/// the secret values the run saw (so tests can prove none reached a report).
+pub async fn run_configured(
+    cases: &[Case],
+    config: Config,
+    auth: AuthOptions,
+    spec: SpecRevision,
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<(RunReport, Vec<String>), String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], 0));
     let server = reference_server::spawn(addr, config)
         .await
@@ -54,10 +70,10 @@ pub async fn run_cases(
         Redactor::default(),
     )
     .map_err(|e| e.to_string())?;
-    let ctx = TargetContext::new(target, None, spec, http);
+    let ctx = TargetContext::new(target, None, spec, http).with_auth(auth);
     let report = engine::run(cases, &ctx, catalogue, jobs, Level::May, &|_| {}).await;
     server.shutdown().await;
-    Ok(report)
+    Ok((report, ctx.http.redactor.secrets()))
 }
 
 /// Whether a result is what the self-check demands: a pass against the plain reference server,

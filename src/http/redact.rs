@@ -57,6 +57,11 @@ impl Redactor {
         }
     }
 
+    /// The secret values remembered so far (for tests that prove none reached a sink).
+    pub fn secrets(&self) -> Vec<String> {
+        self.values.read().map(|v| v.clone()).unwrap_or_default()
+    }
+
     /// Scrubs remembered secret values from free text.
     pub fn text(&self, text: &str) -> String {
         let mut out = text.to_string();
@@ -72,6 +77,12 @@ impl Redactor {
 
     /// A header value: sensitive headers keep their scheme and lose the credential.
     pub fn header(&self, name: &str, value: &str) -> String {
+        if ["location", "content-location"]
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+        {
+            return self.url(value);
+        }
         if SENSITIVE_HEADERS
             .iter()
             .any(|h| h.eq_ignore_ascii_case(name))
@@ -140,12 +151,22 @@ impl Redactor {
         self.text(&pairs.join("&"))
     }
 
-    /// A URL: sensitive query parameters are replaced.
+    /// A URL: sensitive query and fragment parameters are replaced (a redirect carries the
+    /// code in its query, an implicit-grant response the token in its fragment).
     pub fn url(&self, url: &str) -> String {
-        match url.split_once('?') {
+        let (rest, fragment) = match url.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (url, None),
+        };
+        let mut out = match rest.split_once('?') {
             Some((base, query)) => format!("{}?{}", self.text(base), self.form(query)),
-            None => self.text(url),
+            None => self.text(rest),
+        };
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(&self.form(f));
         }
+        out
     }
 }
 
@@ -209,6 +230,14 @@ mod tests {
         assert!(
             r.url("http://h/p?access_token=zzzzzzzz")
                 .contains("access_token=[redacted:")
+        );
+        let loc = r.header(
+            "Location",
+            "http://127.0.0.1:1/cb?code=abcdefgh&state=s#access_token=tttttttt",
+        );
+        assert!(
+            !loc.contains("abcdefgh") && !loc.contains("tttttttt") && loc.contains("state=s"),
+            "{loc}"
         );
     }
 }

@@ -1,0 +1,221 @@
+//! The authorization drivers and the mock client against the reference server, and proof
+//! that no secret the run saw reaches any report.
+
+use authspec::engine::context::AuthOptions;
+use authspec::engine::driver::Driver;
+use authspec::reference;
+use authspec::report::{Outcome, console, json};
+use authspec::requirements::Catalogue;
+use authspec::suite::{self, Case, SpecRevision};
+use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
+
+fn cases(ids: &[&str]) -> Vec<Case> {
+    let catalogue = Catalogue::embedded();
+    let suites = suite::load_embedded(&catalogue, &reference::mutant_names()).expect("suites load");
+    let all: Vec<Case> = suites.into_iter().flat_map(|s| s.cases).collect();
+    ids.iter()
+        .map(|id| {
+            all.iter()
+                .find(|c| c.id == *id)
+                .cloned()
+                .unwrap_or_else(|| panic!("no case {id}"))
+        })
+        .collect()
+}
+
+const FLOW_CASES: &[&str] = &[
+    "mcp/9/valid-token-works",
+    "oauth21/4.1.3/code-single-use",
+    "oauth21/4.1.2/state-returned",
+    "pkce/4.6/wrong-verifier",
+    "oauth21/4.3.1/refresh-rotated",
+];
+
+fn run(
+    config: Config,
+    auth: AuthOptions,
+    ids: &[&str],
+) -> (authspec::report::RunReport, Vec<String>) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let catalogue = Catalogue::embedded();
+    rt.block_on(reference::run_configured(
+        &cases(ids),
+        config,
+        auth,
+        SpecRevision::DEFAULT,
+        &catalogue,
+        4,
+    ))
+    .expect("run")
+}
+
+fn assert_all(report: &authspec::report::RunReport, want: Outcome) {
+    for c in &report.cases {
+        assert_eq!(c.result, want, "{}: {} {:?}", c.id, c.message, c.findings);
+    }
+}
+
+#[test]
+fn form_driver_logs_in_and_consents() {
+    let config = Config {
+        consent: Consent::Form,
+        ..Config::default()
+    };
+    let auth = AuthOptions {
+        driver: Driver::Form,
+        login: vec![
+            ("username".into(), FORM_USERNAME.into()),
+            ("password".into(), FORM_PASSWORD.into()),
+        ],
+        ..AuthOptions::default()
+    };
+    let (report, secrets) = run(config, auth, FLOW_CASES);
+    assert_all(&report, Outcome::Pass);
+    // The login password is a form field: it must not reach the transcript either.
+    let text = json::render(&report);
+    assert!(!text.contains(FORM_PASSWORD), "the form password leaked");
+    assert!(!secrets.is_empty());
+}
+
+#[test]
+fn auto_driver_skips_when_a_login_form_stands_in_the_way() {
+    let config = Config {
+        consent: Consent::Form,
+        ..Config::default()
+    };
+    let (report, _) = run(config, AuthOptions::default(), FLOW_CASES);
+    assert_all(&report, Outcome::Skip);
+    assert!(
+        report.cases[0].message.contains("login or consent page"),
+        "{}",
+        report.cases[0].message
+    );
+}
+
+#[test]
+fn command_driver_reads_the_redirect_from_the_command() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("curl is not installed; .ci/run installs it");
+        return;
+    }
+    let auth = AuthOptions {
+        driver: Driver::Command("curl -s -o /dev/null -w '%{redirect_url}\\n'".into()),
+        ..AuthOptions::default()
+    };
+    let (report, _) = run(Config::default(), auth, FLOW_CASES);
+    assert_all(&report, Outcome::Pass);
+}
+
+#[test]
+fn command_driver_failure_is_a_skip_not_a_fail() {
+    let auth = AuthOptions {
+        driver: Driver::Command("echo not-a-url #".into()),
+        ..AuthOptions::default()
+    };
+    let (report, _) = run(Config::default(), auth, &["mcp/9/valid-token-works"]);
+    assert_all(&report, Outcome::Skip);
+    assert!(
+        report.cases[0].message.contains("authorize-command"),
+        "{}",
+        report.cases[0].message
+    );
+}
+
+#[test]
+fn access_token_env_skips_cases_that_need_a_code() {
+    let auth = AuthOptions {
+        access_token: Some("authspec-outside-token-0123456789".into()),
+        ..AuthOptions::default()
+    };
+    let (report, _) = run(
+        Config::default(),
+        auth,
+        &["oauth21/4.1.3/code-single-use", "pkce/4.6/wrong-verifier"],
+    );
+    assert_all(&report, Outcome::Skip);
+}
+
+/// Every secret the harness saw (tokens, codes, verifiers, client secrets) is absent from every
+/// report format of a full run.
+#[test]
+fn no_secret_reaches_any_report() {
+    let catalogue = Catalogue::embedded();
+    let suites = suite::load_embedded(&catalogue, &reference::mutant_names()).expect("suites load");
+    let all: Vec<Case> = suites
+        .iter()
+        .flat_map(|s| s.cases.iter().cloned())
+        .filter(|c| c.applies_to(SpecRevision::DEFAULT))
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (report, secrets) = rt
+        .block_on(reference::run_configured(
+            &all,
+            Config::default(),
+            AuthOptions::default(),
+            SpecRevision::DEFAULT,
+            &catalogue,
+            8,
+        ))
+        .expect("run");
+    assert!(
+        secrets.len() > 20,
+        "the run should have seen many secrets, saw {}",
+        secrets.len()
+    );
+    let titles = suites
+        .iter()
+        .map(|s| (s.name.clone(), s.title.clone()))
+        .collect();
+    let outputs = [
+        json::render(&report),
+        console::render(
+            &report,
+            &titles,
+            &catalogue,
+            console::ConsoleOptions { verbosity: 2 },
+        ),
+    ];
+    for out in &outputs {
+        for s in &secrets {
+            if let Some(i) = out.find(s.as_str()) {
+                let from = out[..i]
+                    .char_indices()
+                    .rev()
+                    .nth(120)
+                    .map(|(j, _)| j)
+                    .unwrap_or(0);
+                panic!("a secret reached a report, after: {}", &out[from..i]);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_mock_client_walks_the_whole_flow() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .arg("demo")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("demo runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for step in [
+        "1. ✔",
+        "5. ✔ Authorize with PKCE S256",
+        "9. ✔ Refresh the access token",
+        "refresh token rotated",
+    ] {
+        assert!(text.contains(step), "missing `{step}` in:\n{text}");
+    }
+    assert!(!text.contains("access_token="), "{text}");
+}
