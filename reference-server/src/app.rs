@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, any, get};
 
 use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
-use crate::{mcp, metadata, responses};
+use crate::{authorize, mcp, metadata, register, responses, token};
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -24,14 +24,16 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(
             "/.well-known/openid-configuration",
-            read_only(get(metadata::authorization_server)),
+            read_only(get(metadata::openid_configuration)),
         )
         .route("/jwks.json", read_only(get(metadata::jwks)))
         .route("/docs", read_only(get(metadata::docs)))
-        .route("/authorize", any(not_implemented))
-        .route("/token", any(not_implemented))
-        .route("/register", any(not_implemented))
-        .route("/revoke", any(not_implemented))
+        .route("/authorize", any(authorize::authorize))
+        .route("/authorize/consent", any(authorize::consent))
+        .route("/token", any(token::token))
+        .route("/revoke", any(token::revoke))
+        .route("/register", any(register::register))
+        .route("/register/{client_id}", any(register::manage))
         .fallback(not_found)
         .layer(middleware::from_fn(common))
         .with_state(state)
@@ -46,13 +48,9 @@ async fn not_found() -> Response {
     responses::not_found()
 }
 
-/// The authorization server endpoints are advertised but not implemented yet.
-async fn not_implemented() -> Response {
-    responses::error(StatusCode::NOT_IMPLEMENTED, "temporarily_unavailable")
-}
-
 /// Rejects oversized bodies up front (handlers that read bodies also cap
-/// them, which covers chunked uploads) and forbids framing everywhere.
+/// them, which covers chunked uploads) and forbids framing everywhere
+/// except where a mutant allows it.
 async fn common(request: Request, next: Next) -> Response {
     let declared_too_large = request
         .headers()
@@ -65,8 +63,14 @@ async fn common(request: Request, next: Next) -> Response {
     } else {
         next.run(request).await
     };
-    response
-        .headers_mut()
-        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if response
+        .extensions()
+        .get::<responses::AllowFraming>()
+        .is_none()
+    {
+        response
+            .headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     response
 }

@@ -1,19 +1,87 @@
-//! A strict, known-good, in-process MCP resource server and authorization
-//! server metadata host that authspec's tests point at.
+//! A strict, known-good, in-process MCP server with its own OAuth 2.1
+//! authorization server, which authspec's tests point at.
+//!
+//! It serves, on one origin (`BASE`, also the issuer):
+//!
+//! - `/mcp`: the protected MCP endpoint (also the resource identifier `RES`),
+//!   answering 401/403 with RFC 6750 / RFC 9728 Bearer challenges;
+//! - RFC 9728 protected resource metadata and RFC 8414 / OpenID Connect
+//!   authorization server metadata at their well-known URLs;
+//! - `/register` and `/register/{client_id}`: dynamic client registration
+//!   and management (RFC 7591, RFC 7592);
+//! - `/authorize` (with an optional login and consent form, see [`Consent`]),
+//!   `/token` and `/revoke`: the authorization code grant with PKCE S256,
+//!   resource indicators (RFC 8707), `iss` in responses (RFC 9207), refresh
+//!   token rotation and revocation (RFC 7009). Access tokens are HS256 JWTs
+//!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
+//!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
+//!
+//! A public client, `reference-public-client` with redirect URI
+//! `http://127.0.0.1/callback` (any port), is always registered.
 //!
 //! Every rule it follows can be broken on purpose by switching on a
 //! [`Mutant`] in the [`Config`], so each conformance check can be shown to
 //! fail under exactly the fault it is meant to catch.
+//!
+//! # The full flow with curl
+//!
+//! Serve it (for instance with `authspec serve --addr 127.0.0.1:8080`), then:
+//!
+//! ```text
+//! BASE=http://127.0.0.1:8080
+//! CB=http://127.0.0.1:9999/callback
+//!
+//! # 1. Register a public client (RFC 7591): 201 with a client_id.
+//! curl -s $BASE/register -H 'Content-Type: application/json' -d '{
+//!   "redirect_uris": ["'$CB'"], "token_endpoint_auth_method": "none",
+//!   "grant_types": ["authorization_code", "refresh_token"]}'
+//! CLIENT=...   # the client_id from the answer
+//!
+//! # 2. A PKCE verifier and its S256 challenge (RFC 7636).
+//! VERIFIER=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+//! CHALLENGE=$(printf %s "$VERIFIER" | openssl dgst -sha256 -binary \
+//!   | base64 | tr '+/' '-_' | tr -d '=')
+//!
+//! # 3. Authorize. With Consent::Auto the answer is at once a 302 to
+//! #    $CB?code=CODE&state=xyz&iss=... (with Consent::Form it is a login
+//! #    form: alice / wonderland).
+//! curl -s -o /dev/null -w '%{redirect_url}\n' -G $BASE/authorize \
+//!   -d response_type=code -d client_id=$CLIENT --data-urlencode redirect_uri=$CB \
+//!   -d scope=mcp:tools -d state=xyz -d code_challenge=$CHALLENGE \
+//!   -d code_challenge_method=S256 --data-urlencode resource=$BASE/mcp
+//! CODE=...
+//!
+//! # 4. Redeem the code: {"access_token", "token_type": "Bearer",
+//! #    "expires_in": 3600, "refresh_token", "scope"}.
+//! curl -s $BASE/token -d grant_type=authorization_code -d code=$CODE \
+//!   -d client_id=$CLIENT --data-urlencode redirect_uri=$CB \
+//!   -d code_verifier=$VERIFIER --data-urlencode resource=$BASE/mcp
+//! AT=... RT=...
+//!
+//! # 5. Call the MCP server.
+//! curl -s $BASE/mcp -H "Authorization: Bearer $AT" \
+//!   -H 'Content-Type: application/json' \
+//!   -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
+//!
+//! # 6. Refresh (a public client gets a new refresh token each time, and the
+//! #    old one stops working), then revoke: $AT is refused from then on.
+//! curl -s $BASE/token -d grant_type=refresh_token -d refresh_token=$RT -d client_id=$CLIENT
+//! curl -s $BASE/revoke -d token=$AT -d client_id=$CLIENT
+//! ```
 
 mod app;
+mod authorize;
 mod challenge;
 mod jws;
 mod mcp;
 mod metadata;
 mod mutant;
+mod oauth;
+mod register;
 mod responses;
 mod state;
-mod tokens;
+mod store;
+mod token;
 
 #[cfg(test)]
 mod tests;
@@ -30,12 +98,32 @@ use tokio::task::JoinHandle;
 pub use mutant::Mutant;
 
 use state::AppState;
-use tokens::TokenStore;
 
-/// Which faults the server exhibits; the default is none (fully correct).
+/// The test user's login on the consent form ([`Consent::Form`]).
+pub const FORM_USERNAME: &str = "alice";
+/// The test user's password on the consent form ([`Consent::Form`]).
+pub const FORM_PASSWORD: &str = "wonderland";
+
+/// How `/authorize` obtains the user's consent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Consent {
+    /// Approves every valid request at once with a redirect, as if the user
+    /// had already consented (for unattended tests).
+    #[default]
+    Auto,
+    /// Shows a login and consent form (`FORM_USERNAME` / `FORM_PASSWORD`),
+    /// posted to `/authorize/consent`.
+    Form,
+}
+
+/// How the server behaves; the default is fully correct, with automatic
+/// consent.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
+    /// Which faults the server exhibits.
     pub mutants: BTreeSet<Mutant>,
+    /// How `/authorize` obtains the user's consent.
+    pub consent: Consent,
 }
 
 impl Config {
@@ -43,6 +131,7 @@ impl Config {
     pub fn with_mutant(m: Mutant) -> Self {
         Self {
             mutants: BTreeSet::from([m]),
+            ..Self::default()
         }
     }
 
@@ -59,6 +148,12 @@ pub struct RunningServer {
     local_addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    /// Lets the crate's own tests reach the store and mint tokens.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "only the crate's tests read it")
+    )]
+    state: Arc<AppState>,
 }
 
 impl RunningServer {
@@ -86,19 +181,11 @@ impl RunningServer {
 
 /// Binds `addr` (use 127.0.0.1:0 for an ephemeral port), then serves in a spawned tokio task.
 pub async fn spawn(addr: SocketAddr, config: Config) -> io::Result<RunningServer> {
-    spawn_with_tokens(addr, config, TokenStore::default()).await
-}
-
-pub(crate) async fn spawn_with_tokens(
-    addr: SocketAddr,
-    config: Config,
-    tokens: TokenStore,
-) -> io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
     let base_url = format!("http://{}", public_addr(local_addr));
-    let state = Arc::new(AppState::new(base_url.clone(), config, tokens));
-    let app = app::router(state);
+    let state = Arc::new(AppState::new(base_url.clone(), config));
+    let app = app::router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         // Either a send or the sender being dropped means "stop".
@@ -116,6 +203,7 @@ pub(crate) async fn spawn_with_tokens(
         local_addr,
         stop,
         task,
+        state,
     })
 }
 

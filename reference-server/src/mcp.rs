@@ -1,20 +1,20 @@
-//! The protected MCP endpoint (`/mcp`): bearer-token extraction and
-//! validation (RFC 6750, OAuth 2.1 §5), then a tiny JSON-RPC 2.0 MCP server
-//! with a single `echo` tool.
+//! The protected MCP endpoint (`/mcp`): bearer-token extraction (RFC 6750),
+//! JWT access token validation and scope checks (OAuth 2.1 §5), then a tiny
+//! JSON-RPC 2.0 MCP server with a single `echo` tool.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::Mutant;
 use crate::challenge::{self, Rejection};
 use crate::jws;
+use crate::oauth;
 use crate::responses;
 use crate::state::{AppState, MCP_SCOPE};
 
@@ -31,8 +31,19 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         return serve(&parts.method, &body);
     }
     match authorize(&state, &parts, &body) {
-        Ok(()) => serve(&parts.method, &body),
-        Err(Refusal::Crash) => crash(),
+        Ok(granted) => {
+            let lacks_scope = needs_tools_scope(&parts.method, &body)
+                && !granted.has_scope(MCP_SCOPE)
+                && !state.has(Mutant::RsIgnoresScope);
+            if !lacks_scope {
+                serve(&parts.method, &body)
+            } else if state.has(Mutant::RsInsufficientScope401) {
+                challenge::reject(&state, Rejection::InvalidToken)
+            } else {
+                challenge::reject(&state, Rejection::InsufficientScope)
+            }
+        }
+        Err(Refusal::Crash) => responses::server_error_html(),
         Err(Refusal::Reject(Rejection::NoCredentials))
             if state.has(Mutant::RsLeaksToolsList)
                 && parts.method == Method::POST
@@ -66,7 +77,7 @@ enum HeaderCredentials {
     Malformed,
 }
 
-fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<(), Refusal> {
+fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Refusal> {
     let header = header_credentials(state, &parts.headers);
     let token = match header {
         HeaderCredentials::Malformed => {
@@ -182,36 +193,92 @@ fn query_token(parts: &Parts) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn validate(state: &AppState, token: &str) -> Result<(), Rejection> {
-    if state.has(Mutant::RsAcceptsAnyToken) {
-        return Ok(());
-    }
-    if state.has(Mutant::RsAcceptsUnsignedJwt) && jws::is_unsecured_jwt(token) {
-        return Ok(());
-    }
-    match state.tokens.get(token) {
-        Some(info) if info.audience == state.resource() && Instant::now() < info.expires_at => {
-            if info.has_scope(MCP_SCOPE) {
-                Ok(())
-            } else {
-                Err(Rejection::InsufficientScope)
-            }
-        }
-        _ => Err(Rejection::InvalidToken),
+/// What a valid access token allows.
+#[derive(Debug)]
+struct Granted {
+    /// `None` when every scope is allowed (only under `rs-accepts-any-token`).
+    scope: Option<String>,
+}
+
+impl Granted {
+    fn has_scope(&self, wanted: &str) -> bool {
+        self.scope
+            .as_deref()
+            .is_none_or(|scope| scope.split_ascii_whitespace().any(|s| s == wanted))
     }
 }
 
-fn crash() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        )],
-        "<!doctype html><title>500</title><h1>Internal Server Error</h1>\
-         <pre>thread 'main' panicked: called `Option::unwrap()` on a `None` value</pre>",
-    )
-        .into_response()
+/// OAuth 2.1 §5.2 and RFC 9068-style validation of a JWT access token: an
+/// HS256 signature under the authorization server's key, this issuer, this
+/// resource as audience, not expired, and not revoked.
+fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
+    if state.has(Mutant::RsAcceptsAnyToken) {
+        return Ok(Granted { scope: None });
+    }
+    let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
+    let resource = state.resource();
+    let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
+    let alg = jwt.alg().unwrap_or_default();
+    if alg.eq_ignore_ascii_case("none") {
+        return if state.has(Mutant::RsAcceptsUnsignedJwt) && audience_matches(&jwt, &resource) {
+            Ok(Granted { scope })
+        } else {
+            Err(Rejection::InvalidToken)
+        };
+    }
+    // Only the algorithm this server signs with; never trust the header to
+    // pick another (RFC 8725 §3.1).
+    if alg != "HS256" {
+        return Err(Rejection::InvalidToken);
+    }
+    let unverified = state.has(Mutant::RsIgnoresSignature);
+    if !unverified && !jwt.signed_by_authorization_server() {
+        return Err(Rejection::InvalidToken);
+    }
+    if jwt.claim_str("iss") != Some(state.base.as_str()) {
+        return Err(Rejection::InvalidToken);
+    }
+    if !state.has(Mutant::RsAcceptsWrongAudience) && !audience_matches(&jwt, &resource) {
+        return Err(Rejection::InvalidToken);
+    }
+    let Some(exp) = jwt.claims.get("exp").and_then(Value::as_u64) else {
+        return Err(Rejection::InvalidToken);
+    };
+    if exp <= oauth::unix_now() {
+        return Err(Rejection::InvalidToken);
+    }
+    let store = state.store.lock();
+    let record = jwt.claim_str("jti").and_then(|jti| store.access(jti));
+    match record {
+        Some(record) if record.revoked && !state.has(Mutant::RsAcceptsRevoked) => {
+            Err(Rejection::InvalidToken)
+        }
+        Some(_) => Ok(Granted { scope }),
+        // A token this server signed but no longer remembers was evicted,
+        // so it is refused; one it never signed is only reachable when
+        // signatures are not checked.
+        None if unverified => Ok(Granted { scope }),
+        None => Err(Rejection::InvalidToken),
+    }
+}
+
+/// RFC 7519 §4.1.3: the audience is one string or an array of strings.
+fn audience_matches(jwt: &jws::Jwt<'_>, resource: &str) -> bool {
+    match jwt.claims.get("aud") {
+        Some(Value::String(aud)) => aud == resource,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        _ => false,
+    }
+}
+
+/// MCP methods that need the `mcp:tools` scope; any valid token may
+/// initialize, ping or send notifications.
+fn needs_tools_scope(method: &Method, body: &[u8]) -> bool {
+    *method == Method::POST
+        && matches!(
+            rpc_method(body).as_deref(),
+            Some("tools/list" | "tools/call")
+        )
 }
 
 /// Serves an authorised request.

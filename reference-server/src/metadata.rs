@@ -1,6 +1,6 @@
-//! Discovery documents: RFC 9728 protected resource metadata (with signed
-//! metadata), the resource's JWK set, its documentation page, and RFC 8414 /
-//! OpenID Connect authorization server metadata, each with its mutants.
+//! Discovery documents: RFC 9728 protected resource metadata and RFC 8414 /
+//! OpenID Connect authorization server metadata (each with a signed copy),
+//! the JWK set, and the resource's documentation page, each with its mutants.
 
 use std::sync::Arc;
 
@@ -11,8 +11,9 @@ use serde_json::{Map, Value, json};
 
 use crate::Mutant;
 use crate::jws;
+use crate::oauth::SUPPORTED_SCOPES;
 use crate::responses;
-use crate::state::{AppState, MCP_SCOPE};
+use crate::state::AppState;
 
 const RESOURCE_NAME: &str = "authspec reference MCP server";
 
@@ -106,7 +107,7 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         let scopes = if state.has(Mutant::PrmEmptyScopesSupported) {
             json!([])
         } else {
-            json!([MCP_SCOPE])
+            json!(SUPPORTED_SCOPES)
         };
         m.insert("scopes_supported".into(), scopes);
     }
@@ -184,49 +185,143 @@ pub(crate) async fn docs() -> Response {
          <title>authspec reference MCP server</title></head>\n<body>\
          <h1>authspec reference MCP server</h1>\
          <p>A known-good MCP server used by the authspec conformance tester. \
-         POST JSON-RPC to <code>/mcp</code> with a bearer token carrying the \
-         <code>mcp:tools</code> scope; it offers one tool, <code>echo</code>.</p>\
+         POST JSON-RPC to <code>/mcp</code> with a bearer token: any valid token \
+         may <code>initialize</code> and <code>ping</code>; <code>tools/list</code> \
+         and <code>tools/call</code> need the <code>mcp:tools</code> scope. It \
+         offers one tool, <code>echo</code>.</p>\
          </body></html>\n",
     )
         .into_response()
 }
 
-/// `GET /.well-known/oauth-authorization-server` and
-/// `GET /.well-known/openid-configuration` (one shared document).
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414).
 pub(crate) async fn authorization_server(State(state): State<Arc<AppState>>) -> Response {
+    as_metadata_response(&state, false)
+}
+
+/// `GET /.well-known/openid-configuration` (OpenID Connect Discovery): the
+/// same document, except under the `as-oidc-issuer-mismatch` mutant.
+pub(crate) async fn openid_configuration(State(state): State<Arc<AppState>>) -> Response {
+    as_metadata_response(&state, true)
+}
+
+fn as_metadata_response(state: &AppState, oidc: bool) -> Response {
     if state.has(Mutant::AsMetadataNotServed) {
         return responses::not_found();
     }
-    let issuer = if state.has(Mutant::AsMetadataIssuerMismatch) {
+    let mut document = as_members(state, oidc);
+    // As for the resource metadata, the signed copy repeats the (possibly
+    // mutated) members, because signed values take precedence (RFC 8414 §2.1).
+    let mut claims = document.clone();
+    claims.insert("iss".into(), state.base.clone().into());
+    let claims = Value::Object(claims);
+    let signed = if state.has(Mutant::AsMetadataSignedUnsigned) {
+        jws::unsecured(&claims)
+    } else {
+        jws::sign_hs256(&claims)
+    };
+    document.insert("signed_metadata".into(), signed.into());
+    let content_type = if state.has(Mutant::AsMetadataWrongContentType) {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    responses::json_with_type(StatusCode::OK, content_type, &Value::Object(document))
+}
+
+fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
+    let has = |m| state.has(m);
+    let mut m = Map::new();
+    let issuer = if has(Mutant::AsMetadataIssuerMismatch) {
         state.url("/wrong")
+    } else if oidc && has(Mutant::AsOidcIssuerMismatch) {
+        state.url("/other")
     } else {
         state.base.clone()
     };
-    let protected_resources = if state.has(Mutant::AsMetadataProtectedResourcesHttp) {
+    m.insert("issuer".into(), issuer.into());
+    let protected_resources = if has(Mutant::AsMetadataProtectedResourcesHttp) {
         json!(["http://rs.example.com/mcp"])
     } else {
-        json!([state.url("/mcp")])
+        json!([state.resource()])
     };
-    responses::json(
-        StatusCode::OK,
-        &json!({
-            "issuer": issuer,
-            "protected_resources": protected_resources,
-            "authorization_endpoint": state.url("/authorize"),
-            "token_endpoint": state.url("/token"),
-            "registration_endpoint": state.url("/register"),
-            "revocation_endpoint": state.url("/revoke"),
-            "jwks_uri": state.url("/jwks.json"),
-            "response_types_supported": ["code"],
-            "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "refresh_token"],
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported":
-                ["none", "client_secret_basic", "client_secret_post"],
-            "scopes_supported": [MCP_SCOPE],
-            "authorization_response_iss_parameter_supported": true,
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
-        }),
-    )
+    m.insert("protected_resources".into(), protected_resources);
+    if !has(Mutant::AsMetadataNoAuthorizationEndpoint) {
+        let endpoint = if has(Mutant::AsMetadataEndpointFragment) {
+            state.url("/authorize#frag")
+        } else {
+            state.url("/authorize")
+        };
+        m.insert("authorization_endpoint".into(), endpoint.into());
+    }
+    if !has(Mutant::AsMetadataNoTokenEndpoint) {
+        let endpoint = if has(Mutant::AsMetadataHttpEndpoint) {
+            "http://as.example.com/token".to_owned()
+        } else {
+            state.url("/token")
+        };
+        m.insert("token_endpoint".into(), endpoint.into());
+    }
+    if !has(Mutant::AsMetadataNoRegistrationEndpoint) {
+        m.insert(
+            "registration_endpoint".into(),
+            state.url("/register").into(),
+        );
+    }
+    m.insert("revocation_endpoint".into(), state.url("/revoke").into());
+    m.insert(
+        "revocation_endpoint_auth_methods_supported".into(),
+        json!(["none", "client_secret_basic", "client_secret_post"]),
+    );
+    let jwks_uri = if has(Mutant::AsMetadataJwksUriHttp) {
+        "http://as.example.com/jwks.json".to_owned()
+    } else {
+        state.url("/jwks.json")
+    };
+    m.insert("jwks_uri".into(), jwks_uri.into());
+    if !has(Mutant::AsMetadataNoResponseTypes) {
+        let types = if has(Mutant::AsMetadataNoCodeResponseType) {
+            json!(["token"])
+        } else {
+            json!(["code"])
+        };
+        m.insert("response_types_supported".into(), types);
+    }
+    m.insert("response_modes_supported".into(), json!(["query"]));
+    let grants = if has(Mutant::AsMetadataGrantTypesWithoutCode) {
+        json!(["client_credentials"])
+    } else {
+        json!(["authorization_code", "refresh_token"])
+    };
+    m.insert("grant_types_supported".into(), grants);
+    if !has(Mutant::AsMetadataNoCodeChallengeMethods) {
+        let methods = if has(Mutant::AsMetadataNoS256) {
+            json!(["plain"])
+        } else {
+            json!(["S256"])
+        };
+        m.insert("code_challenge_methods_supported".into(), methods);
+    }
+    let auth_methods = if has(Mutant::AsMetadataNoPublicAuthMethod) {
+        json!(["client_secret_basic"])
+    } else {
+        json!(["none", "client_secret_basic", "client_secret_post"])
+    };
+    m.insert("token_endpoint_auth_methods_supported".into(), auth_methods);
+    let scopes = if has(Mutant::AsMetadataEmptyScopes) {
+        json!([])
+    } else {
+        json!(SUPPORTED_SCOPES)
+    };
+    m.insert("scopes_supported".into(), scopes);
+    m.insert(
+        "authorization_response_iss_parameter_supported".into(),
+        true.into(),
+    );
+    m.insert("subject_types_supported".into(), json!(["public"]));
+    m.insert(
+        "id_token_signing_alg_values_supported".into(),
+        json!(["ES256"]),
+    );
+    m
 }

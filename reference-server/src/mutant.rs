@@ -52,6 +52,84 @@ pub enum Mutant {
     AsMetadataIssuerMismatch,
     AsMetadataNotServed,
     AsMetadataProtectedResourcesHttp,
+    AsMetadataNoS256,
+    AsMetadataNoCodeChallengeMethods,
+    AsMetadataNoResponseTypes,
+    AsMetadataNoCodeResponseType,
+    AsMetadataNoTokenEndpoint,
+    AsMetadataNoAuthorizationEndpoint,
+    AsMetadataHttpEndpoint,
+    AsMetadataEndpointFragment,
+    AsMetadataGrantTypesWithoutCode,
+    AsMetadataNoPublicAuthMethod,
+    AsMetadataNoRegistrationEndpoint,
+    AsMetadataWrongContentType,
+    AsMetadataEmptyScopes,
+    AsMetadataJwksUriHttp,
+    AsMetadataSignedUnsigned,
+    AsOidcIssuerMismatch,
+    DcrAcceptsFragmentRedirect,
+    DcrAcceptsJavascriptRedirect,
+    DcrAcceptsHttpRedirect,
+    DcrAcceptsMissingRedirectUris,
+    DcrAcceptsInconsistentTypes,
+    DcrAcceptsUnknownAuthMethod,
+    DcrAcceptsJwksAndJwksUri,
+    DcrAcceptsUnsignedSoftwareStatement,
+    DcrRejectsUnknownFields,
+    DcrMalformedJson500,
+    DcrWrongContentType500,
+    DcrStaticClientId,
+    DcrStatus200,
+    DcrOmitsMetadata,
+    DcrSecretForPublicClient,
+    DcrNoSecretExpiry,
+    DcrWrongErrorCode,
+    DcrManagementNoAuth,
+    PkceNotRequired,
+    PkceAcceptsPlain,
+    PkceAcceptsUnknownMethod,
+    AuthorizeRedirectsUnknownClient,
+    AuthorizeRedirectsUnregisteredUri,
+    AuthorizePrefixRedirectMatch,
+    AuthorizeFixedLoopbackPort,
+    AuthorizeDropsState,
+    AuthorizeAltersState,
+    AuthorizeOmitsIss,
+    AuthorizeAcceptsTokenResponseType,
+    AuthorizeAcceptsFragmentResource,
+    AuthorizeAcceptsForeignResource,
+    AuthorizeFrameable,
+    AuthorizeCorsWildcard,
+    AuthorizeReflectsUnescaped,
+    TokenIgnoresVerifier,
+    TokenAcceptsMissingVerifier,
+    TokenSkipsVerifierFormat,
+    CodeReusable,
+    CodeReplayKeepsTokens,
+    CodeRace,
+    TokenIgnoresRedirectUri,
+    TokenIgnoresClientBinding,
+    TokenNoStoreMissing,
+    TokenTypeNotBearer,
+    TokenNoExpiresIn,
+    TokenErrorHtml,
+    TokenWrongErrorCode,
+    TokenBasicAuthNoChallenge,
+    TokenAcceptsPasswordGrant,
+    TokenIgnoresResource,
+    TokenAudienceIssuer,
+    TokenAcceptsTwoAuthMethods,
+    TokenAcceptsQueryCredentials,
+    RefreshNotRotated,
+    RefreshReuseAllowed,
+    RefreshWidensScope,
+    RevokeIgnored,
+    RsAcceptsWrongAudience,
+    RsIgnoresSignature,
+    RsAcceptsRevoked,
+    RsIgnoresScope,
+    RsInsufficientScope401,
 }
 
 impl Mutant {
@@ -100,6 +178,84 @@ impl Mutant {
         Mutant::AsMetadataIssuerMismatch,
         Mutant::AsMetadataNotServed,
         Mutant::AsMetadataProtectedResourcesHttp,
+        Mutant::AsMetadataNoS256,
+        Mutant::AsMetadataNoCodeChallengeMethods,
+        Mutant::AsMetadataNoResponseTypes,
+        Mutant::AsMetadataNoCodeResponseType,
+        Mutant::AsMetadataNoTokenEndpoint,
+        Mutant::AsMetadataNoAuthorizationEndpoint,
+        Mutant::AsMetadataHttpEndpoint,
+        Mutant::AsMetadataEndpointFragment,
+        Mutant::AsMetadataGrantTypesWithoutCode,
+        Mutant::AsMetadataNoPublicAuthMethod,
+        Mutant::AsMetadataNoRegistrationEndpoint,
+        Mutant::AsMetadataWrongContentType,
+        Mutant::AsMetadataEmptyScopes,
+        Mutant::AsMetadataJwksUriHttp,
+        Mutant::AsMetadataSignedUnsigned,
+        Mutant::AsOidcIssuerMismatch,
+        Mutant::DcrAcceptsFragmentRedirect,
+        Mutant::DcrAcceptsJavascriptRedirect,
+        Mutant::DcrAcceptsHttpRedirect,
+        Mutant::DcrAcceptsMissingRedirectUris,
+        Mutant::DcrAcceptsInconsistentTypes,
+        Mutant::DcrAcceptsUnknownAuthMethod,
+        Mutant::DcrAcceptsJwksAndJwksUri,
+        Mutant::DcrAcceptsUnsignedSoftwareStatement,
+        Mutant::DcrRejectsUnknownFields,
+        Mutant::DcrMalformedJson500,
+        Mutant::DcrWrongContentType500,
+        Mutant::DcrStaticClientId,
+        Mutant::DcrStatus200,
+        Mutant::DcrOmitsMetadata,
+        Mutant::DcrSecretForPublicClient,
+        Mutant::DcrNoSecretExpiry,
+        Mutant::DcrWrongErrorCode,
+        Mutant::DcrManagementNoAuth,
+        Mutant::PkceNotRequired,
+        Mutant::PkceAcceptsPlain,
+        Mutant::PkceAcceptsUnknownMethod,
+        Mutant::AuthorizeRedirectsUnknownClient,
+        Mutant::AuthorizeRedirectsUnregisteredUri,
+        Mutant::AuthorizePrefixRedirectMatch,
+        Mutant::AuthorizeFixedLoopbackPort,
+        Mutant::AuthorizeDropsState,
+        Mutant::AuthorizeAltersState,
+        Mutant::AuthorizeOmitsIss,
+        Mutant::AuthorizeAcceptsTokenResponseType,
+        Mutant::AuthorizeAcceptsFragmentResource,
+        Mutant::AuthorizeAcceptsForeignResource,
+        Mutant::AuthorizeFrameable,
+        Mutant::AuthorizeCorsWildcard,
+        Mutant::AuthorizeReflectsUnescaped,
+        Mutant::TokenIgnoresVerifier,
+        Mutant::TokenAcceptsMissingVerifier,
+        Mutant::TokenSkipsVerifierFormat,
+        Mutant::CodeReusable,
+        Mutant::CodeReplayKeepsTokens,
+        Mutant::CodeRace,
+        Mutant::TokenIgnoresRedirectUri,
+        Mutant::TokenIgnoresClientBinding,
+        Mutant::TokenNoStoreMissing,
+        Mutant::TokenTypeNotBearer,
+        Mutant::TokenNoExpiresIn,
+        Mutant::TokenErrorHtml,
+        Mutant::TokenWrongErrorCode,
+        Mutant::TokenBasicAuthNoChallenge,
+        Mutant::TokenAcceptsPasswordGrant,
+        Mutant::TokenIgnoresResource,
+        Mutant::TokenAudienceIssuer,
+        Mutant::TokenAcceptsTwoAuthMethods,
+        Mutant::TokenAcceptsQueryCredentials,
+        Mutant::RefreshNotRotated,
+        Mutant::RefreshReuseAllowed,
+        Mutant::RefreshWidensScope,
+        Mutant::RevokeIgnored,
+        Mutant::RsAcceptsWrongAudience,
+        Mutant::RsIgnoresSignature,
+        Mutant::RsAcceptsRevoked,
+        Mutant::RsIgnoresScope,
+        Mutant::RsInsufficientScope401,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -148,6 +304,86 @@ impl Mutant {
             Mutant::AsMetadataIssuerMismatch => "as-metadata-issuer-mismatch",
             Mutant::AsMetadataNotServed => "as-metadata-not-served",
             Mutant::AsMetadataProtectedResourcesHttp => "as-metadata-protected-resources-http",
+            Mutant::AsMetadataNoS256 => "as-metadata-no-s256",
+            Mutant::AsMetadataNoCodeChallengeMethods => "as-metadata-no-code-challenge-methods",
+            Mutant::AsMetadataNoResponseTypes => "as-metadata-no-response-types",
+            Mutant::AsMetadataNoCodeResponseType => "as-metadata-no-code-response-type",
+            Mutant::AsMetadataNoTokenEndpoint => "as-metadata-no-token-endpoint",
+            Mutant::AsMetadataNoAuthorizationEndpoint => "as-metadata-no-authorization-endpoint",
+            Mutant::AsMetadataHttpEndpoint => "as-metadata-http-endpoint",
+            Mutant::AsMetadataEndpointFragment => "as-metadata-endpoint-fragment",
+            Mutant::AsMetadataGrantTypesWithoutCode => "as-metadata-grant-types-without-code",
+            Mutant::AsMetadataNoPublicAuthMethod => "as-metadata-no-public-auth-method",
+            Mutant::AsMetadataNoRegistrationEndpoint => "as-metadata-no-registration-endpoint",
+            Mutant::AsMetadataWrongContentType => "as-metadata-wrong-content-type",
+            Mutant::AsMetadataEmptyScopes => "as-metadata-empty-scopes",
+            Mutant::AsMetadataJwksUriHttp => "as-metadata-jwks-uri-http",
+            Mutant::AsMetadataSignedUnsigned => "as-metadata-signed-unsigned",
+            Mutant::AsOidcIssuerMismatch => "as-oidc-issuer-mismatch",
+            Mutant::DcrAcceptsFragmentRedirect => "dcr-accepts-fragment-redirect",
+            Mutant::DcrAcceptsJavascriptRedirect => "dcr-accepts-javascript-redirect",
+            Mutant::DcrAcceptsHttpRedirect => "dcr-accepts-http-redirect",
+            Mutant::DcrAcceptsMissingRedirectUris => "dcr-accepts-missing-redirect-uris",
+            Mutant::DcrAcceptsInconsistentTypes => "dcr-accepts-inconsistent-types",
+            Mutant::DcrAcceptsUnknownAuthMethod => "dcr-accepts-unknown-auth-method",
+            Mutant::DcrAcceptsJwksAndJwksUri => "dcr-accepts-jwks-and-jwks-uri",
+            Mutant::DcrAcceptsUnsignedSoftwareStatement => {
+                "dcr-accepts-unsigned-software-statement"
+            }
+            Mutant::DcrRejectsUnknownFields => "dcr-rejects-unknown-fields",
+            Mutant::DcrMalformedJson500 => "dcr-malformed-json-500",
+            Mutant::DcrWrongContentType500 => "dcr-wrong-content-type-500",
+            Mutant::DcrStaticClientId => "dcr-static-client-id",
+            Mutant::DcrStatus200 => "dcr-status-200",
+            Mutant::DcrOmitsMetadata => "dcr-omits-metadata",
+            Mutant::DcrSecretForPublicClient => "dcr-secret-for-public-client",
+            Mutant::DcrNoSecretExpiry => "dcr-no-secret-expiry",
+            Mutant::DcrWrongErrorCode => "dcr-wrong-error-code",
+            Mutant::DcrManagementNoAuth => "dcr-management-no-auth",
+            Mutant::PkceNotRequired => "pkce-not-required",
+            Mutant::PkceAcceptsPlain => "pkce-accepts-plain",
+            Mutant::PkceAcceptsUnknownMethod => "pkce-accepts-unknown-method",
+            Mutant::AuthorizeRedirectsUnknownClient => "authorize-redirects-unknown-client",
+            Mutant::AuthorizeRedirectsUnregisteredUri => "authorize-redirects-unregistered-uri",
+            Mutant::AuthorizePrefixRedirectMatch => "authorize-prefix-redirect-match",
+            Mutant::AuthorizeFixedLoopbackPort => "authorize-fixed-loopback-port",
+            Mutant::AuthorizeDropsState => "authorize-drops-state",
+            Mutant::AuthorizeAltersState => "authorize-alters-state",
+            Mutant::AuthorizeOmitsIss => "authorize-omits-iss",
+            Mutant::AuthorizeAcceptsTokenResponseType => "authorize-accepts-token-response-type",
+            Mutant::AuthorizeAcceptsFragmentResource => "authorize-accepts-fragment-resource",
+            Mutant::AuthorizeAcceptsForeignResource => "authorize-accepts-foreign-resource",
+            Mutant::AuthorizeFrameable => "authorize-frameable",
+            Mutant::AuthorizeCorsWildcard => "authorize-cors-wildcard",
+            Mutant::AuthorizeReflectsUnescaped => "authorize-reflects-unescaped",
+            Mutant::TokenIgnoresVerifier => "token-ignores-verifier",
+            Mutant::TokenAcceptsMissingVerifier => "token-accepts-missing-verifier",
+            Mutant::TokenSkipsVerifierFormat => "token-skips-verifier-format",
+            Mutant::CodeReusable => "code-reusable",
+            Mutant::CodeReplayKeepsTokens => "code-replay-keeps-tokens",
+            Mutant::CodeRace => "code-race",
+            Mutant::TokenIgnoresRedirectUri => "token-ignores-redirect-uri",
+            Mutant::TokenIgnoresClientBinding => "token-ignores-client-binding",
+            Mutant::TokenNoStoreMissing => "token-no-store-missing",
+            Mutant::TokenTypeNotBearer => "token-type-not-bearer",
+            Mutant::TokenNoExpiresIn => "token-no-expires-in",
+            Mutant::TokenErrorHtml => "token-error-html",
+            Mutant::TokenWrongErrorCode => "token-wrong-error-code",
+            Mutant::TokenBasicAuthNoChallenge => "token-basic-auth-no-challenge",
+            Mutant::TokenAcceptsPasswordGrant => "token-accepts-password-grant",
+            Mutant::TokenIgnoresResource => "token-ignores-resource",
+            Mutant::TokenAudienceIssuer => "token-audience-issuer",
+            Mutant::TokenAcceptsTwoAuthMethods => "token-accepts-two-auth-methods",
+            Mutant::TokenAcceptsQueryCredentials => "token-accepts-query-credentials",
+            Mutant::RefreshNotRotated => "refresh-not-rotated",
+            Mutant::RefreshReuseAllowed => "refresh-reuse-allowed",
+            Mutant::RefreshWidensScope => "refresh-widens-scope",
+            Mutant::RevokeIgnored => "revoke-ignored",
+            Mutant::RsAcceptsWrongAudience => "rs-accepts-wrong-audience",
+            Mutant::RsIgnoresSignature => "rs-ignores-signature",
+            Mutant::RsAcceptsRevoked => "rs-accepts-revoked",
+            Mutant::RsIgnoresScope => "rs-ignores-scope",
+            Mutant::RsInsufficientScope401 => "rs-insufficient-scope-401",
         }
     }
 
@@ -280,6 +516,238 @@ impl Mutant {
             }
             Mutant::AsMetadataProtectedResourcesHttp => {
                 "RFC 9728 §4: the AS metadata's protected_resources lists a plain-http resource identifier."
+            }
+            Mutant::AsMetadataNoS256 => {
+                "RFC 7636 §4.2 and OAuth 2.1 §4.1.1: code_challenge_methods_supported offers only plain, not S256."
+            }
+            Mutant::AsMetadataNoCodeChallengeMethods => {
+                "MCP authorization: the AS metadata omits code_challenge_methods_supported, so PKCE support cannot be confirmed."
+            }
+            Mutant::AsMetadataNoResponseTypes => {
+                "RFC 8414 §2: the AS metadata omits the REQUIRED response_types_supported."
+            }
+            Mutant::AsMetadataNoCodeResponseType => {
+                "OAuth 2.1 §4.1: response_types_supported does not include code."
+            }
+            Mutant::AsMetadataNoTokenEndpoint => {
+                "RFC 8414 §2: the AS metadata omits token_endpoint, which is REQUIRED unless only the implicit grant is supported."
+            }
+            Mutant::AsMetadataNoAuthorizationEndpoint => {
+                "RFC 8414 §2: the AS metadata omits authorization_endpoint, which is REQUIRED when a grant type uses it."
+            }
+            Mutant::AsMetadataHttpEndpoint => {
+                "OAuth 2.1 §1.5: token_endpoint uses plain http on a non-loopback host."
+            }
+            Mutant::AsMetadataEndpointFragment => {
+                "RFC 6749 §3.1: authorization_endpoint contains a fragment component."
+            }
+            Mutant::AsMetadataGrantTypesWithoutCode => {
+                "MCP authorization: grant_types_supported omits authorization_code."
+            }
+            Mutant::AsMetadataNoPublicAuthMethod => {
+                "MCP authorization: token_endpoint_auth_methods_supported omits none, so public clients cannot use the token endpoint."
+            }
+            Mutant::AsMetadataNoRegistrationEndpoint => {
+                "RFC 8414 §2: the metadata omits registration_endpoint although RFC 7591 dynamic registration is offered."
+            }
+            Mutant::AsMetadataWrongContentType => {
+                "RFC 8414 §3.2: the metadata response is not served as application/json."
+            }
+            Mutant::AsMetadataEmptyScopes => {
+                "RFC 8414 §2: scopes_supported is present but lists no scope."
+            }
+            Mutant::AsMetadataJwksUriHttp => "RFC 8414 §2: jwks_uri does not use the https scheme.",
+            Mutant::AsMetadataSignedUnsigned => {
+                "RFC 8414 §2.1: signed_metadata is an unsecured JWT with alg none."
+            }
+            Mutant::AsOidcIssuerMismatch => {
+                "OpenID Connect Discovery §4.3: the openid-configuration document's issuer differs from the issuer it was fetched for."
+            }
+            Mutant::DcrAcceptsFragmentRedirect => {
+                "RFC 6749 §3.1.2: registration accepts a redirect URI with a fragment component."
+            }
+            Mutant::DcrAcceptsJavascriptRedirect => {
+                "RFC 7591 §5: registration accepts a javascript:, data:, file: or vbscript: redirect URI."
+            }
+            Mutant::DcrAcceptsHttpRedirect => {
+                "OAuth 2.1 §2.3.1: registration accepts a plain-http redirect URI on a non-loopback host."
+            }
+            Mutant::DcrAcceptsMissingRedirectUris => {
+                "RFC 7591 §2: registration for the authorization code grant succeeds without redirect_uris."
+            }
+            Mutant::DcrAcceptsInconsistentTypes => {
+                "RFC 7591 §2.1: registration accepts response_types that do not match grant_types."
+            }
+            Mutant::DcrAcceptsUnknownAuthMethod => {
+                "RFC 7591 §3.2.2: registration accepts an unsupported token_endpoint_auth_method."
+            }
+            Mutant::DcrAcceptsJwksAndJwksUri => {
+                "RFC 7591 §2: registration accepts both jwks and jwks_uri in one request."
+            }
+            Mutant::DcrAcceptsUnsignedSoftwareStatement => {
+                "RFC 7591 §2.3: registration accepts a software statement that is an unsigned (alg none) JWT."
+            }
+            Mutant::DcrRejectsUnknownFields => {
+                "RFC 7591 §2: registration refuses an unknown metadata member instead of ignoring it."
+            }
+            Mutant::DcrMalformedJson500 => {
+                "RFC 7591 §3.2.2: a malformed JSON body yields a 500 HTML page instead of 400 invalid_client_metadata."
+            }
+            Mutant::DcrWrongContentType500 => {
+                "RFC 7591 §3.2.2: a non-JSON request content type yields a 500 instead of a 400 error response."
+            }
+            Mutant::DcrStaticClientId => {
+                "RFC 7591 §3.2.1: every registration gets the same client_id, so identifiers are not unique."
+            }
+            Mutant::DcrStatus200 => {
+                "RFC 7591 §3.2.1: a successful registration answers 200 instead of 201 Created."
+            }
+            Mutant::DcrOmitsMetadata => {
+                "RFC 7591 §3.2.1: the registration response omits the registered redirect_uris."
+            }
+            Mutant::DcrSecretForPublicClient => {
+                "RFC 7591 §2: a client registered with token_endpoint_auth_method none is issued a client_secret."
+            }
+            Mutant::DcrNoSecretExpiry => {
+                "RFC 7591 §3.2.1: a response carrying a client_secret lacks the REQUIRED client_secret_expires_at."
+            }
+            Mutant::DcrWrongErrorCode => {
+                "RFC 7591 §3.2.2: an invalid redirect URI is reported as invalid_client_metadata instead of invalid_redirect_uri."
+            }
+            Mutant::DcrManagementNoAuth => {
+                "RFC 7592 §2: the client configuration endpoint answers without the registration access token."
+            }
+            Mutant::PkceNotRequired => {
+                "OAuth 2.1 §4.1.1: an authorization request without code_challenge still gets a code."
+            }
+            Mutant::PkceAcceptsPlain => {
+                "MCP authorization and OAuth 2.1 §4.1.1: code_challenge_method plain is accepted instead of requiring S256."
+            }
+            Mutant::PkceAcceptsUnknownMethod => {
+                "RFC 7636 §4.4.1: an unsupported code_challenge_method is treated as S256 instead of refused."
+            }
+            Mutant::AuthorizeRedirectsUnknownClient => {
+                "RFC 6749 §4.1.2.1: an unknown client_id is answered with a redirect instead of an error shown to the user."
+            }
+            Mutant::AuthorizeRedirectsUnregisteredUri => {
+                "RFC 6749 §3.1.2.4: an unregistered redirect_uri receives a redirect carrying a code."
+            }
+            Mutant::AuthorizePrefixRedirectMatch => {
+                "OAuth 2.1 §4.1.1: a redirect_uri is accepted because it starts with a registered one, not by exact comparison."
+            }
+            Mutant::AuthorizeFixedLoopbackPort => {
+                "RFC 8252 §7.3: a loopback redirect URI is refused when only its port differs from the registered one."
+            }
+            Mutant::AuthorizeDropsState => {
+                "RFC 6749 §4.1.2: the authorization response omits the state the client sent."
+            }
+            Mutant::AuthorizeAltersState => {
+                "RFC 6749 §4.1.2: the authorization response returns a state different from the one sent."
+            }
+            Mutant::AuthorizeOmitsIss => {
+                "RFC 9207 §2: the authorization response lacks the iss parameter the metadata promises."
+            }
+            Mutant::AuthorizeAcceptsTokenResponseType => {
+                "OAuth 2.1 §4.1.1: response_type=token (the removed implicit grant) is honoured with a token in the fragment."
+            }
+            Mutant::AuthorizeAcceptsFragmentResource => {
+                "RFC 8707 §2: a resource indicator with a fragment component is accepted."
+            }
+            Mutant::AuthorizeAcceptsForeignResource => {
+                "RFC 8707 §2: a resource indicator naming another server is accepted and becomes the token audience."
+            }
+            Mutant::AuthorizeFrameable => {
+                "RFC 6749 §10.13: the authorization endpoint can be framed (no X-Frame-Options, no CSP frame-ancestors)."
+            }
+            Mutant::AuthorizeCorsWildcard => {
+                "OAuth 2.0 for Browser-Based Apps: the authorization endpoint, meant for top-level navigation only, sends Access-Control-Allow-Origin: *, so any web origin can read its responses."
+            }
+            Mutant::AuthorizeReflectsUnescaped => {
+                "RFC 6749 §10.14: the authorization error page echoes the redirect_uri without HTML escaping."
+            }
+            Mutant::TokenIgnoresVerifier => {
+                "RFC 7636 §4.6: the token endpoint accepts any code_verifier without comparing it with the code_challenge."
+            }
+            Mutant::TokenAcceptsMissingVerifier => {
+                "RFC 7636 §4.5 and OAuth 2.1 §4.1.3: a code issued with a code_challenge is redeemed without code_verifier."
+            }
+            Mutant::TokenSkipsVerifierFormat => {
+                "RFC 7636 §4.1: a code_verifier outside 43-128 characters of [A-Za-z0-9-._~] is accepted."
+            }
+            Mutant::CodeReusable => {
+                "OAuth 2.1 §4.1.2: an authorization code can be redeemed more than once."
+            }
+            Mutant::CodeReplayKeepsTokens => {
+                "OAuth 2.1 §4.1.2: a replayed code is refused but the tokens already issued from it stay valid."
+            }
+            Mutant::CodeRace => {
+                "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times."
+            }
+            Mutant::TokenIgnoresRedirectUri => {
+                "RFC 6749 §4.1.3: the token request's redirect_uri is not compared with the authorization request's."
+            }
+            Mutant::TokenIgnoresClientBinding => {
+                "RFC 6749 §4.1.3: a code issued to one client is redeemed by another."
+            }
+            Mutant::TokenNoStoreMissing => {
+                "RFC 6749 §5.1: token responses lack Cache-Control: no-store."
+            }
+            Mutant::TokenTypeNotBearer => {
+                "RFC 6750 §4 and MCP authorization: the token response's token_type is mac instead of Bearer."
+            }
+            Mutant::TokenNoExpiresIn => {
+                "RFC 6749 §5.1: the token response omits the RECOMMENDED expires_in."
+            }
+            Mutant::TokenErrorHtml => {
+                "RFC 6749 §5.2: token endpoint errors are 500 HTML pages instead of 400 JSON error responses."
+            }
+            Mutant::TokenWrongErrorCode => {
+                "RFC 7636 §4.6: a code_verifier mismatch is reported as invalid_request instead of invalid_grant."
+            }
+            Mutant::TokenBasicAuthNoChallenge => {
+                "RFC 6749 §5.2: failed HTTP Basic client authentication gets 400 without a WWW-Authenticate challenge instead of 401."
+            }
+            Mutant::TokenAcceptsPasswordGrant => {
+                "OAuth 2.1 (which drops the resource owner password credentials grant): grant_type=password issues a token for any username and password."
+            }
+            Mutant::TokenIgnoresResource => {
+                "RFC 8707 §2.2: a token request for a resource outside the authorized set is not refused with invalid_target."
+            }
+            Mutant::TokenAudienceIssuer => {
+                "RFC 8707 §2 and MCP authorization: access tokens are audience-restricted to the issuer instead of the requested resource."
+            }
+            Mutant::TokenAcceptsTwoAuthMethods => {
+                "RFC 6749 §2.3: a client using more than one authentication method in one request is not refused."
+            }
+            Mutant::TokenAcceptsQueryCredentials => {
+                "RFC 6749 §2.3.1: client credentials in the request URI query authenticate the client."
+            }
+            Mutant::RefreshNotRotated => {
+                "OAuth 2.1 §4.3.1: public clients' refresh tokens are not rotated."
+            }
+            Mutant::RefreshReuseAllowed => {
+                "OAuth 2.1 §4.3.1: a rotated-out refresh token still works, and its reuse does not revoke the grant."
+            }
+            Mutant::RefreshWidensScope => {
+                "RFC 6749 §6: a refresh request obtains a scope beyond the one originally granted."
+            }
+            Mutant::RevokeIgnored => {
+                "RFC 7009 §2.1: the revocation endpoint answers 200 but revokes nothing."
+            }
+            Mutant::RsAcceptsWrongAudience => {
+                "RFC 8707 §2 and MCP authorization: the resource server accepts access tokens whose audience is another resource."
+            }
+            Mutant::RsIgnoresSignature => {
+                "OAuth 2.1 §5.2: the resource server does not verify access token signatures."
+            }
+            Mutant::RsAcceptsRevoked => {
+                "RFC 7009 §2 and OAuth 2.1 §5.2: the resource server accepts revoked access tokens."
+            }
+            Mutant::RsIgnoresScope => {
+                "RFC 6750 §3.1: tools/list and tools/call are served to a token without the mcp:tools scope."
+            }
+            Mutant::RsInsufficientScope401 => {
+                "RFC 6750 §3.1: a token lacking the needed scope is answered 401 invalid_token instead of 403 insufficient_scope."
             }
         }
     }

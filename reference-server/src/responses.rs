@@ -44,3 +44,46 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
         .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
+
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        page,
+    )
+        .into_response()
+}
+
+/// What a crashing web framework typically shows; only mutants send it.
+pub(crate) fn server_error_html() -> Response {
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "<!doctype html><title>500</title><h1>Internal Server Error</h1>\
+         <pre>thread 'main' panicked: called `Option::unwrap()` on a `None` value</pre>"
+            .to_owned(),
+    )
+}
+
+/// Marks a response that may be framed, so the shared middleware leaves out
+/// `X-Frame-Options` (only the `authorize-frameable` mutant uses it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AllowFraming;
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,11 +1,12 @@
-//! Per-server shared state: the public base URL, the switched-on mutants and
-//! the token store, plus the URLs derived from the base.
+//! Per-server shared state: the public base URL, the configuration and the
+//! authorization server's store, plus the URLs derived from the base.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Config, Mutant, tokens::TokenStore};
+use crate::store::Store;
+use crate::{Config, Mutant};
 
-/// The one scope the MCP endpoint requires.
+/// The scope the MCP tools need, and the one the challenge asks for.
 pub(crate) const MCP_SCOPE: &str = "mcp:tools";
 
 pub(crate) const PRM_ROOT_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -16,17 +17,17 @@ pub(crate) struct AppState {
     /// `http://127.0.0.1:PORT`, no trailing slash; also the issuer.
     pub(crate) base: String,
     pub(crate) config: Config,
-    pub(crate) tokens: TokenStore,
+    pub(crate) store: Store,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
 }
 
 impl AppState {
-    pub(crate) fn new(base: String, config: Config, tokens: TokenStore) -> Self {
+    pub(crate) fn new(base: String, config: Config) -> Self {
         Self {
             base,
             config,
-            tokens,
+            store: Store::default(),
             challenge_counter: AtomicU64::new(0),
         }
     }

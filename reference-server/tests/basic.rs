@@ -1,89 +1,18 @@
 //! End-to-end checks of the reference server over real sockets: the correct
 //! baseline, and that every mutant visibly changes some answer.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use reference_server::{Config, Mutant, RunningServer, spawn};
+use common::*;
+use reference_server::{Config, Mutant, RunningServer};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.all(name).first().copied()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A deliberately tiny HTTP/1.1 client: one request per connection.
-async fn send(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Reply {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let mut request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").expect("header terminator");
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
-}
-
-async fn start(config: Config) -> RunningServer {
-    spawn("127.0.0.1:0".parse().expect("addr"), config)
-        .await
-        .expect("spawn")
-}
-
-const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#;
-const TOOLS_LIST: &str = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
-const JSON: (&str, &str) = ("Content-Type", "application/json");
+use url::Url;
 
 #[test]
 fn mutant_names_round_trip_and_are_unique() {
@@ -120,7 +49,7 @@ async fn baseline_is_strict() {
     let doc = prm.json();
     assert_eq!(doc["resource"], json!(res));
     assert_eq!(doc["authorization_servers"], json!([base]));
-    assert_eq!(doc["scopes_supported"], json!(["mcp:tools"]));
+    assert_eq!(doc["scopes_supported"], json!(["mcp:tools", "mcp:read"]));
     assert_eq!(doc["bearer_methods_supported"], json!(["header", "body"]));
     let jws = doc["signed_metadata"].as_str().expect("signed_metadata");
     let parts: Vec<&str> = jws.split('.').collect();
@@ -153,11 +82,45 @@ async fn baseline_is_strict() {
     ] {
         let meta = send(addr, "GET", path, &[], "").await;
         assert_eq!(meta.status, 200, "{path}");
-        assert_eq!(meta.json()["issuer"], json!(base));
+        let doc = meta.json();
+        assert_eq!(meta.header("content-type"), Some("application/json"));
+        assert_eq!(doc["issuer"], json!(base));
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(doc["response_types_supported"], json!(["code"]));
         assert_eq!(
-            meta.json()["code_challenge_methods_supported"],
-            json!(["S256"])
+            doc["grant_types_supported"],
+            json!(["authorization_code", "refresh_token"])
         );
+        assert_eq!(doc["scopes_supported"], json!(["mcp:tools", "mcp:read"]));
+        assert_eq!(
+            doc["authorization_endpoint"],
+            json!(format!("{base}/authorize"))
+        );
+        assert_eq!(doc["token_endpoint"], json!(format!("{base}/token")));
+        assert_eq!(
+            doc["registration_endpoint"],
+            json!(format!("{base}/register"))
+        );
+        assert_eq!(doc["revocation_endpoint"], json!(format!("{base}/revoke")));
+        assert_eq!(
+            doc["revocation_endpoint_auth_methods_supported"],
+            json!(["none", "client_secret_basic", "client_secret_post"])
+        );
+        assert_eq!(
+            doc["authorization_response_iss_parameter_supported"],
+            json!(true)
+        );
+        assert!(doc.get("client_id_metadata_document_supported").is_none());
+        let jws = doc["signed_metadata"].as_str().expect("signed_metadata");
+        let parts: Vec<&str> = jws.split('.').collect();
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
+        let claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+        assert_eq!(header, json!({"alg": "HS256", "typ": "JWT"}));
+        assert_eq!(claims["iss"], json!(base));
+        assert_eq!(claims["token_endpoint"], doc["token_endpoint"]);
+        assert!(claims.get("signed_metadata").is_none());
     }
     let jwks = send(addr, "GET", "/jwks.json", &[], "").await.json();
     assert_eq!(jwks["keys"][0]["x"].as_str().map(str::len), Some(43));
@@ -240,7 +203,9 @@ async fn baseline_is_strict() {
         (unknown.status, unknown.json()),
         (404, json!({"error": "not_found"}))
     );
-    assert_eq!(send(addr, "POST", "/token", &[], "").await.status, 501);
+    let token = send(addr, "POST", "/token", &[], "").await;
+    assert_eq!(token.status, 400);
+    assert_eq!(token.error().as_deref(), Some("invalid_request"));
 
     server.shutdown().await;
     assert!(TcpStream::connect(addr).await.is_err());
@@ -256,7 +221,7 @@ async fn transcript(server: &RunningServer) -> Vec<String> {
     let unsigned = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
-        URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#)
+        URL_SAFE_NO_PAD.encode(json!({"sub": "x", "aud": server.mcp_url()}).to_string())
     );
     let unsigned = format!("Bearer {unsigned}");
     let form = ("Content-Type", "application/x-www-form-urlencoded");
@@ -343,16 +308,503 @@ fn decode_signed_metadata(value: &mut Value) {
     }
 }
 
-#[tokio::test]
+/// Members whose values are random per run.
+const RANDOM_MEMBERS: [&str; 6] = [
+    "client_id",
+    "client_secret",
+    "registration_access_token",
+    "registration_client_uri",
+    "client_id_issued_at",
+    "refresh_token",
+];
+
+/// The claims of an access token with the per-run parts blanked.
+fn jwt_view(token: &str) -> Value {
+    let mut claims = claims(token);
+    if let Value::Object(map) = &mut claims {
+        for key in ["iat", "exp", "jti", "client_id"] {
+            if let Some(v) = map.get_mut(key) {
+                *v = json!("<r>");
+            }
+        }
+    }
+    claims
+}
+
+fn normalize(value: &mut Value) {
+    decode_signed_metadata(value);
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(normalize),
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if RANDOM_MEMBERS.contains(&key.as_str()) {
+                    *v = json!("<r>");
+                } else if key == "access_token" {
+                    *v = jwt_view(v.as_str().unwrap_or_default());
+                } else {
+                    normalize(v);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalize_location(location: &str) -> String {
+    let Ok(url) = Url::parse(location) else {
+        return location.to_owned();
+    };
+    let view = |pairs: url::form_urlencoded::Parse<'_>| -> Vec<(String, String)> {
+        pairs
+            .map(|(k, v)| {
+                let v = match &*k {
+                    "code" => "<r>".to_owned(),
+                    "access_token" => jwt_view(&v).to_string(),
+                    _ => v.into_owned(),
+                };
+                (k.into_owned(), v)
+            })
+            .collect()
+    };
+    let query = view(url.query_pairs());
+    let fragment = url
+        .fragment()
+        .map(|f| view(url::form_urlencoded::parse(f.as_bytes())));
+    format!(
+        "{}://{}{} {query:?} {fragment:?}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+    ) + url.path()
+}
+
+/// Everything observable about one reply, with per-run values normalised.
+fn observe(label: &str, reply: &Reply) -> String {
+    let mut body = reply.json();
+    if body.is_null() {
+        body = Value::String(reply.body.clone());
+    }
+    normalize(&mut body);
+    let headers: Vec<String> = [
+        "content-type",
+        "www-authenticate",
+        "cache-control",
+        "pragma",
+        "x-frame-options",
+        "content-security-policy",
+        "access-control-allow-origin",
+    ]
+    .iter()
+    .filter_map(|h| reply.header(h).map(|v| format!("{h}={v}")))
+    .collect();
+    let location = reply.header("location").map(normalize_location);
+    format!(
+        "{label} -> {} {headers:?} {location:?} {body}",
+        reply.status
+    )
+}
+
+/// Registration, authorization, token, refresh, revocation and use at
+/// `/mcp`, each probed where a mutant could break it.
+async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
+    let addr = server.local_addr();
+    let res = server.mcp_url();
+    let mut out = Vec::new();
+
+    // Registration (RFC 7591 / 7592).
+    let conf = register(
+        addr,
+        &json!({"redirect_uris": ["https://app.example.com/cb"], "client_name": "c", "unknown_member": 1}),
+    )
+    .await;
+    out.push(observe("register confidential", &conf));
+    let public = register(
+        addr,
+        &json!({
+            "redirect_uris": ["http://127.0.0.1/cb"],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+        }),
+    )
+    .await;
+    out.push(observe("register public", &public));
+    out.push(format!(
+        "distinct client ids: {}",
+        conf.json()["client_id"] != public.json()["client_id"]
+    ));
+    let refusals = [
+        json!({"redirect_uris": ["https://app.example.com/cb#x"]}),
+        json!({"redirect_uris": ["javascript:alert(1)"]}),
+        json!({"redirect_uris": ["http://app.example.com/cb"]}),
+        json!({"client_name": "no redirect"}),
+        json!({"redirect_uris": ["https://app.example.com/cb"], "response_types": ["token"]}),
+        json!({"redirect_uris": ["https://app.example.com/cb"], "token_endpoint_auth_method": "bogus"}),
+        json!({"redirect_uris": ["https://app.example.com/cb"], "jwks": {"keys": []}, "jwks_uri": "https://app.example.com/jwks"}),
+        json!({"redirect_uris": ["https://app.example.com/cb"], "software_statement": "eyJhbGciOiJub25lIn0.eyJzIjoxfQ."}),
+    ];
+    for metadata in refusals {
+        out.push(observe(
+            &metadata.to_string(),
+            &register(addr, &metadata).await,
+        ));
+    }
+    let malformed = send(addr, "POST", "/register", &[JSON], "{\"redirect_uris\":").await;
+    out.push(observe("malformed json", &malformed));
+    let plain = send(
+        addr,
+        "POST",
+        "/register",
+        &[("Content-Type", "text/plain")],
+        "{}",
+    )
+    .await;
+    out.push(observe("text/plain", &plain));
+    let conf_body = conf.json();
+    let conf_id = conf_body["client_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/register/{conf_id}");
+    out.push(observe(
+        "manage anonymously",
+        &send(addr, "GET", &path, &[], "").await,
+    ));
+    let rat = format!(
+        "Bearer {}",
+        conf_body["registration_access_token"]
+            .as_str()
+            .unwrap_or_default()
+    );
+    let managed = send(addr, "GET", &path, &[("Authorization", &rat)], "").await;
+    out.push(observe("manage", &managed));
+
+    let client = TestClient {
+        id: public.json()["client_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        secret: None,
+        redirect_uri: "http://127.0.0.1/cb".into(),
+    };
+    let confidential_basic = basic(
+        &conf_id,
+        conf_body["client_secret"].as_str().unwrap_or_default(),
+    );
+
+    // The authorization endpoint.
+    let with = |changes: &[(&'static str, &'static str)]| -> Vec<(String, String)> {
+        let mut params: Vec<(String, String)> = code_request(&client, &res)
+            .into_iter()
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        params.extend(
+            changes
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        params
+    };
+    let fragment_resource = format!("{res}#frag");
+    let fragment_resource: &'static str = Box::leak(fragment_resource.into_boxed_str());
+    let authorize_probes: Vec<Vec<(String, String)>> = vec![
+        with(&[("redirect_uri", "http://127.0.0.1:5555/cb")]),
+        with(&[("code_challenge", "")]),
+        with(&[
+            ("code_challenge_method", "plain"),
+            ("code_challenge", VERIFIER),
+        ]),
+        with(&[("code_challenge_method", "S512")]),
+        with(&[
+            ("client_id", "nobody"),
+            ("redirect_uri", "https://app.example.com/cb"),
+        ]),
+        with(&[("redirect_uri", "https://evil.example.com/cb")]),
+        with(&[("redirect_uri", "http://127.0.0.1/cb/extra")]),
+        with(&[("response_type", "token")]),
+        with(&[("resource", fragment_resource)]),
+        with(&[("resource", "https://other.example.com/mcp")]),
+        with(&[
+            ("client_id", "nobody"),
+            ("redirect_uri", "https://x.example/<b>"),
+        ]),
+    ];
+    for params in authorize_probes {
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let label = format!("authorize {pairs:?}").replace(&client.id, "CLIENT");
+        out.push(observe(&label, &authorize(addr, &pairs).await));
+    }
+
+    // The token endpoint.
+    let code = get_code(addr, &client, &res).await.unwrap_or_default();
+    let first = redeem(addr, &client, &code, &res).await;
+    out.push(observe("redeem", &first));
+    let first_access = first.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    out.push(observe("replay", &redeem(addr, &client, &code, &res).await));
+    out.push(observe(
+        "after replay",
+        &mcp(addr, &first_access, TOOLS_LIST).await,
+    ));
+
+    let exchange =
+        |verifier: Option<&'static str>, redirect: &'static str, resource: Option<&'static str>| {
+            let client = client.clone();
+            let res = res.clone();
+            async move {
+                let code = get_code(addr, &client, &res).await.unwrap_or_default();
+                let mut pairs = vec![
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", redirect),
+                ];
+                pairs.extend(verifier.map(|v| ("code_verifier", v)));
+                pairs.extend(resource.map(|r| ("resource", r)));
+                token(addr, &client, &pairs).await
+            }
+        };
+    let cb = "http://127.0.0.1/cb";
+    let wrong_verifier: &'static str = Box::leak("x".repeat(43).into_boxed_str());
+    out.push(observe(
+        "wrong verifier",
+        &exchange(Some(wrong_verifier), cb, None).await,
+    ));
+    out.push(observe("no verifier", &exchange(None, cb, None).await));
+    out.push(observe(
+        "other redirect",
+        &exchange(Some(VERIFIER), "http://127.0.0.1/other", None).await,
+    ));
+    out.push(observe(
+        "other resource",
+        &exchange(Some(VERIFIER), cb, Some("https://other.example.com/mcp")).await,
+    ));
+
+    let short = "short-verifier";
+    let challenge = s256(short);
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "code_challenge");
+    params.push(("code_challenge", &challenge));
+    let short_code = authorize(addr, &params)
+        .await
+        .param("code")
+        .unwrap_or_default();
+    let reply = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &short_code),
+            ("redirect_uri", cb),
+            ("code_verifier", short),
+        ],
+    )
+    .await;
+    out.push(observe("short verifier", &reply));
+
+    let code = get_code(addr, &client, &res).await.unwrap_or_default();
+    let other = TestClient {
+        id: PUBLIC_CLIENT.into(),
+        ..client.clone()
+    };
+    out.push(observe(
+        "other client",
+        &redeem(addr, &other, &code, &res).await,
+    ));
+
+    let form_headers = [FORM, ("Authorization", "Basic Y2xpZW50Ondyb25n")];
+    let body = "grant_type=authorization_code&code=x";
+    out.push(observe(
+        "basic unknown",
+        &send(addr, "POST", "/token", &form_headers, body).await,
+    ));
+    let two = format!(
+        "grant_type=authorization_code&code=x&client_secret={}",
+        conf_body["client_secret"].as_str().unwrap_or_default()
+    );
+    let reply = send(
+        addr,
+        "POST",
+        "/token",
+        &[FORM, ("Authorization", &confidential_basic)],
+        &two,
+    )
+    .await;
+    out.push(observe("two methods", &reply));
+    let target = format!("/token?client_id={}", client.id);
+    let reply = send(
+        addr,
+        "POST",
+        &target,
+        &[FORM],
+        "grant_type=authorization_code&code=x",
+    )
+    .await;
+    out.push(observe("query credentials", &reply));
+    let password = format!(
+        "grant_type=password&username=u&password=p&client_id={}",
+        client.id
+    );
+    out.push(observe(
+        "password grant",
+        &send(addr, "POST", "/token", &[FORM], &password).await,
+    ));
+
+    let code = get_code(addr, &client, &res).await.unwrap_or_default();
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (client, code, res) = (client.clone(), code.clone(), res.clone());
+        racers.spawn(async move { redeem(addr, &client, &code, &res).await.status });
+    }
+    let mut successes = 0;
+    while let Some(status) = racers.join_next().await {
+        successes += usize::from(status.ok() == Some(200));
+    }
+    out.push(format!(
+        "concurrent redemptions succeeded more than once: {}",
+        successes > 1
+    ));
+
+    // Refresh tokens.
+    let (_, rt1) = tokens(addr, &client, &res).await.unwrap_or_default();
+    let refresh = |rt: String, scope: Option<&'static str>| {
+        let client = client.clone();
+        async move {
+            let mut pairs = vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", rt.as_str()),
+            ];
+            pairs.extend(scope.map(|s| ("scope", s)));
+            token(addr, &client, &pairs).await
+        }
+    };
+    let reply = refresh(rt1.clone(), None).await;
+    out.push(observe("refresh", &reply));
+    let rt2 = reply.json()["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    out.push(format!("rotated: {}", rt1 != rt2));
+    out.push(observe("reuse", &refresh(rt1, None).await));
+    out.push(observe("after reuse", &refresh(rt2, None).await));
+    let (_, rt) = tokens(addr, &client, &res).await.unwrap_or_default();
+    out.push(observe(
+        "widen",
+        &refresh(rt, Some("mcp:tools mcp:admin")).await,
+    ));
+
+    // Revocation.
+    let (at, _) = tokens(addr, &client, &res).await.unwrap_or_default();
+    let revoke = form(&[("token", &at), ("client_id", &client.id)]);
+    out.push(observe(
+        "revoke",
+        &send(addr, "POST", "/revoke", &[FORM], &revoke).await,
+    ));
+    out.push(observe("revoked", &mcp(addr, &at, INITIALIZE).await));
+
+    // Tokens at the resource server.
+    let (at, _) = tokens(addr, &client, &res).await.unwrap_or_default();
+    out.push(observe("tools/list", &mcp(addr, &at, TOOLS_LIST).await));
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "resource");
+    let code = authorize(addr, &params)
+        .await
+        .param("code")
+        .unwrap_or_default();
+    let reply = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", cb),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    let issuer_token = reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    out.push(observe(
+        "aud issuer",
+        &mcp(addr, &issuer_token, INITIALIZE).await,
+    ));
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "scope");
+    params.push(("scope", "mcp:read"));
+    let code = authorize(addr, &params)
+        .await
+        .param("code")
+        .unwrap_or_default();
+    let narrow = redeem(addr, &client, &code, &res).await.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    out.push(observe(
+        "narrow tools/list",
+        &mcp(addr, &narrow, TOOLS_LIST).await,
+    ));
+    // Claims of one token under the signature of another.
+    let (donor, _) = tokens(addr, &client, &res).await.unwrap_or_default();
+    let (signing_input, _) = issuer_token.rsplit_once('.').unwrap_or_default();
+    let (_, signature) = donor.rsplit_once('.').unwrap_or_default();
+    let forged = format!("{signing_input}.{signature}");
+    let forged = forged.replacen(
+        signing_input.split('.').nth(1).unwrap_or_default(),
+        &URL_SAFE_NO_PAD.encode(
+            json!({"iss": server.base_url(), "aud": res, "scope": "mcp:tools", "exp": 4102444800u64, "jti": "forged"})
+                .to_string(),
+        ),
+        1,
+    );
+    out.push(observe("forged", &mcp(addr, &forged, INITIALIZE).await));
+
+    out.into_iter()
+        .map(|line| line.replace(server.base_url(), "BASE"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_mutant_changes_what_a_client_sees() {
     let baseline_server = start(Config::default()).await;
-    let baseline = transcript(&baseline_server).await;
+    let mut baseline = transcript(&baseline_server).await;
+    baseline.extend(oauth_transcript(&baseline_server).await);
     baseline_server.shutdown().await;
-    for &mutant in Mutant::ALL {
-        let server = start(Config::with_mutant(mutant)).await;
-        let seen = transcript(&server).await;
-        // Dropping without shutdown must also stop the server.
-        drop(server);
-        assert_ne!(seen, baseline, "{mutant} changed nothing");
+    // The baseline must not depend on per-run values.
+    let again_server = start(Config::default()).await;
+    let mut again = transcript(&again_server).await;
+    again.extend(oauth_transcript(&again_server).await);
+    drop(again_server);
+    assert_eq!(again, baseline);
+    let baseline = Arc::new(baseline);
+
+    let mutants: Vec<Mutant> = Mutant::ALL.to_vec();
+    for chunk in mutants.chunks(24) {
+        let mut runs = tokio::task::JoinSet::new();
+        for &mutant in chunk {
+            let baseline = Arc::clone(&baseline);
+            runs.spawn(async move {
+                let server = start(Config::with_mutant(mutant)).await;
+                let mut seen = transcript(&server).await;
+                // The longer OAuth walk only runs when the fixed probes
+                // have not already told the mutant apart.
+                if seen[..] == baseline[..seen.len().min(baseline.len())] {
+                    seen.extend(oauth_transcript(&server).await);
+                }
+                // Dropping without shutdown must also stop the server.
+                drop(server);
+                (mutant, seen)
+            });
+        }
+        while let Some(run) = runs.join_next().await {
+            let (mutant, seen) = run.expect("mutant run");
+            assert_ne!(seen, *baseline, "{mutant} changed nothing");
+        }
     }
 }

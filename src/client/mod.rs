@@ -40,15 +40,13 @@ fn call(rpc: &str, token: Option<&str>) -> Action {
     })
 }
 
+/// Judges a step's observation: a one-line account, or why the step did not do its job.
+type Judge = fn(&crate::checks::Observation, &FlowState) -> Result<String, String>;
+
 /// The walk: challenge, resource metadata, AS metadata, registration, authorization with PKCE,
 /// token, MCP calls with the token, refresh.
 pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
-    let plan: Vec<(
-        &'static str,
-        &'static str,
-        Action,
-        fn(&crate::checks::Observation, &FlowState) -> Result<String, String>,
-    )> = vec![
+    let plan: Vec<(&'static str, &'static str, Action, Judge)> = vec![
         (
             "Call the MCP endpoint without a token",
             "the server requires authorization and answers 401 with a Bearer challenge",
