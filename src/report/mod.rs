@@ -4,8 +4,11 @@
 //! any logic; [`exit_code`] turns it into the documented process exit status.
 
 pub mod console;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod model;
+pub mod sarif;
 
 pub use model::{CaseResult, Finding, Outcome, RunReport, Summary};
 

@@ -1,0 +1,1 @@
+//! The html reporter (in progress).

@@ -1,0 +1,1 @@
+//! The markdown reporter (in progress).

@@ -1,0 +1,1 @@
+//! The sarif reporter (in progress).
