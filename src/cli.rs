@@ -26,6 +26,7 @@ use crate::{reference, suite};
 
 #[derive(Parser, Debug)]
 #[command(
+    args_override_self = true,
     name = "authspec",
     version,
     about = "Conformance tests for MCP authorization (OAuth 2.1, RFC 9728, RFC 8414, RFC 7591, PKCE, RFC 8707)"
@@ -87,10 +88,19 @@ impl From<SpecArg> for SpecRevision {
     }
 }
 
+/// Output of the listing commands (list, mutants, coverage, selftest).
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
+    Console,
+    Json,
+    Markdown,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     Console,
     Json,
+    Junit,
 }
 
 #[derive(Args, Debug)]
@@ -130,6 +140,16 @@ pub struct RunArgs {
     /// Per-request timeout in seconds.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
+    /// is a stale entry and fails the run).
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current failures and warnings to the --baseline file.
+    #[arg(long = "update-baseline", requires = "baseline")]
+    pub update_baseline: bool,
+    /// Stale baseline entries do not fail the run.
+    #[arg(long = "allow-stale")]
+    pub allow_stale: bool,
     /// A secret value to scrub from every output (repeatable).
     #[arg(long = "secret")]
     pub secrets: Vec<String>,
@@ -138,9 +158,22 @@ pub struct RunArgs {
     pub mutants: Vec<String>,
     #[command(flatten)]
     pub auth: AuthArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// More detail: -v notes, -vv transcripts of failing cases.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// Where defaults come from (read before parsing; see [`crate::config`]).
+#[derive(Args, Debug)]
+pub struct ProfileArgs {
+    /// A TOML file of profiles (default: ./authspec.toml when it exists).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The profile to use (default: $AUTHSPEC_PROFILE, else `default` when the file has one).
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 /// How the run obtains authorization (shared by `run` and `demo`).
@@ -187,6 +220,8 @@ pub struct DemoArgs {
     pub consent: ConsentArg,
     #[command(flatten)]
     pub auth: AuthArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -256,8 +291,9 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
     let (kind, path) = s
         .split_once('=')
         .ok_or("expected KIND=PATH, e.g. json=report.json")?;
-    let kind = Format::from_str(kind, true)
-        .map_err(|_| format!("unknown report kind `{kind}` (console, json)"))?;
+    let kind = Format::from_str(kind, true).map_err(|_| {
+        format!("unknown report kind `{kind}` (console, json, junit, markdown, html, sarif)")
+    })?;
     if path.is_empty() {
         return Err("the report path is empty".into());
     }
@@ -267,7 +303,7 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
 #[derive(Args, Debug)]
 pub struct ListArgs {
     #[arg(long, value_enum, default_value = "console")]
-    pub format: Format,
+    pub format: ListFormat,
     /// An extra suite file to load (repeatable).
     #[arg(long = "suite")]
     pub suites: Vec<PathBuf>,
@@ -294,7 +330,7 @@ pub enum ConsentArg {
 #[derive(Args, Debug)]
 pub struct SelftestArgs {
     #[arg(long, value_enum, default_value = "console")]
-    pub format: Format,
+    pub format: ListFormat,
     #[arg(long, default_value_t = 8)]
     pub jobs: u16,
 }
@@ -302,20 +338,33 @@ pub struct SelftestArgs {
 /// What the environment says about output.
 struct RunContext {
     color: bool,
+    /// Running in GitHub Actions: emit annotations, append the job summary.
+    github_actions: bool,
+    /// Progress may be animated (a terminal, and not CI).
+    animate: bool,
 }
 
 impl RunContext {
     fn from_env() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
         RunContext {
-            color: std::io::stdout().is_terminal() && !no_color,
+            color: std::io::stdout().is_terminal() && !set("NO_COLOR"),
+            github_actions: set("GITHUB_ACTIONS"),
+            animate: std::io::stderr().is_terminal() && !set("CI"),
         }
     }
 }
 
 /// Entry point; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args = match with_profile(std::env::args().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -340,6 +389,34 @@ pub fn main() -> i32 {
         }
     };
     runtime.block_on(dispatch(cli))
+}
+
+/// Inserts the selected profile's flags right after `run` or `demo`, before the user's own, so
+/// the command line wins.
+fn with_profile(mut args: Vec<String>) -> Result<Vec<String>, String> {
+    let Some(command) = args.get(1).cloned().filter(|c| c == "run" || c == "demo") else {
+        return Ok(args);
+    };
+    let explicit = crate::config::flag_value(&args, "config");
+    let path = match &explicit {
+        Some(p) => PathBuf::from(p),
+        None if std::path::Path::new("authspec.toml").exists() => PathBuf::from("authspec.toml"),
+        None => return Ok(args),
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let chosen = crate::config::flag_value(&args, "profile")
+        .or_else(|| std::env::var("AUTHSPEC_PROFILE").ok());
+    let name = match chosen {
+        Some(n) => n,
+        // Without an explicit choice a file need not have a default profile.
+        None if !text.contains("[profile.default]") => return Ok(args),
+        None => "default".into(),
+    };
+    let profile = crate::config::load(&path.display().to_string(), &text, &name)?;
+    let extra = profile.to_args(&command);
+    args.splice(2..2, extra);
+    Ok(args)
 }
 
 async fn dispatch(cli: Cli) -> i32 {
@@ -422,6 +499,32 @@ async fn cmd_run(a: RunArgs) -> i32 {
             eprintln!("error: --issuer is not an absolute URL: {e}");
             return exit::USAGE;
         }
+    };
+    let baseline = match &a.baseline {
+        Some(path) if path.exists() || !a.update_baseline => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read the baseline {}: {e}", path.display());
+                    return exit::USAGE;
+                }
+            };
+            let known: Vec<&str> = suites
+                .iter()
+                .flat_map(|s| &s.cases)
+                .map(|c| c.id.as_str())
+                .collect();
+            match report::baseline::parse(&path.display().to_string(), &text, &known) {
+                Ok(b) => Some(b),
+                Err(errors) => {
+                    for e in errors {
+                        eprint!("{e}");
+                    }
+                    return exit::USAGE;
+                }
+            }
+        }
+        _ => None,
     };
     if cases.is_empty() {
         eprintln!(
@@ -507,20 +610,24 @@ async fn cmd_run(a: RunArgs) -> i32 {
         a.jobs as usize
     };
     let ctx = TargetContext::new(target, issuer, spec, http).with_auth(auth);
-    let show_progress = a.format == Format::Console
-        && std::io::stderr().is_terminal()
-        && std::env::var_os("CI").is_none();
-    let progress = |e: RunEvent<'_>| {
-        if !show_progress {
-            return;
+    let bar = RunContext::from_env().animate.then(|| {
+        let bar = indicatif::ProgressBar::new(cases.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
         }
-        if let RunEvent::CaseFinished(c) = e {
-            eprint!("\r\x1b[2K{} {}", c.result.as_str(), c.id);
+        bar
+    });
+    let progress = |e: RunEvent<'_>| {
+        if let (Some(bar), RunEvent::CaseFinished(c)) = (&bar, e) {
+            bar.inc(1);
+            bar.set_message(format!("{} {}", c.result.as_str(), c.id));
         }
     };
     let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
-    if show_progress {
-        eprint!("\r\x1b[2K");
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     if let Some(s) = server {
         s.shutdown().await;
@@ -532,16 +639,81 @@ async fn cmd_run(a: RunArgs) -> i32 {
     let opts = console::ConsoleOptions {
         verbosity: a.verbose,
     };
-    let mut code = report::exit_code(&report);
-    for (kind, path) in &a.reports {
+    let mut report = report;
+    if let Some(b) = &baseline {
+        let applied = report::baseline::apply(&mut report, b);
+        if !applied.stale.is_empty() && !a.allow_stale {
+            eprintln!(
+                "error: {} stale baseline entr{} (the case passes now): {}",
+                applied.stale.len(),
+                if applied.stale.len() == 1 { "y" } else { "ies" },
+                applied.stale.join(", ")
+            );
+        }
+    }
+    let mut code = report::exit_code_with(&report, a.allow_stale);
+    if a.update_baseline {
+        let Some(path) = &a.baseline else {
+            eprintln!("error: --update-baseline needs --baseline FILE");
+            return exit::USAGE;
+        };
+        let text = report::baseline::render_update(&report, baseline.as_ref());
+        match std::fs::write(path, &text) {
+            Ok(()) => {
+                let entries = text.lines().filter(|l| l.starts_with("- id:")).count();
+                eprintln!("wrote the baseline {} ({entries} entries)", path.display());
+                // The run is judged against the baseline just written.
+                let known: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
+                if let Ok(b) = report::baseline::parse(&path.display().to_string(), &text, &known) {
+                    report::baseline::apply(&mut report, &b);
+                }
+                code = report::exit_code_with(&report, true);
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", path.display());
+                code = code.max(exit::RUNTIME);
+            }
+        }
+    }
+    let json_hint = a
+        .reports
+        .iter()
+        .find(|(k, _)| *k == Format::Json)
+        .map(|(_, p)| p.display().to_string());
+    let render = |kind: Format, color: bool| -> String {
+        colored::control::set_override(color);
         let text = match kind {
             Format::Json => report::json::render(&report),
+            Format::Junit => report::junit::render(&report, &titles, &catalogue),
             Format::Console => {
-                colored::control::set_override(false);
-                console::render(&report, &titles, &catalogue, opts)
+                let mut s = console::render(&report, &titles, &catalogue, opts);
+                if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
+                    let more = suites
+                        .iter()
+                        .flat_map(|s| &s.cases)
+                        .filter(|c| c.level > Level::Must && c.applies_to(spec))
+                        .count();
+                    if more > 0 {
+                        s.push_str(&format!(
+                            "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
+                        ));
+                    }
+                }
+                s
             }
         };
-        if let Err(e) = std::fs::write(path, text) {
+        let _ = json_hint.as_deref();
+        text
+    };
+    let env = RunContext::from_env();
+    for (kind, path) in &a.reports {
+        if path.as_os_str() == "-" {
+            continue;
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = std::fs::write(path, render(*kind, false)) {
             eprintln!(
                 "error: cannot write the {kind:?} report to {}: {e}",
                 path.display()
@@ -549,27 +721,24 @@ async fn cmd_run(a: RunArgs) -> i32 {
             code = code.max(exit::RUNTIME);
         }
     }
-    colored::control::set_override(RunContext::from_env().color);
-    let stdout = match a.format {
-        Format::Json => report::json::render(&report),
-        Format::Console => {
-            let mut s = console::render(&report, &titles, &catalogue, opts);
-            if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
-                let more = suites
-                    .iter()
-                    .flat_map(|s| &s.cases)
-                    .filter(|c| c.level > Level::Must && c.applies_to(spec))
-                    .count();
-                if more > 0 {
-                    s.push_str(&format!(
-                        "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
-                    ));
-                }
+    let stdout_kind = a
+        .reports
+        .iter()
+        .find(|(_, p)| p.as_os_str() == "-")
+        .map(|(k, _)| *k)
+        .unwrap_or(a.format);
+    let stdout_is_console = stdout_kind == Format::Console;
+    print_out(&render(stdout_kind, stdout_is_console && env.color));
+    if env.github_actions {
+        // Workflow commands; on stderr when stdout carries a machine-readable report.
+        for line in report::annotations(&report) {
+            if stdout_is_console {
+                println!("{line}");
+            } else {
+                eprintln!("{line}");
             }
-            s
         }
-    };
-    print_out(&stdout);
+    }
     if ctx.requests_sent() == 0 && report.summary.errored > 0 {
         code = exit::RUNTIME;
     }
@@ -592,7 +761,7 @@ fn cmd_list(a: ListArgs) -> i32 {
     };
     let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.iter()).collect();
     match a.format {
-        Format::Json => {
+        ListFormat::Json => {
             let list: Vec<_> = cases
                 .iter()
                 .map(|c| {
@@ -605,7 +774,7 @@ fn cmd_list(a: ListArgs) -> i32 {
                 .collect();
             print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
         }
-        Format::Console => {
+        ListFormat::Console | ListFormat::Markdown => {
             let mut s = String::new();
             for c in &cases {
                 s.push_str(&format!(
@@ -676,14 +845,14 @@ fn cmd_mutants(a: ListArgs) -> i32 {
             .collect()
     };
     match a.format {
-        Format::Json => {
+        ListFormat::Json => {
             let list: Vec<_> = Mutant::ALL
                 .iter()
                 .map(|m| json!({"name": m.name(), "description": m.description(), "cases": cases_for(m.name())}))
                 .collect();
             print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
         }
-        Format::Console => {
+        ListFormat::Console | ListFormat::Markdown => {
             let mut s = String::new();
             for m in Mutant::ALL {
                 let cases = cases_for(m.name());
@@ -722,14 +891,14 @@ fn cmd_coverage(a: ListArgs) -> i32 {
         })
         .collect();
     match a.format {
-        Format::Json => {
+        ListFormat::Json => {
             let list: Vec<_> = rows
                 .iter()
                 .map(|(r, cases)| json!({"id": r.id, "level": r.level, "party": r.party, "testability": r.testability, "url": r.url(), "cases": cases}))
                 .collect();
             print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
         }
-        Format::Console => {
+        ListFormat::Console | ListFormat::Markdown => {
             let mut s = String::new();
             let covered = rows.iter().filter(|(_, c)| !c.is_empty()).count();
             for (r, cases) in &rows {
@@ -770,7 +939,7 @@ async fn cmd_selftest(a: SelftestArgs) -> i32 {
     };
     let bad = result.checks.iter().filter(|c| !c.ok).count();
     match a.format {
-        Format::Json => {
+        ListFormat::Json => {
             let doc = json!({
                 "ok": result.ok(),
                 "checks": result.checks,
@@ -779,7 +948,7 @@ async fn cmd_selftest(a: SelftestArgs) -> i32 {
             });
             print_out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        Format::Console => {
+        ListFormat::Console | ListFormat::Markdown => {
             let mut s = String::new();
             for c in result.checks.iter().filter(|c| !c.ok) {
                 let (against, expected) = match c.mutant {

@@ -323,7 +323,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// One recorded, redacted HTTP exchange.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Exchange {
     /// The named block (step) this exchange belongs to.
     pub block: String,

@@ -3,9 +3,11 @@
 //! The engine produces a [`RunReport`]; reporters render it (console, JSON) without re-running
 //! any logic; [`exit_code`] turns it into the documented process exit status.
 
+pub mod baseline;
 pub mod console;
 pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod sarif;
@@ -33,10 +35,15 @@ pub mod exit {
 /// A failure outranks an error (the target is known to be non-conformant even if the run is
 /// incomplete); an error outranks warnings; warnings count only when SHOULD cases were selected.
 pub fn exit_code(report: &RunReport) -> i32 {
+    exit_code_with(report, false)
+}
+
+/// [`exit_code`], where `allow_stale` keeps stale baseline entries (xpass) from failing the run.
+pub fn exit_code_with(report: &RunReport, allow_stale: bool) -> i32 {
     let s = &report.summary;
     if report.cases.is_empty() {
         exit::NO_CASES
-    } else if s.failed > 0 || s.xpassed > 0 {
+    } else if s.failed > 0 || (s.xpassed > 0 && !allow_stale) {
         exit::NONCONFORMANT
     } else if s.errored > 0 {
         exit::RUNTIME
@@ -45,4 +52,45 @@ pub fn exit_code(report: &RunReport) -> i32 {
     } else {
         exit::OK
     }
+}
+
+/// GitHub Actions workflow commands for the worst findings: failures, then errors and stale
+/// baseline entries, then warnings; at most 10, as GitHub shows no more per step.
+pub fn annotations(report: &RunReport) -> Vec<String> {
+    // Workflow-command values escape %, CR and LF; properties also escape : and ,.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut lines = Vec::new();
+    for (want, cmd) in [
+        (&[Outcome::Fail][..], "error"),
+        (&[Outcome::Error, Outcome::Xpass][..], "error"),
+        (&[Outcome::Warn][..], "warning"),
+    ] {
+        for c in report.cases.iter().filter(|c| want.contains(&c.result)) {
+            let location = c
+                .findings
+                .first()
+                .and_then(|f| {
+                    let mut parts = f.source.rsplitn(3, ':');
+                    let col = parts.next()?;
+                    let line = parts.next()?;
+                    let file = parts.next()?;
+                    Some(format!("file={},line={line},col={col},", prop(file)))
+                })
+                .unwrap_or_default();
+            lines.push(format!(
+                "::{cmd} {location}title={}::{}",
+                prop(&format!("{} ({})", c.title, c.id)),
+                data(&c.message)
+            ));
+            if lines.len() == 10 {
+                return lines;
+            }
+        }
+    }
+    lines
 }

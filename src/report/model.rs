@@ -1,12 +1,15 @@
 //! The result model: what a run found, ready for any reporter. Reporters only read it.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::http::Exchange;
 use crate::suite::model::Level;
 
 /// The verdict on one case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Every expectation held.
@@ -40,7 +43,7 @@ impl Outcome {
 }
 
 /// One expectation that did not hold.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// The expectation, read as a sentence (`challenge scope exists`).
     pub check: String,
@@ -59,7 +62,7 @@ pub struct Finding {
 }
 
 /// The result of one case.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct CaseResult {
     pub id: String,
     pub title: String,
@@ -78,7 +81,7 @@ pub struct CaseResult {
 }
 
 /// Counts per outcome.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
@@ -115,14 +118,14 @@ impl Summary {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 /// A whole run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct RunReport {
     pub schema_version: u32,
     pub tool: Tool,
@@ -139,3 +142,17 @@ pub struct RunReport {
 }
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of the report, generated from these types (draft 2020-12). The committed
+/// copy, `fixtures/schemas/report.schema.json`, is checked against it by the test suite.
+pub fn report_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(RunReport)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            "https://authspec.dev/schemas/report.schema.json".into(),
+        );
+        obj.insert("title".into(), "authspec run report".into());
+    }
+    schema
+}

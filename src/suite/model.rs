@@ -12,7 +12,19 @@ use super::yaml::Pos;
 use crate::checks::Expectation;
 
 /// The normative strength of a rule, a case or an expectation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Level {
     #[serde(rename = "MUST")]
     Must,
