@@ -400,3 +400,102 @@ fn serve_prints_its_url_first() {
         "{line}"
     );
 }
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("authspec-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    dir
+}
+
+#[test]
+fn baselined_failures_pass_and_stale_entries_fail() {
+    let dir = tmp("baseline");
+    let file = dir.join("baseline.yaml");
+    let path = file.display().to_string();
+    // Write the baseline from a failing run.
+    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--baseline", &path, "--update-baseline"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let text = std::fs::read_to_string(&file).expect("baseline written");
+    assert!(text.contains("- id: rfc9728/3.3/resource-matches-well-known\n  result: fail"), "{text}");
+    // The same failure, now expected: exit 0, reported as xfail.
+    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--baseline", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_valid_report(&v);
+    assert!(v["summary"]["xfailed"].as_u64().unwrap_or_default() >= 2, "{}", v["summary"]);
+    assert_eq!(v["summary"]["failed"], 0);
+    // Fixed server, stale baseline: exit 1 and the entry is named; --allow-stale tolerates it.
+    let out = authspec(&["run", "--baseline", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("stale baseline entr"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("stale baseline entry"), "{}", stdout(&out));
+    let out = authspec(&["run", "--baseline", &path, "--allow-stale"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_broken_baseline_points_at_its_line() {
+    let dir = tmp("badbaseline");
+    let file = dir.join("baseline.yaml");
+    std::fs::write(&file, "- id: rfc9728/3/well-known-path-inserted\n  result: fail\n- id: rfc9728/3/no-such-case\n").expect("write");
+    let out = authspec(&["run", "--baseline", &file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("baseline.yaml:3:") && err.contains("no case has the id `rfc9728/3/no-such-case`"), "{err}");
+}
+
+#[test]
+fn junit_has_one_testcase_per_case_and_maps_results() {
+    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--level", "may", "--format", "junit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = stdout(&out);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<testsuite name=\"rfc9728\""));
+    assert!(xml.contains("<failure"));
+    let names: Vec<&str> = xml.match_indices("<testcase name=\"").map(|(i, m)| {
+        let rest = &xml[i + m.len()..];
+        &rest[..rest.find('"').unwrap_or(0)]
+    }).collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(names.len(), unique.len(), "test case names must be unique");
+    assert!(names.len() > 100);
+}
+
+#[test]
+fn profiles_from_authspec_toml() {
+    let dir = tmp("profile");
+    let report = dir.join("out/report.json");
+    std::fs::write(
+        dir.join("authspec.toml"),
+        format!("[profile.ci]\nlevel = \"should\"\nreports = [\"json={}\"]\n", report.display()),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["run", "--profile", "ci", "rfc9728/*"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("level SHOULD"), "{}", stdout(&out));
+    assert!(report.exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec")).args(["run", "--profile", "prod"]).current_dir(&dir).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no profile `prod`"));
+}
+
+#[test]
+fn github_annotations_are_capped_at_ten() {
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["run", "--mutant", "rs-no-auth-required", "--level", "may"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let text = stdout(&out);
+    let n = text.lines().filter(|l| l.starts_with("::error") || l.starts_with("::warning")).count();
+    assert!((1..=10).contains(&n), "{n} annotations:\n{text}");
+    assert!(text.contains("::error file=suites/"), "{text}");
+}
