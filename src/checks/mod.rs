@@ -212,6 +212,8 @@ pub enum Check {
         expected: String,
         actual: String,
     },
+    /// Held, with something the reader should know (unknown members, server defaults).
+    Info(String),
     /// The subject is absent and the expectation is optional.
     NotApplicable {
         reason: String,
@@ -324,4 +326,30 @@ pub fn template_value(v: &Value, vars: &BTreeMap<String, Value>) -> Result<Value
 /// Every predicate keyword, for suite validation and "did you mean".
 pub fn predicates_keywords() -> &'static [&'static str] {
     predicates::PREDICATE_KEYWORDS
+}
+
+/// The JSON Schemas shipped in `fixtures/schemas/`, by the name suites use (`schema: as-metadata`).
+pub const SCHEMAS: &[(&str, &str)] = &[
+    ("as-metadata", include_str!("../../fixtures/schemas/as-metadata.schema.json")),
+    ("protected-resource-metadata", include_str!("../../fixtures/schemas/protected-resource-metadata.schema.json")),
+    ("client-information", include_str!("../../fixtures/schemas/client-information.schema.json")),
+];
+
+/// A compiled schema by name, built once per process.
+pub fn schema(name: &str) -> Option<&'static (serde_json::Value, jsonschema::Validator)> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static COMPILED: OnceLock<HashMap<&'static str, (serde_json::Value, jsonschema::Validator)>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            SCHEMAS
+                .iter()
+                .filter_map(|(n, text)| {
+                    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+                    let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&v).ok()?;
+                    Some((*n, (v, validator)))
+                })
+                .collect()
+        })
+        .get(name)
 }

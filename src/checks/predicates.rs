@@ -39,6 +39,12 @@ pub enum Predicate {
     IsOrContains(Value),
     /// An object with at most one of these members.
     AtMostOneOf(Vec<String>),
+    /// Valid against a shipped JSON Schema (draft 2020-12).
+    Schema(String),
+    /// Holds always; members the schema does not define are reported as information.
+    KnownMembers(String),
+    /// The same URL, where an empty path and `/` count as equal (a trailing slash on the origin).
+    SameUrl(Value),
 }
 
 pub const PREDICATE_KEYWORDS: &[&str] = &[
@@ -66,6 +72,9 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "prefix_of",
     "is_or_contains",
     "at_most_one_of",
+    "schema",
+    "known_members",
+    "same_url",
 ];
 
 const JSON_TYPES: &[&str] = &[
@@ -141,6 +150,15 @@ impl Predicate {
             "no_jsonrpc_result" => flag(Predicate::NoJsonrpcResult)?,
             "prefix_of" => Predicate::PrefixOf(arg.clone()),
             "is_or_contains" => Predicate::IsOrContains(arg.clone()),
+            "schema" | "known_members" => {
+                let name = arg.as_str().ok_or(format!("`{keyword}` takes a schema name"))?;
+                if super::schema(name).is_none() {
+                    let names: Vec<&str> = super::SCHEMAS.iter().map(|(n, _)| *n).collect();
+                    return Err(format!("unknown schema `{name}` (schemas: {})", names.join(", ")));
+                }
+                if keyword == "schema" { Predicate::Schema(name.into()) } else { Predicate::KnownMembers(name.into()) }
+            }
+            "same_url" => Predicate::SameUrl(arg.clone()),
             "at_most_one_of" => Predicate::AtMostOneOf(
                 list()?
                     .iter()
@@ -180,6 +198,9 @@ impl Predicate {
             Predicate::NoJsonrpcResult => "no_jsonrpc_result",
             Predicate::PrefixOf(_) => "prefix_of",
             Predicate::IsOrContains(_) => "is_or_contains",
+            Predicate::Schema(_) => "schema",
+            Predicate::KnownMembers(_) => "known_members",
+            Predicate::SameUrl(_) => "same_url",
             Predicate::AtMostOneOf(_) => "at_most_one_of",
         }
     }
@@ -223,6 +244,9 @@ impl Predicate {
                 show(Some(v))
             ),
             Predicate::IsOrContains(v) => format!("is or contains {}", show(Some(v))),
+            Predicate::Schema(n) => format!("is valid against the {n} schema"),
+            Predicate::KnownMembers(n) => format!("uses only members the {n} schema defines"),
+            Predicate::SameUrl(v) => format!("names the same URL as {}", show(Some(v))),
             Predicate::AtMostOneOf(v) => format!("has at most one of {}", v.join(", ")),
         }
     }
@@ -448,6 +472,58 @@ impl Predicate {
                     None => false,
                 };
                 held(ok, format!("{} or an array containing it", show(Some(&v))))
+            }
+            Predicate::Schema(name) => {
+                let Some((_, validator)) = super::schema(name) else { return Err(format!("unknown schema `{name}`")) };
+                let Some(v) = value else { return fail(format!("a document valid against the {name} schema"), "absent".into()) };
+                let errors: Vec<String> = validator
+                    .iter_errors(v)
+                    .take(5)
+                    .map(|e| {
+                        let at = e.instance_path().as_str().to_string();
+                        if at.is_empty() { e.to_string() } else { format!("{at}: {e}") }
+                    })
+                    .collect();
+                if errors.is_empty() {
+                    Ok(Check::Held)
+                } else {
+                    fail(format!("a document valid against fixtures/schemas/{name}.schema.json"), errors.join("; "))
+                }
+            }
+            Predicate::KnownMembers(name) => {
+                let Some((schema, _)) = super::schema(name) else { return Err(format!("unknown schema `{name}`")) };
+                let known = schema.get("properties").and_then(Value::as_object);
+                let patterns: Vec<regex::Regex> = schema
+                    .get("patternProperties")
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().filter_map(|k| regex::Regex::new(k).ok()).collect())
+                    .unwrap_or_default();
+                let unknown: Vec<String> = match value {
+                    Some(Value::Object(m)) => m
+                        .keys()
+                        .filter(|k| !known.is_some_and(|p| p.contains_key(k.as_str())) && !patterns.iter().any(|r| r.is_match(k)))
+                        .cloned()
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if unknown.is_empty() {
+                    Ok(Check::Held)
+                } else {
+                    Ok(Check::Info(format!("members outside the {name} schema (information only): {}", unknown.join(", "))))
+                }
+            }
+            Predicate::SameUrl(v) => {
+                let v = template_value(v, vars)?;
+                let norm = |s: &str| match url::Url::parse(s) {
+                    Ok(u) if u.path() == "/" && !s.ends_with('/') => format!("{s}/"),
+                    Ok(_) => s.to_string(),
+                    Err(_) => s.to_string(),
+                };
+                let ok = match (value.and_then(Value::as_str), v.as_str()) {
+                    (Some(a), Some(b)) => norm(a) == norm(b),
+                    _ => false,
+                };
+                held(ok, format!("{} (a trailing slash on an empty path aside)", show(Some(&v))))
             }
             Predicate::AtMostOneOf(names) => {
                 let Some(Value::Object(map)) = value else { return fail("a JSON object".into(), show(value)) };

@@ -415,8 +415,25 @@ pub async fn register(
             }
         }
     }
-    values.insert("sent".into(), body);
-    observed(Some(resp), values, log)
+    let mut rec = observed(Some(resp.clone()), values, log);
+    // What the server filled in or changed is worth seeing (RFC 7591 §3.2.1 lets it).
+    if let (Some(Value::Object(got)), Value::Object(sent)) = (resp.json(), &body) {
+        let defaults: Vec<String> = got
+            .iter()
+            .filter(|(k, v)| !["client_id", "client_secret", "registration_access_token"].contains(&k.as_str()) && sent.get(*k) != Some(v))
+            .map(|(k, v)| match sent.get(k) {
+                Some(orig) => format!("{k} changed from {orig} to {v}"),
+                None => format!("{k} = {v}"),
+            })
+            .collect();
+        if !defaults.is_empty() {
+            rec.notes.push(format!("server-set registration values: {}", ctx.http.redactor.text(&defaults.join("; "))));
+        }
+    }
+    if let Ok(obs) = &mut rec.result {
+        obs.values.insert("sent".into(), body);
+    }
+    rec
 }
 
 /// The client a step uses: by label, else the main one, else the pre-registered one.

@@ -198,6 +198,7 @@ fn judge(
                     format!("not applicable: precondition not met: {why}"),
                 );
             }
+            Ok(Check::Info(_)) => {}
             Ok(Check::NotApplicable { reason }) => {
                 return (Outcome::Skip, format!("not applicable: {reason}"));
             }
@@ -226,6 +227,10 @@ fn judge(
         };
         match check {
             Check::Held => applicable += 1,
+            Check::Info(note) => {
+                applicable += 1;
+                result.notes.push(format!("{step_name}: {note}"));
+            }
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
                 applicable += 1;
