@@ -898,26 +898,71 @@ fn cmd_coverage(a: ListArgs) -> i32 {
                 .collect();
             print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
         }
-        ListFormat::Console | ListFormat::Markdown => {
+        ListFormat::Markdown => print_out(&coverage_markdown(&rows)),
+        ListFormat::Console => {
             let mut s = String::new();
             let covered = rows.iter().filter(|(_, c)| !c.is_empty()).count();
             for (r, cases) in &rows {
                 let mark = if cases.is_empty() { "·" } else { "✔" };
+                s.push_str(&format!("{mark} {:<58} {:<10} {}\n", r.id, r.level, cases.join(", ")));
+            }
+            for (source, cited, testable, client, total) in coverage_by_source(&rows) {
                 s.push_str(&format!(
-                    "{mark} {:<58} {:<10} {}\n",
-                    r.id,
-                    r.level,
-                    cases.join(", ")
+                    "{source:<52} {cited:>3} of {testable:>3} server-side testable cited ({client} client-side, {total} in all)\n"
                 ));
             }
-            s.push_str(&format!(
-                "{covered} of {} requirements cited by a case\n",
-                rows.len()
-            ));
+            s.push_str(&format!("{covered} of {} requirements cited by a case\n", rows.len()));
             print_out(&s);
         }
     }
     exit::OK
+}
+
+type CoverageRow<'a> = (&'a crate::requirements::Requirement, Vec<String>);
+
+/// Per source: (source, cited, server-side testable, client-side, total). Untestable statements
+/// count in the total only; client-side ones are graded by client conformance, not by `run`.
+fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<(String, usize, usize, usize, usize)> {
+    let mut by: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
+    for (r, cases) in rows {
+        let e = by.entry(r.source.clone()).or_default();
+        e.3 += 1;
+        if r.testability == "untestable" {
+            continue;
+        }
+        if r.party == "client" {
+            e.2 += 1;
+            continue;
+        }
+        e.1 += 1;
+        if !cases.is_empty() {
+            e.0 += 1;
+        }
+    }
+    by.into_iter().map(|(s, (c, t, cl, n))| (s, c, t, cl, n)).collect()
+}
+
+fn coverage_markdown(rows: &[CoverageRow<'_>]) -> String {
+    let mut s = String::from(
+        "| source | cited by a case | server-side testable | client-side | all statements |\n|---|---:|---:|---:|---:|\n",
+    );
+    let mut sum = (0, 0, 0, 0);
+    for (source, cited, testable, client, total) in coverage_by_source(rows) {
+        s.push_str(&format!("| {source} | {cited} | {testable} | {client} | {total} |\n"));
+        sum = (sum.0 + cited, sum.1 + testable, sum.2 + client, sum.3 + total);
+    }
+    s.push_str(&format!("| **all** | **{}** | **{}** | **{}** | **{}** |\n\n", sum.0, sum.1, sum.2, sum.3));
+    s.push_str("<details><summary>Every requirement</summary>\n\n| requirement | level | party | testability | cases |\n|---|---|---|---|---|\n");
+    for (r, cases) in rows {
+        let cases = if cases.is_empty() {
+            "—".to_string()
+        } else {
+            cases.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        };
+        s.push_str(&format!("| [{}]({}) | {} | {} | {} | {cases} |\n", r.id, r.url(), r.level, r.party, r.testability));
+    }
+    s.push_str("\n</details>\n");
+    s
 }
 
 async fn cmd_selftest(a: SelftestArgs) -> i32 {
