@@ -559,20 +559,13 @@ async fn cmd_run(a: RunArgs) -> i32 {
                 mutants: mutants.iter().copied().collect(),
                 ..Config::default()
             };
-            match reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config).await {
-                Ok(s) => {
-                    let url = s.mcp_url();
+            match reference::start(config).await {
+                Ok((s, url)) => {
                     server = Some(s);
-                    match Url::parse(&url) {
-                        Ok(u) => u,
-                        Err(e) => {
-                            eprintln!("error: the reference server URL `{url}` is invalid: {e}");
-                            return exit::RUNTIME;
-                        }
-                    }
+                    url
                 }
                 Err(e) => {
-                    eprintln!("error: the reference server failed to start: {e}");
+                    eprintln!("error: {e}");
                     return exit::RUNTIME;
                 }
             }
@@ -1059,20 +1052,13 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
                 consent,
                 ..Config::default()
             };
-            match reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config).await {
-                Ok(s) => {
-                    let url = s.mcp_url();
+            match reference::start(config).await {
+                Ok((s, url)) => {
                     server = Some(s);
-                    match Url::parse(&url) {
-                        Ok(u) => u,
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            return exit::RUNTIME;
-                        }
-                    }
+                    url
                 }
                 Err(e) => {
-                    eprintln!("error: the reference server failed to start: {e}");
+                    eprintln!("error: {e}");
                     return exit::RUNTIME;
                 }
             }

@@ -17,6 +17,17 @@ use crate::report::{CaseResult, Outcome, RunReport};
 use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level, SpecRevision};
 
+/// Starts an in-process reference server on an ephemeral loopback port; returns it and the URL
+/// of its MCP endpoint.
+pub async fn start(config: Config) -> Result<(reference_server::RunningServer, Url), String> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = reference_server::spawn(addr, config)
+        .await
+        .map_err(|e| format!("the reference server failed to start: {e}"))?;
+    let target = Url::parse(&server.mcp_url()).map_err(|e| format!("the reference server URL is invalid: {e}"))?;
+    Ok((server, target))
+}
+
 /// Names of every mutant the reference server knows.
 pub fn mutant_names() -> Vec<&'static str> {
     Mutant::ALL.iter().map(|m| m.name()).collect()
@@ -55,12 +66,7 @@ pub async fn run_configured(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<(RunReport, Vec<String>), String> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = reference_server::spawn(addr, config)
-        .await
-        .map_err(|e| format!("the reference server failed to start: {e}"))?;
-    let target = Url::parse(&server.mcp_url())
-        .map_err(|e| format!("the reference server URL is invalid: {e}"))?;
+    let (server, target) = start(config).await?;
     let http = HttpClient::new(
         HttpOptions {
             timeout: Duration::from_secs(10),
