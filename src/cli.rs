@@ -39,7 +39,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the suites against a target (the bundled reference server when no --target is given).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List every case: id, title, level, party, requirements and mutants.
     List(ListArgs),
     /// Serve the reference server (MCP endpoint at /mcp); prints its URL first.
@@ -51,7 +51,7 @@ pub enum Command {
     /// Show the requirement catalogue with the cases that cover each requirement.
     Coverage(ListArgs),
     /// Walk the whole MCP authorization flow with the mock client and narrate each step.
-    Demo(DemoArgs),
+    Demo(Box<DemoArgs>),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -421,13 +421,13 @@ fn with_profile(mut args: Vec<String>) -> Result<Vec<String>, String> {
 
 async fn dispatch(cli: Cli) -> i32 {
     match cli.command {
-        Command::Run(a) => cmd_run(a).await,
+        Command::Run(a) => cmd_run(*a).await,
         Command::List(a) => cmd_list(a),
         Command::Serve(a) => cmd_serve(a).await,
         Command::Mutants(a) => cmd_mutants(a),
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Coverage(a) => cmd_coverage(a),
-        Command::Demo(a) => cmd_demo(a).await,
+        Command::Demo(a) => cmd_demo(*a).await,
     }
 }
 
