@@ -35,14 +35,14 @@ pub fn render(
 ) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<header>");
-    let _ = writeln!(
-        b,
-        "<h1>{} conformance report</h1>",
-        esc(&report.tool.name)
-    );
+    let _ = writeln!(b, "<h1>{} conformance report</h1>", esc(&report.tool.name));
     let _ = writeln!(b, "{}", verdict(&report.summary, report.cases.len()));
     let _ = writeln!(b, "<dl class=\"meta\">");
-    meta(&mut b, "Target", &format!("<code>{}</code>", esc(&report.target)));
+    meta(
+        &mut b,
+        "Target",
+        &format!("<code>{}</code>", esc(&report.target)),
+    );
     meta(&mut b, "MCP revision", &esc(&report.spec));
     meta(&mut b, "Level", report.level.as_str());
     meta(&mut b, "Started", &esc(&report.started_at));
@@ -61,7 +61,11 @@ pub fn render(
     matrix(&mut b, &suites, suite_titles, &report.summary);
     attention(&mut b, report);
     for (suite, cases) in &suites {
-        let _ = writeln!(b, "<section class=\"suite\" id=\"{}\">", anchor("suite", suite));
+        let _ = writeln!(
+            b,
+            "<section class=\"suite\" id=\"{}\">",
+            anchor("suite", suite)
+        );
         let _ = write!(b, "<h2><code>{}</code>", esc(suite));
         if let Some(t) = suite_titles.get(*suite).filter(|t| !t.is_empty()) {
             let _ = write!(b, " <span class=\"muted\">{}</span>", esc(t));
@@ -77,11 +81,7 @@ pub fn render(
         }
         let _ = writeln!(b, "</section>");
     }
-    let _ = writeln!(
-        b,
-        "<footer><p>{}</p></footer>",
-        esc(&report.summary.line())
-    );
+    let _ = writeln!(b, "<footer><p>{}</p></footer>", esc(&report.summary.line()));
     let title = format!("{}: {}", report.tool.name, report.target);
     page(&title, &b)
 }
@@ -211,15 +211,29 @@ fn verdict(s: &Summary, cases: usize) -> String {
     let (class, text) = if cases == 0 {
         ("skip", "No case ran".to_string())
     } else if s.failed > 0 || s.xpassed > 0 {
-        ("fail", format!("Not conformant: {} failed", s.failed + s.xpassed))
+        ("fail", format!("Not conformant: {}", problems(s)))
     } else if s.errored > 0 {
-        ("error", format!("Incomplete: {} errored", s.errored))
+        ("error", format!("Incomplete: {}", problems(s)))
     } else if s.warned > 0 {
-        ("warn", format!("Conformant to every MUST; {} warned", s.warned))
+        ("warn", format!("Conformant to every MUST: {}", problems(s)))
     } else {
         ("pass", "Conformant".to_string())
     };
     format!("<p class=\"verdict {class}\">{}</p>", esc(&text))
+}
+
+fn problems(s: &Summary) -> String {
+    [
+        (s.failed, "failed"),
+        (s.xpassed, "baselined failures gone"),
+        (s.errored, "errored"),
+        (s.warned, "warned"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn meta(b: &mut String, name: &str, html: &str) {
@@ -286,13 +300,17 @@ fn count_cell(b: &mut String, o: Outcome, n: usize) {
     if n == 0 {
         let _ = write!(b, "<td class=\"n zero\">0</td>");
     } else {
-        let _ = write!(b, "<td class=\"n\"><span class=\"badge {}\">{n}</span></td>", o.as_str());
+        let _ = write!(
+            b,
+            "<td class=\"n\"><span class=\"badge {}\">{n}</span></td>",
+            o.as_str()
+        );
     }
 }
 
 /// A short index of what needs reading, so a long report need not be scrolled through.
 fn attention(b: &mut String, report: &RunReport) {
-    let cases: Vec<&CaseResult> = report
+    let mut cases: Vec<&CaseResult> = report
         .cases
         .iter()
         .filter(|c| is_problem(c.result))
@@ -300,6 +318,12 @@ fn attention(b: &mut String, report: &RunReport) {
     if cases.is_empty() {
         return;
     }
+    // Worst first: what breaks conformance, then what left the run incomplete, then SHOULDs.
+    cases.sort_by_key(|c| match c.result {
+        Outcome::Fail | Outcome::Xpass => 0,
+        Outcome::Error => 1,
+        _ => 2,
+    });
     let _ = writeln!(b, "<nav class=\"attention\"><h2>Needs attention</h2><ul>");
     for c in cases {
         let _ = writeln!(
@@ -361,8 +385,12 @@ fn case(b: &mut String, c: &CaseResult, catalogue: &Catalogue) {
     }
     if !c.findings.is_empty() {
         let _ = writeln!(b, "<h4>Findings</h4>");
+        let mut previous_why = None;
         for f in &c.findings {
-            finding(b, f);
+            // Findings of one case usually share their reason; it is shown where it changes.
+            let why = f.why.as_deref().filter(|w| previous_why != Some(*w));
+            finding(b, f, why);
+            previous_why = f.why.as_deref();
         }
     }
     if !c.notes.is_empty() {
@@ -384,7 +412,11 @@ fn case(b: &mut String, c: &CaseResult, catalogue: &Catalogue) {
         }
         let _ = writeln!(b, "</details>");
     }
-    let _ = writeln!(b, "<p class=\"muted small\">{}</p>", duration(c.duration_ms));
+    let _ = writeln!(
+        b,
+        "<p class=\"muted small\">Ran in {}</p>",
+        duration(c.duration_ms)
+    );
     let _ = writeln!(b, "</div>\n</details>");
 }
 
@@ -401,7 +433,7 @@ fn requirement(b: &mut String, id: &str, catalogue: &Catalogue) {
                 "<li><code>{}</code> {cite} <span class=\"level\">{}</span><br>{}</li>",
                 esc(id),
                 esc(&r.level),
-                esc(&r.requirement)
+                catalogue_text(&r.requirement)
             );
         }
         None => {
@@ -418,7 +450,7 @@ fn requirement_link(id: &str, catalogue: &Catalogue) -> String {
     }
 }
 
-fn finding(b: &mut String, f: &Finding) {
+fn finding(b: &mut String, f: &Finding, why: Option<&str>) {
     let _ = writeln!(b, "<div class=\"finding {}\">", f.result.as_str());
     let _ = writeln!(
         b,
@@ -434,7 +466,7 @@ fn finding(b: &mut String, f: &Finding) {
         esc(&f.expected)
     );
     let _ = writeln!(b, "<dt>Actual</dt><dd><pre>{}</pre></dd>", esc(&f.actual));
-    if let Some(why) = &f.why {
+    if let Some(why) = why {
         let _ = writeln!(b, "<dt>Why it matters</dt><dd>{}</dd>", esc(why));
     }
     let _ = writeln!(
@@ -560,8 +592,22 @@ fn link(url: &str) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| esc(url))
 }
 
+/// Catalogue text marks identifiers with backticks; those become code, the rest is text.
+fn catalogue_text(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
 /// Escapes text for element content and quoted attribute values.
-pub(crate) fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -639,6 +685,7 @@ table { border-collapse: collapse; margin: 1.25rem 0; width: 100%; }
 caption { text-align: left; font-weight: 700; font-size: 1.1rem; padding-bottom: 0.4rem; }
 th, td { border: 1px solid var(--border); padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
 thead th { background: var(--panel); font-size: 0.85rem; }
+tbody th { font-weight: 400; }
 tfoot th, tfoot td { background: var(--panel); font-weight: 700; }
 td.n { text-align: center; }
 td.zero { color: var(--muted); }
@@ -662,9 +709,10 @@ details.case > .body { padding: 0 1rem 0.5rem 1.75rem; border-top: 1px solid var
 .finding { border-left: 3px solid var(--border); padding-left: 0.75rem; margin: 0.5rem 0 0.75rem; }
 .finding.fail { border-left-color: var(--fail-fg); }
 .finding.warn { border-left-color: var(--warn-fg); }
-.finding dl { margin: 0.25rem 0; }
+.finding dl { margin: 0.25rem 0; display: grid; grid-template-columns: 8.5rem minmax(0, 1fr); gap: 0.3rem 1rem; align-items: baseline; }
 .finding dt { font-weight: 600; font-size: 0.85rem; }
-.finding dd { margin: 0 0 0.4rem 0; overflow-wrap: anywhere; }
+.finding dd { margin: 0; overflow-wrap: anywhere; }
+.finding dd pre { margin: 0; }
 .transcript { margin: 0.75rem 0; }
 .transcript > summary { cursor: pointer; font-weight: 600; }
 .exchange { border-top: 1px dashed var(--border); padding-top: 0.4rem; margin-top: 0.5rem; }
@@ -697,9 +745,6 @@ mod tests {
 
     #[test]
     fn anchors_keep_safe_characters_only() {
-        assert_eq!(
-            anchor("case", "rfc9728/3.3/x\"<"),
-            "case-rfc9728-3.3-x--"
-        );
+        assert_eq!(anchor("case", "rfc9728/3.3/x\"<"), "case-rfc9728-3.3-x--");
     }
 }

@@ -198,9 +198,9 @@ fn suite_table(out: &mut String, suite: &str, title: Option<&String>, cases: &[&
     for c in cases {
         let _ = writeln!(
             out,
-            "| {} | <code>{}</code> | {} | {} |",
+            "| {} | {} | {} | {} |",
             label(c.result),
-            text_inline(&c.id),
+            code_span(&c.id),
             text_inline(&c.title),
             c.level
         );
@@ -212,9 +212,9 @@ fn details_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue) {
     // The blank line after <summary> is what makes GitHub render the Markdown inside.
     let _ = writeln!(
         out,
-        "<details><summary>{} <code>{}</code> — {} ({})</summary>\n",
+        "<details><summary>{} {} — {} ({})</summary>\n",
         icon(c.result),
-        text_inline(&c.id),
+        code_span(&c.id),
         text_inline(&c.title),
         c.level
     );
@@ -222,15 +222,30 @@ fn details_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue) {
         let _ = writeln!(out, "{}\n", text_inline(&c.message));
     }
     for f in &c.findings {
-        finding(out, f, catalogue);
+        finding(out, f);
     }
-    if c.findings.is_empty() {
-        for id in &c.requirements {
-            let _ = writeln!(out, "- **Requirement:** {}", requirement(id, catalogue));
+    // Findings of one case nearly always share their requirements and reason: listed once.
+    let mut reqs: Vec<&str> = c.requirements.iter().map(String::as_str).collect();
+    let mut whys: Vec<&str> = Vec::new();
+    for f in &c.findings {
+        for r in &f.requirements {
+            if !reqs.contains(&r.as_str()) {
+                reqs.push(r);
+            }
         }
-        if !c.requirements.is_empty() {
-            out.push('\n');
+        if let Some(why) = f.why.as_deref().filter(|w| !whys.contains(w)) {
+            whys.push(why);
         }
+    }
+    if !reqs.is_empty() {
+        out.push_str("**Requirements**\n\n");
+        for id in reqs {
+            let _ = writeln!(out, "- {}", requirement(id, catalogue));
+        }
+        out.push('\n');
+    }
+    for why in whys {
+        let _ = writeln!(out, "**Why it matters:** {}\n", text_inline(why));
     }
     if !c.notes.is_empty() {
         out.push_str("**Notes**\n\n");
@@ -242,16 +257,10 @@ fn details_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue) {
     out.push_str("</details>\n\n");
 }
 
-fn finding(out: &mut String, f: &Finding, catalogue: &Catalogue) {
+fn finding(out: &mut String, f: &Finding) {
     let _ = writeln!(out, "**{}** {}\n", f.level.as_str(), text_inline(&f.check));
     value(out, "Expected", &f.expected);
     value(out, "Actual", &f.actual);
-    for id in &f.requirements {
-        let _ = writeln!(out, "- **Requirement:** {}", requirement(id, catalogue));
-    }
-    if let Some(why) = &f.why {
-        let _ = writeln!(out, "- **Why it matters:** {}", text_inline(why));
-    }
     let _ = writeln!(
         out,
         "- **Where:** step {}, {}\n",
@@ -287,12 +296,12 @@ fn requirement(id: &str, catalogue: &Catalogue) -> String {
                 format!("[{}]({url})", text_inline(&cite))
             };
             format!(
-                "<code>{}</code> ({cite}): {}",
-                text_inline(id),
-                text_inline(&r.requirement)
+                "{} ({cite}): {}",
+                code_span(id),
+                catalogue_text(&r.requirement)
             )
         }
-        None => format!("<code>{}</code>", text_inline(id)),
+        None => code_span(id),
     }
 }
 
@@ -316,7 +325,7 @@ fn label(o: Outcome) -> String {
 /// Text safe in a table cell, a heading, `<summary>` or running text: every character that
 /// could open markup (HTML, links, emphasis, code, a cell boundary) becomes a character
 /// reference, and line breaks become spaces so a row stays one row.
-pub(crate) fn text_inline(s: &str) -> String {
+fn text_inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -339,22 +348,24 @@ pub(crate) fn text_inline(s: &str) -> String {
     out
 }
 
-/// A one-line code span whose backtick run is longer than any inside the value, so the value
-/// cannot close it; character references are not decoded in code spans, so nothing else needs
-/// escaping. Not for table cells (`|` would still split the row there).
+/// Catalogue text marks identifiers with backticks; those become code, the rest is text.
+fn catalogue_text(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                code_span(part)
+            } else {
+                text_inline(part)
+            }
+        })
+        .collect()
+}
+
+/// Inline code as an HTML element rather than a backtick span: its content is escaped like
+/// any other text, so one rule covers everything outside fences.
 fn code_span(s: &str) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let ticks = "`".repeat(longest_run(&one_line, '`') + 1);
-    // A value starting or ending with a backtick needs the padding CommonMark strips again.
-    let pad = if one_line.starts_with('`') || one_line.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{one_line}{pad}{ticks}")
+    format!("<code>{}</code>", text_inline(s))
 }
 
 fn longest_run(s: &str, c: char) -> usize {
@@ -387,7 +398,7 @@ pub(crate) fn by_suite(report: &RunReport) -> Vec<(&str, Vec<&CaseResult>)> {
     suites
 }
 
-pub(crate) fn section_order(section: &str) -> (bool, Vec<u32>, String) {
+fn section_order(section: &str) -> (bool, Vec<u32>, String) {
     let nums: Option<Vec<u32>> = section.split('.').map(|p| p.parse().ok()).collect();
     match nums {
         Some(n) => (false, n, String::new()),
@@ -404,13 +415,6 @@ mod tests {
         let s = text_inline("a|b <script>`x`</script>\n[l](u) **b**");
         assert!(!s.contains('|') && !s.contains('<') && !s.contains('`') && !s.contains('\n'));
         assert!(!s.contains('[') && !s.contains('*'));
-    }
-
-    #[test]
-    fn code_span_outlasts_backticks_inside() {
-        assert_eq!(code_span("a``b"), "```a``b```");
-        assert_eq!(code_span("`x"), "`` `x ``");
-        assert_eq!(code_span("plain"), "`plain`");
     }
 
     #[test]
