@@ -52,6 +52,21 @@ pub enum Command {
     Coverage(ListArgs),
     /// Walk the whole MCP authorization flow with the mock client and narrate each step.
     Demo(Box<DemoArgs>),
+    /// Render saved JSON reports: one as any format, or several side by side in one HTML page.
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// JSON reports written by `authspec run --report json=…`.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write an HTML page: one report, or all of them compared target by target.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Also render the (first) report in these formats: KIND=PATH, `-` for stdout.
+    #[arg(long = "report", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -101,6 +116,10 @@ pub enum Format {
     Console,
     Json,
     Junit,
+    Markdown,
+    Html,
+    /// Opt-in: for GitHub code scanning (locations are suite files).
+    Sarif,
 }
 
 #[derive(Args, Debug)]
@@ -428,6 +447,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
+        Command::Report(a) => cmd_report(a),
     }
 }
 
@@ -678,6 +698,9 @@ async fn cmd_run(a: RunArgs) -> i32 {
         let text = match kind {
             Format::Json => report::json::render(&report),
             Format::Junit => report::junit::render(&report, &titles, &catalogue),
+            Format::Markdown => report::markdown::render(&report, &titles, &catalogue, json_hint.as_deref()),
+            Format::Html => report::html::render(&report, &titles, &catalogue),
+            Format::Sarif => report::sarif::render(&report, &catalogue),
             Format::Console => {
                 let mut s = console::render(&report, &titles, &catalogue, opts);
                 if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
@@ -695,7 +718,6 @@ async fn cmd_run(a: RunArgs) -> i32 {
                 s
             }
         };
-        let _ = json_hint.as_deref();
         text
     };
     let env = RunContext::from_env();
@@ -722,6 +744,18 @@ async fn cmd_run(a: RunArgs) -> i32 {
         .unwrap_or(a.format);
     let stdout_is_console = stdout_kind == Format::Console;
     print_out(&render(stdout_kind, stdout_is_console && env.color));
+    // The job summary GitHub shows on the run page.
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
+        let text = render(Format::Markdown, false);
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("note: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
     if env.github_actions {
         // Workflow commands; on stderr when stdout carries a machine-readable report.
         for line in report::annotations(&report) {
@@ -1128,4 +1162,58 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
         println!("{}", "The flow stopped at the step marked ✘.".red());
         exit::NONCONFORMANT
     }
+}
+
+fn cmd_report(a: ReportArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let mut reports = Vec::new();
+    for path in &a.inputs {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<report::RunReport>(&t).map_err(|e| format!("line {}: {e}", e.line())));
+        match parsed {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("error: {} is not an authspec JSON report: {e}", path.display());
+                return exit::USAGE;
+            }
+        }
+    }
+    let titles: BTreeMap<String, String> = load_suites(&[], &catalogue)
+        .map(|s| s.into_iter().map(|s| (s.name, s.title)).collect())
+        .unwrap_or_default();
+    let mut outputs: Vec<(PathBuf, String)> = Vec::new();
+    if let Some(path) = &a.html {
+        let page = match reports.as_slice() {
+            [one] => report::html::render(one, &titles, &catalogue),
+            many => report::html::render_compare(many, &catalogue),
+        };
+        outputs.push((path.clone(), page));
+    }
+    let first = &reports[0];
+    for (kind, path) in &a.reports {
+        colored::control::set_override(false);
+        let text = match kind {
+            Format::Json => report::json::render(first),
+            Format::Junit => report::junit::render(first, &titles, &catalogue),
+            Format::Markdown => report::markdown::render(first, &titles, &catalogue, a.inputs.first().and_then(|p| p.to_str())),
+            Format::Html => report::html::render(first, &titles, &catalogue),
+            Format::Sarif => report::sarif::render(first, &catalogue),
+            Format::Console => console::render(first, &titles, &catalogue, console::ConsoleOptions::default()),
+        };
+        outputs.push((path.clone(), text));
+    }
+    if outputs.is_empty() {
+        eprintln!("error: nothing to write: give --html PATH or --report KIND=PATH");
+        return exit::USAGE;
+    }
+    for (path, text) in outputs {
+        if path.as_os_str() == "-" {
+            print_out(&text);
+        } else if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return exit::RUNTIME;
+        }
+    }
+    exit::OK
 }

@@ -413,22 +413,58 @@ fn baselined_failures_pass_and_stale_entries_fail() {
     let file = dir.join("baseline.yaml");
     let path = file.display().to_string();
     // Write the baseline from a failing run.
-    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--baseline", &path, "--update-baseline"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let out = authspec(&[
+        "run",
+        "--mutant",
+        "prm-resource-mismatch",
+        "--baseline",
+        &path,
+        "--update-baseline",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let text = std::fs::read_to_string(&file).expect("baseline written");
-    assert!(text.contains("- id: rfc9728/3.3/resource-matches-well-known\n  result: fail"), "{text}");
+    assert!(
+        text.contains("- id: rfc9728/3.3/resource-matches-well-known\n  result: fail"),
+        "{text}"
+    );
     // The same failure, now expected: exit 0, reported as xfail.
-    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--baseline", &path, "--format", "json"]);
+    let out = authspec(&[
+        "run",
+        "--mutant",
+        "prm-resource-mismatch",
+        "--baseline",
+        &path,
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_valid_report(&v);
-    assert!(v["summary"]["xfailed"].as_u64().unwrap_or_default() >= 2, "{}", v["summary"]);
+    assert!(
+        v["summary"]["xfailed"].as_u64().unwrap_or_default() >= 2,
+        "{}",
+        v["summary"]
+    );
     assert_eq!(v["summary"]["failed"], 0);
     // Fixed server, stale baseline: exit 1 and the entry is named; --allow-stale tolerates it.
     let out = authspec(&["run", "--baseline", &path]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(stderr(&out).contains("stale baseline entr"), "{}", stderr(&out));
-    assert!(stdout(&out).contains("stale baseline entry"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("stale baseline entr"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("stale baseline entry"),
+        "{}",
+        stdout(&out)
+    );
     let out = authspec(&["run", "--baseline", &path, "--allow-stale"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
@@ -437,25 +473,44 @@ fn baselined_failures_pass_and_stale_entries_fail() {
 fn a_broken_baseline_points_at_its_line() {
     let dir = tmp("badbaseline");
     let file = dir.join("baseline.yaml");
-    std::fs::write(&file, "- id: rfc9728/3/well-known-path-inserted\n  result: fail\n- id: rfc9728/3/no-such-case\n").expect("write");
+    std::fs::write(
+        &file,
+        "- id: rfc9728/3/well-known-path-inserted\n  result: fail\n- id: rfc9728/3/no-such-case\n",
+    )
+    .expect("write");
     let out = authspec(&["run", "--baseline", &file.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("baseline.yaml:3:") && err.contains("no case has the id `rfc9728/3/no-such-case`"), "{err}");
+    assert!(
+        err.contains("baseline.yaml:3:")
+            && err.contains("no case has the id `rfc9728/3/no-such-case`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn junit_has_one_testcase_per_case_and_maps_results() {
-    let out = authspec(&["run", "--mutant", "prm-resource-mismatch", "--level", "may", "--format", "junit"]);
+    let out = authspec(&[
+        "run",
+        "--mutant",
+        "prm-resource-mismatch",
+        "--level",
+        "may",
+        "--format",
+        "junit",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let xml = stdout(&out);
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(xml.contains("<testsuite name=\"rfc9728\""));
     assert!(xml.contains("<failure"));
-    let names: Vec<&str> = xml.match_indices("<testcase name=\"").map(|(i, m)| {
-        let rest = &xml[i + m.len()..];
-        &rest[..rest.find('"').unwrap_or(0)]
-    }).collect();
+    let names: Vec<&str> = xml
+        .match_indices("<testcase name=\"")
+        .map(|(i, m)| {
+            let rest = &xml[i + m.len()..];
+            &rest[..rest.find('"').unwrap_or(0)]
+        })
+        .collect();
     let mut unique = names.clone();
     unique.sort();
     unique.dedup();
@@ -469,7 +524,10 @@ fn profiles_from_authspec_toml() {
     let report = dir.join("out/report.json");
     std::fs::write(
         dir.join("authspec.toml"),
-        format!("[profile.ci]\nlevel = \"should\"\nreports = [\"json={}\"]\n", report.display()),
+        format!(
+            "[profile.ci]\nlevel = \"should\"\nreports = [\"json={}\"]\n",
+            report.display()
+        ),
     )
     .expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
@@ -481,7 +539,11 @@ fn profiles_from_authspec_toml() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("level SHOULD"), "{}", stdout(&out));
     assert!(report.exists());
-    let out = Command::new(env!("CARGO_BIN_EXE_authspec")).args(["run", "--profile", "prod"]).current_dir(&dir).output().expect("runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["run", "--profile", "prod"])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no profile `prod`"));
 }
@@ -495,7 +557,47 @@ fn github_annotations_are_capped_at_ten() {
         .output()
         .expect("runs");
     let text = stdout(&out);
-    let n = text.lines().filter(|l| l.starts_with("::error") || l.starts_with("::warning")).count();
+    let n = text
+        .lines()
+        .filter(|l| l.starts_with("::error") || l.starts_with("::warning"))
+        .count();
     assert!((1..=10).contains(&n), "{n} annotations:\n{text}");
     assert!(text.contains("::error file=suites/"), "{text}");
+}
+
+/// One run writes every format; `report` re-renders saved JSON and compares runs.
+#[test]
+fn one_run_writes_every_format() {
+    let dir = tmp("formats");
+    let p = |n: &str| dir.join(n).display().to_string();
+    let summary = dir.join("step-summary.md");
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["run", "--mutant", "prm-resource-trailing-slash"])
+        .args(["--report", &format!("json={}", p("r.json")), "--report", &format!("junit={}", p("r.xml"))])
+        .args(["--report", &format!("markdown={}", p("r.md")), "--report", &format!("html={}", p("r.html"))])
+        .args(["--report", &format!("sarif={}", p("r.sarif")), "--report", "json=-"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("`json=-` writes the report to stdout");
+    assert_valid_report(&v);
+    for f in ["r.json", "r.xml", "r.md", "r.html", "r.sarif"] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+        assert!(text.len() > 200, "{f} is empty");
+        assert!(!text.contains("authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF"), "{f} leaks a token");
+    }
+    let md = std::fs::read_to_string(&summary).expect("the job summary was appended");
+    assert!(md.contains("rfc9728/3.3/resource-matches-well-known"));
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("r.sarif")).unwrap_or_default()).expect("sarif json");
+    assert_eq!(sarif["version"], "2.1.0");
+    // Re-render and compare from the saved JSON.
+    let out = authspec(&["report", &p("r.json"), &p("r.json"), "--html", &p("compare.html"), "--report", "markdown=-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("resource-matches-well-known"));
+    let page = std::fs::read_to_string(dir.join("compare.html")).unwrap_or_default();
+    assert!(page.contains("2 runs compared"), "{}", &page[..page.len().min(400)]);
+    let out = authspec(&["report", &p("r.md"), "--html", &p("x.html")]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -330,23 +330,36 @@ pub fn predicates_keywords() -> &'static [&'static str] {
 
 /// The JSON Schemas shipped in `fixtures/schemas/`, by the name suites use (`schema: as-metadata`).
 pub const SCHEMAS: &[(&str, &str)] = &[
-    ("as-metadata", include_str!("../../fixtures/schemas/as-metadata.schema.json")),
-    ("protected-resource-metadata", include_str!("../../fixtures/schemas/protected-resource-metadata.schema.json")),
-    ("client-information", include_str!("../../fixtures/schemas/client-information.schema.json")),
+    (
+        "as-metadata",
+        include_str!("../../fixtures/schemas/as-metadata.schema.json"),
+    ),
+    (
+        "protected-resource-metadata",
+        include_str!("../../fixtures/schemas/protected-resource-metadata.schema.json"),
+    ),
+    (
+        "client-information",
+        include_str!("../../fixtures/schemas/client-information.schema.json"),
+    ),
 ];
 
 /// A compiled schema by name, built once per process.
 pub fn schema(name: &str) -> Option<&'static (serde_json::Value, jsonschema::Validator)> {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    static COMPILED: OnceLock<HashMap<&'static str, (serde_json::Value, jsonschema::Validator)>> = OnceLock::new();
+    static COMPILED: OnceLock<HashMap<&'static str, (serde_json::Value, jsonschema::Validator)>> =
+        OnceLock::new();
     COMPILED
         .get_or_init(|| {
             SCHEMAS
                 .iter()
                 .filter_map(|(n, text)| {
                     let v: serde_json::Value = serde_json::from_str(text).ok()?;
-                    let validator = jsonschema::draft202012::options().should_validate_formats(true).build(&v).ok()?;
+                    let validator = jsonschema::draft202012::options()
+                        .should_validate_formats(true)
+                        .build(&v)
+                        .ok()?;
                     Some((*n, (v, validator)))
                 })
                 .collect()

@@ -151,12 +151,21 @@ impl Predicate {
             "prefix_of" => Predicate::PrefixOf(arg.clone()),
             "is_or_contains" => Predicate::IsOrContains(arg.clone()),
             "schema" | "known_members" => {
-                let name = arg.as_str().ok_or(format!("`{keyword}` takes a schema name"))?;
+                let name = arg
+                    .as_str()
+                    .ok_or(format!("`{keyword}` takes a schema name"))?;
                 if super::schema(name).is_none() {
                     let names: Vec<&str> = super::SCHEMAS.iter().map(|(n, _)| *n).collect();
-                    return Err(format!("unknown schema `{name}` (schemas: {})", names.join(", ")));
+                    return Err(format!(
+                        "unknown schema `{name}` (schemas: {})",
+                        names.join(", ")
+                    ));
                 }
-                if keyword == "schema" { Predicate::Schema(name.into()) } else { Predicate::KnownMembers(name.into()) }
+                if keyword == "schema" {
+                    Predicate::Schema(name.into())
+                } else {
+                    Predicate::KnownMembers(name.into())
+                }
             }
             "same_url" => Predicate::SameUrl(arg.clone()),
             "at_most_one_of" => Predicate::AtMostOneOf(

@@ -420,14 +420,20 @@ pub async fn register(
     if let (Some(Value::Object(got)), Value::Object(sent)) = (resp.json(), &body) {
         let defaults: Vec<String> = got
             .iter()
-            .filter(|(k, v)| !["client_id", "client_secret", "registration_access_token"].contains(&k.as_str()) && sent.get(*k) != Some(v))
+            .filter(|(k, v)| {
+                !["client_id", "client_secret", "registration_access_token"].contains(&k.as_str())
+                    && sent.get(*k) != Some(v)
+            })
             .map(|(k, v)| match sent.get(k) {
                 Some(orig) => format!("{k} changed from {orig} to {v}"),
                 None => format!("{k} = {v}"),
             })
             .collect();
         if !defaults.is_empty() {
-            rec.notes.push(format!("server-set registration values: {}", ctx.http.redactor.text(&defaults.join("; "))));
+            rec.notes.push(format!(
+                "server-set registration values: {}",
+                ctx.http.redactor.text(&defaults.join("; "))
+            ));
         }
     }
     if let Ok(obs) = &mut rec.result {
