@@ -698,7 +698,9 @@ async fn cmd_run(a: RunArgs) -> i32 {
         let text = match kind {
             Format::Json => report::json::render(&report),
             Format::Junit => report::junit::render(&report, &titles, &catalogue),
-            Format::Markdown => report::markdown::render(&report, &titles, &catalogue, json_hint.as_deref()),
+            Format::Markdown => {
+                report::markdown::render(&report, &titles, &catalogue, json_hint.as_deref())
+            }
             Format::Html => report::html::render(&report, &titles, &catalogue),
             Format::Sarif => report::sarif::render(&report, &catalogue),
             Format::Console => {
@@ -931,14 +933,22 @@ fn cmd_coverage(a: ListArgs) -> i32 {
             let covered = rows.iter().filter(|(_, c)| !c.is_empty()).count();
             for (r, cases) in &rows {
                 let mark = if cases.is_empty() { "·" } else { "✔" };
-                s.push_str(&format!("{mark} {:<58} {:<10} {}\n", r.id, r.level, cases.join(", ")));
+                s.push_str(&format!(
+                    "{mark} {:<58} {:<10} {}\n",
+                    r.id,
+                    r.level,
+                    cases.join(", ")
+                ));
             }
             for (source, cited, testable, client, total) in coverage_by_source(&rows) {
                 s.push_str(&format!(
                     "{source:<52} {cited:>3} of {testable:>3} server-side testable cited ({client} client-side, {total} in all)\n"
                 ));
             }
-            s.push_str(&format!("{covered} of {} requirements cited by a case\n", rows.len()));
+            s.push_str(&format!(
+                "{covered} of {} requirements cited by a case\n",
+                rows.len()
+            ));
             print_out(&s);
         }
     }
@@ -966,7 +976,9 @@ fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<(String, usize, usize, us
             e.0 += 1;
         }
     }
-    by.into_iter().map(|(s, (c, t, cl, n))| (s, c, t, cl, n)).collect()
+    by.into_iter()
+        .map(|(s, (c, t, cl, n))| (s, c, t, cl, n))
+        .collect()
 }
 
 fn coverage_markdown(rows: &[CoverageRow<'_>]) -> String {
@@ -975,18 +987,39 @@ fn coverage_markdown(rows: &[CoverageRow<'_>]) -> String {
     );
     let mut sum = (0, 0, 0, 0);
     for (source, cited, testable, client, total) in coverage_by_source(rows) {
-        s.push_str(&format!("| {source} | {cited} | {testable} | {client} | {total} |\n"));
-        sum = (sum.0 + cited, sum.1 + testable, sum.2 + client, sum.3 + total);
+        s.push_str(&format!(
+            "| {source} | {cited} | {testable} | {client} | {total} |\n"
+        ));
+        sum = (
+            sum.0 + cited,
+            sum.1 + testable,
+            sum.2 + client,
+            sum.3 + total,
+        );
     }
-    s.push_str(&format!("| **all** | **{}** | **{}** | **{}** | **{}** |\n\n", sum.0, sum.1, sum.2, sum.3));
+    s.push_str(&format!(
+        "| **all** | **{}** | **{}** | **{}** | **{}** |\n\n",
+        sum.0, sum.1, sum.2, sum.3
+    ));
     s.push_str("<details><summary>Every requirement</summary>\n\n| requirement | level | party | testability | cases |\n|---|---|---|---|---|\n");
     for (r, cases) in rows {
         let cases = if cases.is_empty() {
             "—".to_string()
         } else {
-            cases.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            cases
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        s.push_str(&format!("| [{}]({}) | {} | {} | {} | {cases} |\n", r.id, r.url(), r.level, r.party, r.testability));
+        s.push_str(&format!(
+            "| [{}]({}) | {} | {} | {} | {cases} |\n",
+            r.id,
+            r.url(),
+            r.level,
+            r.party,
+            r.testability
+        ));
     }
     s.push_str("\n</details>\n");
     s
@@ -1170,11 +1203,17 @@ fn cmd_report(a: ReportArgs) -> i32 {
     for path in &a.inputs {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<report::RunReport>(&t).map_err(|e| format!("line {}: {e}", e.line())));
+            .and_then(|t| {
+                serde_json::from_str::<report::RunReport>(&t)
+                    .map_err(|e| format!("line {}: {e}", e.line()))
+            });
         match parsed {
             Ok(r) => reports.push(r),
             Err(e) => {
-                eprintln!("error: {} is not an authspec JSON report: {e}", path.display());
+                eprintln!(
+                    "error: {} is not an authspec JSON report: {e}",
+                    path.display()
+                );
                 return exit::USAGE;
             }
         }
@@ -1196,10 +1235,20 @@ fn cmd_report(a: ReportArgs) -> i32 {
         let text = match kind {
             Format::Json => report::json::render(first),
             Format::Junit => report::junit::render(first, &titles, &catalogue),
-            Format::Markdown => report::markdown::render(first, &titles, &catalogue, a.inputs.first().and_then(|p| p.to_str())),
+            Format::Markdown => report::markdown::render(
+                first,
+                &titles,
+                &catalogue,
+                a.inputs.first().and_then(|p| p.to_str()),
+            ),
             Format::Html => report::html::render(first, &titles, &catalogue),
             Format::Sarif => report::sarif::render(first, &catalogue),
-            Format::Console => console::render(first, &titles, &catalogue, console::ConsoleOptions::default()),
+            Format::Console => console::render(
+                first,
+                &titles,
+                &catalogue,
+                console::ConsoleOptions::default(),
+            ),
         };
         outputs.push((path.clone(), text));
     }

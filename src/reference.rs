@@ -24,7 +24,8 @@ pub async fn start(config: Config) -> Result<(reference_server::RunningServer, U
     let server = reference_server::spawn(addr, config)
         .await
         .map_err(|e| format!("the reference server failed to start: {e}"))?;
-    let target = Url::parse(&server.mcp_url()).map_err(|e| format!("the reference server URL is invalid: {e}"))?;
+    let target = Url::parse(&server.mcp_url())
+        .map_err(|e| format!("the reference server URL is invalid: {e}"))?;
     Ok((server, target))
 }
 

@@ -573,31 +573,64 @@ fn one_run_writes_every_format() {
     let summary = dir.join("step-summary.md");
     let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
         .args(["run", "--mutant", "prm-resource-trailing-slash"])
-        .args(["--report", &format!("json={}", p("r.json")), "--report", &format!("junit={}", p("r.xml"))])
-        .args(["--report", &format!("markdown={}", p("r.md")), "--report", &format!("html={}", p("r.html"))])
-        .args(["--report", &format!("sarif={}", p("r.sarif")), "--report", "json=-"])
+        .args([
+            "--report",
+            &format!("json={}", p("r.json")),
+            "--report",
+            &format!("junit={}", p("r.xml")),
+        ])
+        .args([
+            "--report",
+            &format!("markdown={}", p("r.md")),
+            "--report",
+            &format!("html={}", p("r.html")),
+        ])
+        .args([
+            "--report",
+            &format!("sarif={}", p("r.sarif")),
+            "--report",
+            "json=-",
+        ])
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("NO_COLOR", "1")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("`json=-` writes the report to stdout");
+    let v: Value =
+        serde_json::from_slice(&out.stdout).expect("`json=-` writes the report to stdout");
     assert_valid_report(&v);
     for f in ["r.json", "r.xml", "r.md", "r.html", "r.sarif"] {
         let text = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
         assert!(text.len() > 200, "{f} is empty");
-        assert!(!text.contains("authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF"), "{f} leaks a token");
+        assert!(
+            !text.contains("authspec-invalid-token-4mQ9xZ2bT7wL1cV8nR3kP6yH0sJ5dF"),
+            "{f} leaks a token"
+        );
     }
     let md = std::fs::read_to_string(&summary).expect("the job summary was appended");
     assert!(md.contains("rfc9728/3.3/resource-matches-well-known"));
-    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("r.sarif")).unwrap_or_default()).expect("sarif json");
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.sarif")).unwrap_or_default())
+            .expect("sarif json");
     assert_eq!(sarif["version"], "2.1.0");
     // Re-render and compare from the saved JSON.
-    let out = authspec(&["report", &p("r.json"), &p("r.json"), "--html", &p("compare.html"), "--report", "markdown=-"]);
+    let out = authspec(&[
+        "report",
+        &p("r.json"),
+        &p("r.json"),
+        "--html",
+        &p("compare.html"),
+        "--report",
+        "markdown=-",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("resource-matches-well-known"));
     let page = std::fs::read_to_string(dir.join("compare.html")).unwrap_or_default();
-    assert!(page.contains("2 runs compared"), "{}", &page[..page.len().min(400)]);
+    assert!(
+        page.contains("2 runs compared"),
+        "{}",
+        &page[..page.len().min(400)]
+    );
     let out = authspec(&["report", &p("r.md"), "--html", &p("x.html")]);
     assert_eq!(out.status.code(), Some(2));
 }
