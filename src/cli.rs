@@ -695,7 +695,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
         .map(|(_, p)| p.display().to_string());
     let render = |kind: Format, color: bool| -> String {
         colored::control::set_override(color);
-        let text = match kind {
+        match kind {
             Format::Json => report::json::render(&report),
             Format::Junit => report::junit::render(&report, &titles, &catalogue),
             Format::Markdown => {
@@ -719,8 +719,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
                 }
                 s
             }
-        };
-        text
+        }
     };
     let env = RunContext::from_env();
     for (kind, path) in &a.reports {
