@@ -318,6 +318,12 @@ fn markdown_snapshot() {
 }
 
 #[test]
+fn junit_snapshot() {
+    let xml = authspec::report::junit::render(&fixture(), &titles(), &Catalogue::embedded());
+    insta::assert_snapshot!("junit", xml);
+}
+
+#[test]
 fn html_snapshot() {
     let page = html::render(&fixture(), &titles(), &Catalogue::embedded());
     insta::assert_snapshot!("html", page);
