@@ -842,7 +842,12 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
             return exit::RUNTIME;
         }
     };
-    print_out(&server.mcp_url());
+    // The MCP URL stays alone on the first line, for scripts; the rest is for people.
+    let base = server.base_url();
+    print_out(&format!(
+        "{}\nissuer:                {base}\nresource metadata:     {base}/.well-known/oauth-protected-resource/mcp\nauthorization server:  {base}/.well-known/oauth-authorization-server",
+        server.mcp_url()
+    ));
     if !mutants.is_empty() {
         eprintln!(
             "mutants on: {}",

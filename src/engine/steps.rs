@@ -454,6 +454,19 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
             Err(e) => return error(format!("{block}: {e}"), log),
             Ok((final_url, resp)) => {
                 tried.push(format!("{} {} → {}", c.form, c.url, resp.status));
+                if resp.status == 200 {
+                    // Worth a line in the report even where no case judges it.
+                    if let Some(j) = resp.json() {
+                        if j.get("client_id_metadata_document_supported")
+                            == Some(&Value::Bool(true))
+                        {
+                            tried.push("the server advertises Client ID Metadata Documents (client_id_metadata_document_supported)".into());
+                        }
+                        if j.get("signed_metadata").is_some() {
+                            tried.push("the metadata carries signed_metadata".into());
+                        }
+                    }
+                }
                 if resp.status == 200 || (explicit && i + 1 == count) {
                     let mut values = Vars::new();
                     values.insert("url".into(), Value::String(final_url.to_string()));
