@@ -81,6 +81,18 @@ impl FlowState {
         put("previous_refresh_token", &self.previous_refresh_token);
         put("scope", &self.scope);
         put("resource", &self.resource);
+        // The same resource with its scheme and host in capitals (MCP 2025-11-25 §8.1 says
+        // servers ought to accept it).
+        let upper = self.resource.as_deref().and_then(|r| {
+            let (scheme, rest) = r.split_once("://")?;
+            let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            Some(format!(
+                "{}://{}{path}",
+                scheme.to_ascii_uppercase(),
+                host.to_ascii_uppercase()
+            ))
+        });
+        put("resource_upper", &upper);
         if let Some(Value::Object(m)) = &self.as_metadata {
             for k in [
                 "issuer",
@@ -112,6 +124,7 @@ pub const FLOW_VARS: &[&str] = &[
     "previous_refresh_token",
     "scope",
     "resource",
+    "resource_upper",
     "issuer",
     "authorization_endpoint",
     "token_endpoint",
@@ -916,53 +929,52 @@ pub async fn walk(
     block: &str,
     vars: &Vars,
 ) -> StepRecord {
-    let mut log = Vec::new();
-    let mut notes = Vec::new();
-    let mut last: Option<Observation> = None;
-    let take = |rec: StepRecord,
-                what: &str,
-                log: &mut Vec<Exchange>,
-                notes: &mut Vec<String>|
-     -> Result<Observation, StepStop> {
-        log.extend(rec.exchanges);
-        notes.extend(rec.notes);
-        match rec.result {
-            Ok(o) => Ok(o),
-            Err(StepStop::Unavailable(w) | StepStop::NotFound(w)) => {
-                Err(StepStop::Unavailable(format!("{what}: {w}")))
-            }
-            Err(e) => Err(e),
+    let mut out = StepRecord {
+        result: Ok(Observation::default()),
+        exchanges: Vec::new(),
+        notes: Vec::new(),
+    };
+    if let Err(e) = walk_stages(ctx, flow, a, block, vars, &mut out).await {
+        out.result = Err(e);
+    }
+    out
+}
+
+/// Folds a stage's record into the walk's; a stage that cannot run says which stage it was.
+fn absorb(out: &mut StepRecord, rec: StepRecord, stage: &str) -> Result<Observation, StepStop> {
+    out.exchanges.extend(rec.exchanges);
+    out.notes.extend(rec.notes);
+    rec.result.map_err(|e| match e {
+        StepStop::Unavailable(w) | StepStop::NotFound(w) => {
+            StepStop::Unavailable(format!("{stage}: {w}"))
         }
-    };
-    let finish = |r: Result<Observation, StepStop>, log: Vec<Exchange>, notes: Vec<String>| match r
-    {
-        Ok(o) => StepRecord {
-            result: Ok(o),
-            exchanges: log,
-            notes,
-        },
-        Err(e) => StepRecord {
-            result: Err(e),
-            exchanges: log,
-            notes,
-        },
-    };
+        other => other,
+    })
+}
+
+fn status_of(obs: &Observation) -> u16 {
+    obs.response.as_ref().map(|r| r.status).unwrap_or_default()
+}
+
+async fn walk_stages(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &FlowAction,
+    block: &str,
+    vars: &Vars,
+    out: &mut StepRecord,
+) -> Result<(), StepStop> {
     if ctx.auth.access_token.is_some() && a.until >= FlowStage::Code {
         if a.until == FlowStage::Token {
             // A token from outside stands in for the whole flow.
             flow.access_token = ctx.auth.access_token.clone();
-            return finish(Ok(Observation::default()), log, notes);
+            return Ok(());
         }
-        return finish(
-            Err(StepStop::Unavailable(
-                "this case needs a fresh authorization code, and the run uses --access-token-env"
-                    .into(),
-            )),
-            log,
-            notes,
-        );
+        return Err(StepStop::Unavailable(
+            "this case needs a fresh authorization code, and the run uses --access-token-env"
+                .into(),
+        ));
     }
-    // Registration, unless a client exists already.
     if client_for(ctx, flow, None).is_none() {
         let reg = RegisterAction {
             label: "main".into(),
@@ -971,22 +983,14 @@ pub async fn walk(
             content_type: None,
         };
         let rec = register(ctx, flow, &reg, &format!("{block}: register"), vars).await;
-        match take(rec, "registration", &mut log, &mut notes) {
-            Ok(o) => {
-                if !flow.clients.contains_key("main") {
-                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                    return finish(
-                        Err(StepStop::Unavailable(format!(
-                            "registration did not succeed (HTTP {status})"
-                        ))),
-                        log,
-                        notes,
-                    );
-                }
-                last = Some(o);
-            }
-            Err(e) => return finish(Err(e), log, notes),
+        let obs = absorb(out, rec, "registration")?;
+        if !flow.clients.contains_key("main") {
+            return Err(StepStop::Unavailable(format!(
+                "registration did not succeed (HTTP {})",
+                status_of(&obs)
+            )));
         }
+        out.result = Ok(obs);
     }
     if a.until >= FlowStage::Code {
         let auth = AuthorizeAction {
@@ -995,27 +999,18 @@ pub async fn walk(
             verifier: None,
         };
         let rec = authorize(ctx, flow, &auth, &format!("{block}: authorize"), vars).await;
-        match take(rec, "authorization", &mut log, &mut notes) {
-            Ok(o) => {
-                if flow.code.is_none() {
-                    let err = o
-                        .values
-                        .get("error")
-                        .and_then(Value::as_str)
-                        .unwrap_or("no code in the redirect")
-                        .to_string();
-                    return finish(
-                        Err(StepStop::Unavailable(format!(
-                            "authorization did not yield a code: {err}"
-                        ))),
-                        log,
-                        notes,
-                    );
-                }
-                last = Some(o);
-            }
-            Err(e) => return finish(Err(e), log, notes),
+        let obs = absorb(out, rec, "authorization")?;
+        if flow.code.is_none() {
+            let err = obs
+                .values
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("no code in the redirect");
+            return Err(StepStop::Unavailable(format!(
+                "authorization did not yield a code: {err}"
+            )));
         }
+        out.result = Ok(obs);
     }
     if a.until >= FlowStage::Token {
         let tok = TokenAction {
@@ -1026,24 +1021,16 @@ pub async fn walk(
             concurrent: 1,
         };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
-        match take(rec, "token request", &mut log, &mut notes) {
-            Ok(o) => {
-                if flow.access_token.is_none() {
-                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                    return finish(
-                        Err(StepStop::Unavailable(format!(
-                            "the token request did not succeed (HTTP {status})"
-                        ))),
-                        log,
-                        notes,
-                    );
-                }
-                last = Some(o);
-            }
-            Err(e) => return finish(Err(e), log, notes),
+        let obs = absorb(out, rec, "token request")?;
+        if flow.access_token.is_none() {
+            return Err(StepStop::Unavailable(format!(
+                "the token request did not succeed (HTTP {})",
+                status_of(&obs)
+            )));
         }
+        out.result = Ok(obs);
     }
-    finish(Ok(last.unwrap_or_default()), log, notes)
+    Ok(())
 }
 
 /// Deletes the clients a case registered, where the server offers RFC 7592 management.
