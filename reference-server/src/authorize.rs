@@ -18,6 +18,20 @@ use crate::state::AppState;
 use crate::store::{Authorization, Client, Pkce, PkceMethod};
 use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, token};
 
+/// The authorization request parameters this server understands (OAuth 2.1
+/// §4.1.1, RFC 8707); any other is ignored (OAuth 2.1 §3.1), except under
+/// `authorize-rejects-unknown-params`.
+const KNOWN_PARAMS: [&str; 8] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "resource",
+];
+
 /// `GET` or `POST /authorize`
 pub(crate) async fn authorize(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let response = handle_authorize(&state, request).await;
@@ -89,7 +103,9 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     };
     let requested_redirect = params.get("redirect_uri");
     let show_error = |message: &str| error_page(state, message, requested_redirect);
-    if params.is_repeated("client_id") || params.is_repeated("redirect_uri") {
+    let accepts_repeated = state.has(Mutant::AuthorizeAcceptsRepeatedParams);
+    if !accepts_repeated && (params.is_repeated("client_id") || params.is_repeated("redirect_uri"))
+    {
         return show_error("The client_id and redirect_uri parameters must not repeat.");
     }
     let Some(client_id) = params.get("client_id") else {
@@ -113,8 +129,13 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     // From here on the redirect URI is trusted, so errors go back to it.
     let client_state = params.get("state");
     let reply = Reply::new(state, &redirect_uri, client_state);
-    if params.repeated_parameter().is_some() {
+    if !accepts_repeated && params.repeated_parameter().is_some() {
         return reply.error("invalid_request", "A request parameter is repeated");
+    }
+    if state.has(Mutant::AuthorizeRejectsUnknownParams)
+        && params.unknown_parameter(&KNOWN_PARAMS).is_some()
+    {
+        return reply.error("invalid_request", "The request has an unknown parameter");
     }
     let implicit = match params.get("response_type") {
         None => return reply.error("invalid_request", "response_type is required"),
@@ -189,6 +210,7 @@ fn resolve_redirect_uri(
     let Some(requested) = requested else {
         return match client.redirect_uris.as_slice() {
             [only] => Ok(only.clone()),
+            [first, ..] if state.has(Mutant::AuthorizeDefaultRedirectWithMany) => Ok(first.clone()),
             [] => Err("The client has no registered redirect URI."),
             _ => Err("The request has no redirect_uri and the client registered several."),
         };
@@ -237,6 +259,13 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
         Some("plain") if state.has(Mutant::PkceAcceptsPlain) => PkceMethod::Plain,
         Some(_) if state.has(Mutant::PkceAcceptsUnknownMethod) => PkceMethod::S256,
         Some(_) => return Err("code_challenge_method must be S256"),
+        // OAuth 2.1 §3.1 makes `code_challenge_method=` the same as leaving
+        // it out; the mutant reads it as the default it wishes for.
+        None if state.has(Mutant::AuthorizeEmptyParamNotAbsent)
+            && params.sent_empty("code_challenge_method") =>
+        {
+            PkceMethod::S256
+        }
         None => return Err("code_challenge_method is required and must be S256"),
     };
     if !oauth::is_pkce_string(challenge) {
@@ -267,7 +296,12 @@ fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>
                 return Err("resource must not contain a fragment");
             }
         }
-        let resource = if oauth::same_resource(candidate, &own) {
+        let same = if state.has(Mutant::AuthorizeCaseSensitiveResource) {
+            candidate == own
+        } else {
+            oauth::same_resource(candidate, &own)
+        };
+        let resource = if same {
             own.clone()
         } else if state.has(Mutant::AuthorizeAcceptsForeignResource) {
             candidate.to_owned()
@@ -282,7 +316,12 @@ fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>
 }
 
 fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization) -> Response {
-    let code = oauth::random_string(32);
+    // 32 random bytes: well over the 128 bits OAuth 2.1 §7.7 asks for.
+    let code = if state.has(Mutant::CodeShort) {
+        format!("{:06}", rand::random_range(0..1_000_000u32))
+    } else {
+        oauth::random_string(32)
+    };
     state.store.lock().insert_code(code.clone(), authorization);
     reply.redirect(vec![("code", code)], false)
 }
@@ -362,6 +401,11 @@ impl<'a> Reply<'a> {
         let Ok(mut url) = Url::parse(self.redirect_uri) else {
             return error_page(state, "The redirect_uri is not a URI.", None);
         };
+        // Correctly, the parameters are appended to the registered query
+        // (OAuth 2.1 §2.3), which the client may rely on to route the answer.
+        if state.has(Mutant::AuthorizeDropsRedirectQuery) {
+            url.set_query(None);
+        }
         if in_fragment {
             let encoded = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params)

@@ -102,12 +102,19 @@ pub enum Mutant {
     AuthorizeFrameable,
     AuthorizeCorsWildcard,
     AuthorizeReflectsUnescaped,
+    AuthorizeRejectsUnknownParams,
+    AuthorizeAcceptsRepeatedParams,
+    AuthorizeEmptyParamNotAbsent,
+    AuthorizeDefaultRedirectWithMany,
+    AuthorizeDropsRedirectQuery,
+    AuthorizeCaseSensitiveResource,
     TokenIgnoresVerifier,
     TokenAcceptsMissingVerifier,
     TokenSkipsVerifierFormat,
     CodeReusable,
     CodeReplayKeepsTokens,
     CodeRace,
+    CodeShort,
     TokenIgnoresRedirectUri,
     TokenIgnoresClientBinding,
     TokenNoStoreMissing,
@@ -121,6 +128,10 @@ pub enum Mutant {
     TokenAudienceIssuer,
     TokenAcceptsTwoAuthMethods,
     TokenAcceptsQueryCredentials,
+    TokenRejectsUnknownParams,
+    TokenAcceptsRepeatedParams,
+    TokenErrorBadCharset,
+    TokenClientCredentialsPublic,
     RefreshNotRotated,
     RefreshReuseAllowed,
     RefreshWidensScope,
@@ -228,12 +239,19 @@ impl Mutant {
         Mutant::AuthorizeFrameable,
         Mutant::AuthorizeCorsWildcard,
         Mutant::AuthorizeReflectsUnescaped,
+        Mutant::AuthorizeRejectsUnknownParams,
+        Mutant::AuthorizeAcceptsRepeatedParams,
+        Mutant::AuthorizeEmptyParamNotAbsent,
+        Mutant::AuthorizeDefaultRedirectWithMany,
+        Mutant::AuthorizeDropsRedirectQuery,
+        Mutant::AuthorizeCaseSensitiveResource,
         Mutant::TokenIgnoresVerifier,
         Mutant::TokenAcceptsMissingVerifier,
         Mutant::TokenSkipsVerifierFormat,
         Mutant::CodeReusable,
         Mutant::CodeReplayKeepsTokens,
         Mutant::CodeRace,
+        Mutant::CodeShort,
         Mutant::TokenIgnoresRedirectUri,
         Mutant::TokenIgnoresClientBinding,
         Mutant::TokenNoStoreMissing,
@@ -247,6 +265,10 @@ impl Mutant {
         Mutant::TokenAudienceIssuer,
         Mutant::TokenAcceptsTwoAuthMethods,
         Mutant::TokenAcceptsQueryCredentials,
+        Mutant::TokenRejectsUnknownParams,
+        Mutant::TokenAcceptsRepeatedParams,
+        Mutant::TokenErrorBadCharset,
+        Mutant::TokenClientCredentialsPublic,
         Mutant::RefreshNotRotated,
         Mutant::RefreshReuseAllowed,
         Mutant::RefreshWidensScope,
@@ -356,12 +378,19 @@ impl Mutant {
             Mutant::AuthorizeFrameable => "authorize-frameable",
             Mutant::AuthorizeCorsWildcard => "authorize-cors-wildcard",
             Mutant::AuthorizeReflectsUnescaped => "authorize-reflects-unescaped",
+            Mutant::AuthorizeRejectsUnknownParams => "authorize-rejects-unknown-params",
+            Mutant::AuthorizeAcceptsRepeatedParams => "authorize-accepts-repeated-params",
+            Mutant::AuthorizeEmptyParamNotAbsent => "authorize-empty-param-not-absent",
+            Mutant::AuthorizeDefaultRedirectWithMany => "authorize-default-redirect-with-many",
+            Mutant::AuthorizeDropsRedirectQuery => "authorize-drops-redirect-query",
+            Mutant::AuthorizeCaseSensitiveResource => "authorize-case-sensitive-resource",
             Mutant::TokenIgnoresVerifier => "token-ignores-verifier",
             Mutant::TokenAcceptsMissingVerifier => "token-accepts-missing-verifier",
             Mutant::TokenSkipsVerifierFormat => "token-skips-verifier-format",
             Mutant::CodeReusable => "code-reusable",
             Mutant::CodeReplayKeepsTokens => "code-replay-keeps-tokens",
             Mutant::CodeRace => "code-race",
+            Mutant::CodeShort => "code-short",
             Mutant::TokenIgnoresRedirectUri => "token-ignores-redirect-uri",
             Mutant::TokenIgnoresClientBinding => "token-ignores-client-binding",
             Mutant::TokenNoStoreMissing => "token-no-store-missing",
@@ -375,6 +404,10 @@ impl Mutant {
             Mutant::TokenAudienceIssuer => "token-audience-issuer",
             Mutant::TokenAcceptsTwoAuthMethods => "token-accepts-two-auth-methods",
             Mutant::TokenAcceptsQueryCredentials => "token-accepts-query-credentials",
+            Mutant::TokenRejectsUnknownParams => "token-rejects-unknown-params",
+            Mutant::TokenAcceptsRepeatedParams => "token-accepts-repeated-params",
+            Mutant::TokenErrorBadCharset => "token-error-bad-charset",
+            Mutant::TokenClientCredentialsPublic => "token-client-credentials-public",
             Mutant::RefreshNotRotated => "refresh-not-rotated",
             Mutant::RefreshReuseAllowed => "refresh-reuse-allowed",
             Mutant::RefreshWidensScope => "refresh-widens-scope",
@@ -665,6 +698,24 @@ impl Mutant {
             Mutant::AuthorizeReflectsUnescaped => {
                 "RFC 6749 §10.14: the authorization error page echoes the redirect_uri without HTML escaping."
             }
+            Mutant::AuthorizeRejectsUnknownParams => {
+                "OAuth 2.1 §3.1: an unknown authorization request parameter is refused with invalid_request instead of ignored."
+            }
+            Mutant::AuthorizeAcceptsRepeatedParams => {
+                "OAuth 2.1 §3.1: an authorization request with a repeated parameter is accepted, the first value winning, instead of refused."
+            }
+            Mutant::AuthorizeEmptyParamNotAbsent => {
+                "OAuth 2.1 §3.1: an empty code_challenge_method is taken as S256 instead of treated as omitted, so the request gets a code."
+            }
+            Mutant::AuthorizeDefaultRedirectWithMany => {
+                "OAuth 2.1 §4.1.1: a request without redirect_uri from a client with several registered redirect URIs is redirected to the first one."
+            }
+            Mutant::AuthorizeDropsRedirectQuery => {
+                "OAuth 2.1 §2.3: the authorization response drops the query component of the registered redirect URI."
+            }
+            Mutant::AuthorizeCaseSensitiveResource => {
+                "RFC 3986 §6.2.2.1 and MCP authorization: a resource with an uppercase scheme or host is refused with invalid_target instead of matching the MCP endpoint."
+            }
             Mutant::TokenIgnoresVerifier => {
                 "RFC 7636 §4.6: the token endpoint accepts any code_verifier without comparing it with the code_challenge."
             }
@@ -682,6 +733,9 @@ impl Mutant {
             }
             Mutant::CodeRace => {
                 "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times."
+            }
+            Mutant::CodeShort => {
+                "OAuth 2.1 §7.7: authorization codes are 6 decimal digits, far less than 128 bits of randomness."
             }
             Mutant::TokenIgnoresRedirectUri => {
                 "RFC 6749 §4.1.3: the token request's redirect_uri is not compared with the authorization request's."
@@ -721,6 +775,18 @@ impl Mutant {
             }
             Mutant::TokenAcceptsQueryCredentials => {
                 "RFC 6749 §2.3.1: client credentials in the request URI query authenticate the client."
+            }
+            Mutant::TokenRejectsUnknownParams => {
+                "OAuth 2.1 §3.2: an unknown token request parameter is refused with invalid_request instead of ignored."
+            }
+            Mutant::TokenAcceptsRepeatedParams => {
+                "OAuth 2.1 §3.2: a token request with a repeated parameter is accepted, the first value winning, instead of refused with invalid_request."
+            }
+            Mutant::TokenErrorBadCharset => {
+                "RFC 6749 §5.2: token error_description values contain a double quote and non-ASCII characters."
+            }
+            Mutant::TokenClientCredentialsPublic => {
+                "OAuth 2.1 §4.2: grant_type=client_credentials issues an access token to a public client, which cannot authenticate."
             }
             Mutant::RefreshNotRotated => {
                 "OAuth 2.1 §4.3.1: public clients' refresh tokens are not rotated."

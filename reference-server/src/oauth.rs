@@ -45,18 +45,19 @@ pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
 }
 
 /// Decoded `application/x-www-form-urlencoded` parameters, in order.
+///
+/// RFC 6749 §3.1: parameters sent without a value are treated as if they
+/// were omitted, so every accessor except [`Params::sent_empty`] skips
+/// empty values. They are kept only so that a mutant can misread them.
 #[derive(Debug, Default)]
 pub(crate) struct Params {
     pairs: Vec<(String, String)>,
 }
 
 impl Params {
-    /// RFC 6749 §3.1: parameters sent without a value are treated as if
-    /// they were omitted, so empty values are dropped here.
     pub(crate) fn parse(input: &[u8]) -> Self {
         Self {
             pairs: url::form_urlencoded::parse(input)
-                .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         }
@@ -66,33 +67,47 @@ impl Params {
         query.map_or_else(Self::default, |q| Self::parse(q.as_bytes()))
     }
 
-    /// The first value of `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+    /// The parameters that count as sent: those with a value.
+    fn present(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The first value of `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.present().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     pub(crate) fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.present()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
             .collect()
     }
 
     pub(crate) fn is_repeated(&self, name: &str) -> bool {
-        self.pairs.iter().filter(|(k, _)| k == name).count() > 1
+        self.present().filter(|(k, _)| *k == name).count() > 1
     }
 
     /// RFC 6749 §3.1: parameters MUST NOT be included more than once;
     /// `resource` (RFC 8707) is the one that may repeat.
     pub(crate) fn repeated_parameter(&self) -> Option<&str> {
-        self.pairs
-            .iter()
-            .map(|(k, _)| k.as_str())
+        self.present()
+            .map(|(k, _)| k)
             .find(|k| *k != "resource" && self.is_repeated(k))
+    }
+
+    /// The first parameter (with a value) whose name is not in `known`.
+    pub(crate) fn unknown_parameter(&self, known: &[&str]) -> Option<&str> {
+        self.present().map(|(k, _)| k).find(|k| !known.contains(k))
+    }
+
+    /// Whether `name` was sent only with an empty value, which a correct
+    /// server treats as absent.
+    pub(crate) fn sent_empty(&self, name: &str) -> bool {
+        self.get(name).is_none() && self.pairs.iter().any(|(k, _)| k == name)
     }
 }
 
@@ -368,6 +383,13 @@ mod tests {
         assert_eq!(p.get("b"), None);
         assert_eq!(p.all("resource"), vec!["x", "y"]);
         assert_eq!(p.repeated_parameter(), Some("a"));
+        assert!(p.sent_empty("b"));
+        assert!(!p.sent_empty("a"));
+        assert!(!p.sent_empty("z"));
+        assert_eq!(p.unknown_parameter(&["a", "resource"]), Some("c"));
+        assert_eq!(p.unknown_parameter(&["a", "resource", "c"]), None);
+        // An empty second value is no repetition: it counts as not sent.
+        assert_eq!(Params::parse(b"a=1&a=").repeated_parameter(), None);
         assert_eq!(
             Params::parse(b"resource=x&resource=y").repeated_parameter(),
             None

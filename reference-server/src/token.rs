@@ -24,6 +24,23 @@ const SUBJECT: &str = crate::FORM_USERNAME;
 /// How long the `code-race` mutant leaves between checking a code and
 /// consuming it.
 const RACE_WINDOW: Duration = Duration::from_millis(50);
+/// The token request parameters this server understands (OAuth 2.1 §3.2,
+/// RFC 8707, and `username`/`password` for the password-grant mutant); any
+/// other is ignored (OAuth 2.1 §3.2), except under
+/// `token-rejects-unknown-params`.
+const KNOWN_TOKEN_PARAMS: [&str; 11] = [
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "scope",
+    "resource",
+    "username",
+    "password",
+];
 
 /// A refused token or revocation request (RFC 6749 §5.2).
 #[derive(Debug)]
@@ -46,6 +63,13 @@ fn bad_request(code: &'static str, description: &'static str) -> Failure {
 
 fn invalid_grant(description: &'static str) -> Failure {
     bad_request("invalid_grant", description)
+}
+
+fn unsupported_grant_type() -> Failure {
+    bad_request(
+        "unsupported_grant_type",
+        "Only authorization_code and refresh_token are supported",
+    )
 }
 
 fn invalid_client(basic: bool) -> Failure {
@@ -74,7 +98,16 @@ fn render_failure(state: &AppState, endpoint: Endpoint, failure: &Failure) -> Re
         status = StatusCode::BAD_REQUEST;
         challenge = false;
     }
-    let mut response = oauth::error_json(status, failure.code, failure.description);
+    let mut response = if token && state.has(Mutant::TokenErrorBadCharset) {
+        // RFC 6749 §5.2 allows only %x20-21 / %x23-5B / %x5D-7E here.
+        let description = format!(
+            "Requ\u{ea}te refus\u{e9}e \u{2014} \"{}\"",
+            failure.description
+        );
+        oauth::error_json(status, failure.code, &description)
+    } else {
+        oauth::error_json(status, failure.code, failure.description)
+    };
     if token && state.has(Mutant::TokenNoStoreMissing) {
         response.headers_mut().remove(header::CACHE_CONTROL);
     }
@@ -112,11 +145,23 @@ async fn form_request(
         return Err(responses::payload_too_large());
     };
     let params = Params::parse(&body);
-    if params.repeated_parameter().is_some() {
+    let token = endpoint == Endpoint::Token;
+    let accepts_repeated = token && state.has(Mutant::TokenAcceptsRepeatedParams);
+    if !accepts_repeated && params.repeated_parameter().is_some() {
         return Err(render_failure(
             state,
             endpoint,
             &bad_request("invalid_request", "A request parameter is repeated"),
+        ));
+    }
+    if token
+        && state.has(Mutant::TokenRejectsUnknownParams)
+        && params.unknown_parameter(&KNOWN_TOKEN_PARAMS).is_some()
+    {
+        return Err(render_failure(
+            state,
+            endpoint,
+            &bad_request("invalid_request", "The request has an unknown parameter"),
         ));
     }
     Ok((parts, params))
@@ -142,12 +187,22 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         },
         Some("password") if state.has(Mutant::TokenAcceptsPasswordGrant) => {
             authenticate(&state, &parts, &params, true)
-                .and_then(|client| password(&state, client.as_ref(), &params))
+                .and_then(|client| bare_token(&state, client.as_ref(), &params))
         }
-        Some(_) => Err(bad_request(
-            "unsupported_grant_type",
-            "Only authorization_code and refresh_token are supported",
-        )),
+        // OAuth 2.1 §4.2: client_credentials needs a confidential client,
+        // and this server offers it to none, so correctly it falls through
+        // to unsupported_grant_type.
+        Some("client_credentials") if state.has(Mutant::TokenClientCredentialsPublic) => {
+            // Anything but a public client is refused as in the correct
+            // server, so only the rule about public clients is broken.
+            match authenticate(&state, &parts, &params, false) {
+                Ok(Some(client)) if client.is_public() => {
+                    bare_token(&state, Some(&client), &params)
+                }
+                _ => Err(unsupported_grant_type()),
+            }
+        }
+        Some(_) => Err(unsupported_grant_type()),
     };
     match result {
         Ok(body) => {
@@ -543,8 +598,14 @@ fn refresh_token(state: &AppState, client: &Client, params: &Params) -> Result<V
     Ok(token_response(state, access, Some(refresh), &scope))
 }
 
-/// Only under `token-accepts-password-grant`: any username and password.
-fn password(state: &AppState, client: Option<&Client>, params: &Params) -> Result<Value, Failure> {
+/// Only under `token-accepts-password-grant` (any username and password)
+/// and `token-client-credentials-public`: a bare access token, without a
+/// refresh token, for the requested or default scope.
+fn bare_token(
+    state: &AppState,
+    client: Option<&Client>,
+    params: &Params,
+) -> Result<Value, Failure> {
     let scope = match params.get("scope") {
         None => oauth::DEFAULT_SCOPE.to_owned(),
         Some(scope) => oauth::supported_scope(scope)

@@ -541,6 +541,8 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
 
     // The token endpoint.
     let code = get_code(addr, &client, &res).await.unwrap_or_default();
+    // OAuth 2.1 §7.7: 128 bits are at least 22 base64url characters.
+    out.push(format!("code of 22+ characters: {}", code.len() >= 22));
     let first = redeem(addr, &client, &code, &res).await;
     out.push(observe("redeem", &first));
     let first_access = first.json()["access_token"]
@@ -764,6 +766,83 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
         1,
     );
     out.push(observe("forged", &mcp(addr, &forged, INITIALIZE).await));
+
+    // Request parameter rules (OAuth 2.1 §3.1, §3.2) at both endpoints.
+    let upper = res.replacen("http://", "HTTP://", 1);
+    let variant = |drop: &str, add: (&'static str, &'static str)| {
+        let mut params = code_request(&client, &res);
+        params.retain(|(k, _)| *k != drop);
+        params.push(add);
+        params
+    };
+    let mut uppercase = code_request(&client, &res);
+    uppercase.retain(|(k, _)| *k != "resource");
+    uppercase.push(("resource", &upper));
+    let authorize_variants = [
+        ("unknown param", variant("", ("authspec_unknown", "1"))),
+        ("repeated state", variant("", ("state", "again"))),
+        (
+            "empty method",
+            variant("code_challenge_method", ("code_challenge_method", "")),
+        ),
+        ("uppercase resource", uppercase),
+    ];
+    for (label, params) in authorize_variants {
+        out.push(observe(
+            &format!("authorize {label}"),
+            &authorize(addr, &params).await,
+        ));
+    }
+    let token_variants = [
+        (
+            "unknown param",
+            "grant_type=authorization_code&code=x&authspec_unknown=1",
+        ),
+        (
+            "repeated param",
+            "grant_type=authorization_code&code=x&code=y",
+        ),
+        (
+            "client_credentials",
+            "grant_type=client_credentials&scope=mcp:tools",
+        ),
+    ];
+    for (label, body) in token_variants {
+        let body = format!("{body}&client_id={}", client.id);
+        out.push(observe(
+            &format!("token {label}"),
+            &send(addr, "POST", "/token", &[FORM], &body).await,
+        ));
+    }
+
+    // A client with several redirect URIs, the first with a query.
+    let reply = register(
+        addr,
+        &json!({
+            "redirect_uris": ["http://127.0.0.1/cb?app=1", "http://127.0.0.1/second"],
+            "token_endpoint_auth_method": "none",
+        }),
+    )
+    .await;
+    out.push(format!("register with query: {}", reply.status));
+    let several = TestClient {
+        id: reply.json()["client_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        secret: None,
+        redirect_uri: "http://127.0.0.1/cb?app=1".into(),
+    };
+    let mut params = code_request(&several, &res);
+    out.push(observe(
+        "authorize redirect query",
+        &authorize(addr, &params).await,
+    ));
+    params.retain(|(k, _)| *k != "redirect_uri");
+    out.push(observe(
+        "authorize several, none sent",
+        &authorize(addr, &params).await,
+    ));
 
     out.into_iter()
         .map(|line| line.replace(server.base_url(), "BASE"))

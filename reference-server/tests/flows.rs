@@ -1273,3 +1273,344 @@ async fn malformed_requests_never_break_the_server() {
         .is_some()
     );
 }
+
+/// RFC 6749 §5.2: `error` and `error_description` use %x20-21 / %x23-5B /
+/// %x5D-7E only.
+fn error_charset(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+}
+
+/// A public client registered with two loopback redirect URIs, the first
+/// carrying a query (OAuth 2.1 §2.3 allows it).
+async fn register_with_query(addr: std::net::SocketAddr) -> TestClient {
+    let reply = register(
+        addr,
+        &json!({
+            "redirect_uris": ["http://127.0.0.1:8976/callback?app=1", "http://127.0.0.1:8976/second"],
+            "token_endpoint_auth_method": "none",
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    TestClient {
+        id: reply.json()["client_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        secret: None,
+        redirect_uri: "http://127.0.0.1:8976/callback?app=1".into(),
+    }
+}
+
+#[tokio::test]
+async fn oauth21_request_parameter_rules() {
+    let server = start(Config::default()).await;
+    let addr = server.local_addr();
+    let res = server.mcp_url();
+    let base = server.base_url().to_owned();
+    let client = register_with_query(addr).await;
+
+    // §2.3: the registered query stays and the response parameters follow
+    // it; §3.1: an unknown parameter is ignored.
+    let mut params = code_request(&client, &res);
+    params.push(("authspec_unknown", "1"));
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.status, 302, "{}", reply.body);
+    let location = reply.header("location").unwrap_or_default();
+    assert!(
+        location.starts_with("http://127.0.0.1:8976/callback?app=1&code="),
+        "{location}"
+    );
+    assert_eq!(reply.param("state").as_deref(), Some("st4te"));
+    assert_eq!(reply.param("iss").as_deref(), Some(base.as_str()));
+    let code = reply.param("code").expect("code");
+    // §7.7: 32 random bytes, base64url.
+    assert_eq!(code.len(), 43, "{code}");
+
+    // §3.1: a repeated parameter is refused, at the client's redirect URI.
+    let mut params = code_request(&client, &res);
+    params.push(("state", "again"));
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.status, 302);
+    assert_eq!(reply.param("error").as_deref(), Some("invalid_request"));
+    assert!(reply.param("code").is_none());
+
+    // §3.1: an empty value is no value, so the method is missing.
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "code_challenge_method");
+    params.push(("code_challenge_method", ""));
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.param("error").as_deref(), Some("invalid_request"));
+    assert!(reply.param("code").is_none());
+
+    // §4.1.1: several registered redirect URIs and none sent: no redirect.
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "redirect_uri");
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.header("location").is_none());
+
+    // The scheme and host of a resource compare case-insensitively, at
+    // both endpoints; §3.2: an unknown token parameter is ignored.
+    let upper = res.replacen("http://", "HTTP://", 1);
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "resource");
+    params.push(("resource", &upper));
+    let upper_code = authorize(addr, &params).await.param("code").expect("code");
+    let reply = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &upper_code),
+            ("redirect_uri", &client.redirect_uri),
+            ("code_verifier", VERIFIER),
+            ("resource", &upper),
+            ("authspec_unknown", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let access = reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(claims(&access)["aud"], json!(res));
+
+    // §3.2: a repeated token parameter is refused, and the code survives.
+    let pairs = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", client.redirect_uri.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    let mut repeated = pairs.to_vec();
+    repeated.push(("code_verifier", VERIFIER));
+    let reply = token(addr, &client, &repeated).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.error().as_deref(), Some("invalid_request"));
+    assert_eq!(token(addr, &client, &pairs).await.status, 200);
+
+    // §4.2: client_credentials is refused for every client, public or not.
+    let confidential =
+        register_confidential(addr, "https://c.example/cb", "client_secret_basic").await;
+    let secret = confidential.secret.clone().unwrap_or_default();
+    let confidential_auth = basic(&confidential.id, &secret);
+    for (headers, body) in [
+        (
+            vec![FORM],
+            format!(
+                "grant_type=client_credentials&scope=mcp:tools&client_id={}",
+                client.id
+            ),
+        ),
+        (
+            vec![FORM],
+            format!("grant_type=client_credentials&client_id={PUBLIC_CLIENT}"),
+        ),
+        (
+            vec![FORM, ("Authorization", confidential_auth.as_str())],
+            "grant_type=client_credentials".to_owned(),
+        ),
+    ] {
+        let reply = send(addr, "POST", "/token", &headers, &body).await;
+        assert_eq!(reply.status, 400, "{body}");
+        assert_eq!(reply.error().as_deref(), Some("unsupported_grant_type"));
+        assert!(reply.json().get("access_token").is_none());
+    }
+
+    // RFC 6749 §5.2: every token error description keeps to its charset.
+    let wrong_verifier = "x".repeat(43);
+    for body in [
+        String::new(),
+        "grant_type=bogus".to_owned(),
+        format!(
+            "grant_type=authorization_code&code=nope&client_id={}",
+            client.id
+        ),
+        format!(
+            "grant_type=authorization_code&code={upper_code}&client_id={}&code_verifier=short",
+            client.id
+        ),
+        format!(
+            "grant_type=authorization_code&code={upper_code}&client_id={}&code_verifier={wrong_verifier}",
+            client.id
+        ),
+        format!("grant_type=refresh_token&client_id={}", client.id),
+        "grant_type=authorization_code&code=x&client_id=nobody".to_owned(),
+    ] {
+        let reply = send(addr, "POST", "/token", &[FORM], &body).await;
+        assert!(reply.status >= 400, "{body}");
+        let json = reply.json();
+        for member in ["error", "error_description"] {
+            let text = json[member].as_str().unwrap_or_default();
+            assert!(error_charset(text), "{member} {text:?} for {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn request_parameter_mutants_break_their_rule() {
+    let res_of = |server: &reference_server::RunningServer| server.mcp_url();
+
+    // Each mutant on its own server, probed where it differs from the
+    // baseline checked in oauth21_request_parameter_rules.
+    let server = start(Config::with_mutant(Mutant::AuthorizeRejectsUnknownParams)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let mut params = code_request(&client, &res);
+    params.push(("authspec_unknown", "1"));
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.param("error").as_deref(), Some("invalid_request"));
+
+    let server = start(Config::with_mutant(Mutant::TokenRejectsUnknownParams)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let code = get_code(addr, &client, &res).await.expect("code");
+    let reply = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1/cb"),
+            ("code_verifier", VERIFIER),
+            ("authspec_unknown", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.error().as_deref(), Some("invalid_request"));
+
+    let server = start(Config::with_mutant(Mutant::AuthorizeAcceptsRepeatedParams)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let mut params = code_request(&client, &res);
+    params.push(("state", "again"));
+    let reply = authorize(addr, &params).await;
+    assert!(
+        reply.param("code").is_some(),
+        "{:?}",
+        reply.header("location")
+    );
+    assert_eq!(reply.param("state").as_deref(), Some("st4te"));
+
+    let server = start(Config::with_mutant(Mutant::TokenAcceptsRepeatedParams)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let code = get_code(addr, &client, &res).await.expect("code");
+    let reply = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1/cb"),
+            ("code_verifier", VERIFIER),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let server = start(Config::with_mutant(Mutant::AuthorizeEmptyParamNotAbsent)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "code_challenge_method");
+    params.push(("code_challenge_method", ""));
+    let code = authorize(addr, &params).await.param("code").expect("code");
+    // The challenge was taken as S256, so the right verifier redeems it.
+    assert_eq!(redeem(addr, &client, &code, &res).await.status, 200);
+
+    let server = start(Config::with_mutant(
+        Mutant::AuthorizeDefaultRedirectWithMany,
+    ))
+    .await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_with_query(addr).await;
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "redirect_uri");
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.status, 302);
+    let location = reply.header("location").unwrap_or_default();
+    assert!(
+        location.starts_with("http://127.0.0.1:8976/callback?app=1&code="),
+        "{location}"
+    );
+
+    let server = start(Config::with_mutant(Mutant::AuthorizeDropsRedirectQuery)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_with_query(addr).await;
+    let reply = authorize(addr, &code_request(&client, &res)).await;
+    let location = reply.header("location").unwrap_or_default();
+    assert!(
+        location.starts_with("http://127.0.0.1:8976/callback?code="),
+        "{location}"
+    );
+    assert!(reply.param("app").is_none());
+
+    let server = start(Config::with_mutant(Mutant::TokenErrorBadCharset)).await;
+    let addr = server.local_addr();
+    let reply = send(addr, "POST", "/token", &[FORM], "grant_type=bogus").await;
+    assert_eq!(reply.error().as_deref(), Some("unsupported_grant_type"));
+    let description = reply.json()["error_description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        description.contains('"') && !description.is_ascii(),
+        "{description}"
+    );
+
+    let server = start(Config::with_mutant(Mutant::TokenClientCredentialsPublic)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let body = format!("grant_type=client_credentials&client_id={PUBLIC_CLIENT}");
+    let reply = send(addr, "POST", "/token", &[FORM], &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let access = reply.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(claims(&access)["aud"], json!(res));
+    assert_eq!(claims(&access)["scope"], json!("mcp:tools"));
+    assert!(reply.json().get("refresh_token").is_none());
+    assert_eq!(mcp(addr, &access, TOOLS_LIST).await.status, 200);
+    // Only the public-client rule is broken: a confidential client is
+    // still refused.
+    let confidential =
+        register_confidential(addr, "https://c.example/cb", "client_secret_post").await;
+    let body = form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", &confidential.id),
+        (
+            "client_secret",
+            confidential.secret.as_deref().unwrap_or_default(),
+        ),
+    ]);
+    let reply = send(addr, "POST", "/token", &[FORM], &body).await;
+    assert_eq!(reply.error().as_deref(), Some("unsupported_grant_type"));
+
+    let server = start(Config::with_mutant(Mutant::CodeShort)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let code = get_code(addr, &client, &res).await.expect("code");
+    assert!(
+        code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+        "{code}"
+    );
+    assert_eq!(redeem(addr, &client, &code, &res).await.status, 200);
+
+    let server = start(Config::with_mutant(Mutant::AuthorizeCaseSensitiveResource)).await;
+    let (addr, res) = (server.local_addr(), res_of(&server));
+    let client = register_public(addr, "http://127.0.0.1/cb").await;
+    let upper = res.replacen("http://", "HTTP://", 1);
+    let mut params = code_request(&client, &res);
+    params.retain(|(k, _)| *k != "resource");
+    params.push(("resource", &upper));
+    let reply = authorize(addr, &params).await;
+    assert_eq!(reply.param("error").as_deref(), Some("invalid_target"));
+    // The exact spelling still works.
+    assert!(get_code(addr, &client, &res).await.is_some());
+}

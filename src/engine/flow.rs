@@ -333,9 +333,8 @@ pub async fn register(
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
     });
-    if let Some(scope) = ctx.auth.scope.clone().or_else(|| flow.scope.clone()) {
-        body["scope"] = Value::String(scope);
-    }
+    // No `scope` member: it is optional (RFC 7591 §2), and servers whose resource scopes are not
+    // client scopes refuse registrations that name them.
     if let Value::Object(m) = &mut body {
         for (k, v) in &a.metadata {
             match crate::checks::template_value(v, vars) {
@@ -975,6 +974,8 @@ async fn walk_stages(
                 .into(),
         ));
     }
+    // The resource and scope a compliant client would use, so later steps can refer to them.
+    defaults(ctx, flow, &mut out.exchanges).await;
     if client_for(ctx, flow, None).is_none() {
         let reg = RegisterAction {
             label: "main".into(),

@@ -37,6 +37,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../suites/oauth21-code.yaml"),
     ),
     (
+        "suites/oauth21-params.yaml",
+        include_str!("../../suites/oauth21-params.yaml"),
+    ),
+    (
         "suites/rfc8707.yaml",
         include_str!("../../suites/rfc8707.yaml"),
     ),
