@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use authspec::reference;
 use authspec::requirements::Catalogue;
-use authspec::suite::{self, SpecRevision};
+use authspec::suite::SpecRevision;
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -23,12 +23,7 @@ fn main() {
         1
     };
     let catalogue = Catalogue::embedded();
-    let names = reference::mutant_names();
-    let suites = suite::load_embedded(&catalogue, &names).expect("embedded suites load");
-    let cases: Vec<_> = suites
-        .iter()
-        .flat_map(|s| s.cases.iter().cloned())
-        .collect();
+    let cases = reference::embedded_cases(&catalogue).expect("embedded suites load");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -29,6 +29,12 @@ pub async fn start(config: Config) -> Result<(reference_server::RunningServer, U
     Ok((server, target))
 }
 
+/// Every embedded case, with its mutant names checked against the reference server's.
+pub fn embedded_cases(catalogue: &Catalogue) -> Result<Vec<Case>, crate::suite::LoadError> {
+    let suites = crate::suite::load_embedded(catalogue, &mutant_names())?;
+    Ok(suites.into_iter().flat_map(|s| s.cases).collect())
+}
+
 /// Names of every mutant the reference server knows.
 pub fn mutant_names() -> Vec<&'static str> {
     Mutant::ALL.iter().map(|m| m.name()).collect()

@@ -10,9 +10,7 @@ use authspec::suite::{self, Case, SpecRevision};
 use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
 
 fn cases(ids: &[&str]) -> Vec<Case> {
-    let catalogue = Catalogue::embedded();
-    let suites = suite::load_embedded(&catalogue, &reference::mutant_names()).expect("suites load");
-    let all: Vec<Case> = suites.into_iter().flat_map(|s| s.cases).collect();
+    let all = reference::embedded_cases(&Catalogue::embedded()).expect("suites load");
     ids.iter()
         .map(|id| {
             all.iter()

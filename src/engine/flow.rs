@@ -185,6 +185,17 @@ async fn metadata(
     }
 }
 
+/// An endpoint named in the authorization server's metadata, fetched once per run.
+async fn endpoint_url(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    name: &str,
+    log: &mut Vec<Exchange>,
+) -> Result<Url, StepStop> {
+    let meta = metadata(ctx, flow, log).await?;
+    endpoint(&meta, name, ctx)
+}
+
 fn endpoint(meta: &Map<String, Value>, name: &str, ctx: &TargetContext) -> Result<Url, StepStop> {
     let raw = meta.get(name).and_then(Value::as_str).ok_or_else(|| {
         StepStop::Unavailable(format!("the authorization server metadata has no {name}"))
@@ -312,13 +323,9 @@ pub async fn register(
     vars: &Vars,
 ) -> StepRecord {
     let mut log = Vec::new();
-    let meta = match metadata(ctx, flow, &mut log).await {
-        Ok(m) => m,
-        Err(e) => return stop(e, log),
-    };
-    let url = match endpoint(&meta, "registration_endpoint", ctx) {
+    let url = match endpoint_url(ctx, flow, "registration_endpoint", &mut log).await {
         Ok(u) => u,
-        Err(StepStop::Unavailable(_)) => {
+        Err(StepStop::Unavailable(w)) if w.contains("registration_endpoint") => {
             return skip(
                 "the authorization server offers no dynamic client registration (no registration_endpoint)",
                 log,
@@ -500,11 +507,7 @@ pub async fn authorize(
             log,
         );
     }
-    let meta = match metadata(ctx, flow, &mut log).await {
-        Ok(m) => m,
-        Err(e) => return stop(e, log),
-    };
-    let mut url = match endpoint(&meta, "authorization_endpoint", ctx) {
+    let mut url = match endpoint_url(ctx, flow, "authorization_endpoint", &mut log).await {
         Ok(u) => u,
         Err(e) => return stop(e, log),
     };
@@ -722,11 +725,7 @@ pub async fn token(
     vars: &Vars,
 ) -> StepRecord {
     let mut log = Vec::new();
-    let meta = match metadata(ctx, flow, &mut log).await {
-        Ok(m) => m,
-        Err(e) => return stop(e, log),
-    };
-    let url = match endpoint(&meta, "token_endpoint", ctx) {
+    let url = match endpoint_url(ctx, flow, "token_endpoint", &mut log).await {
         Ok(u) => u,
         Err(e) => return stop(e, log),
     };
@@ -875,12 +874,9 @@ pub async fn revoke(
     block: &str,
 ) -> StepRecord {
     let mut log = Vec::new();
-    let meta = match metadata(ctx, flow, &mut log).await {
-        Ok(m) => m,
-        Err(e) => return stop(e, log),
-    };
-    let url = match endpoint(&meta, "revocation_endpoint", ctx) {
+    let url = match endpoint_url(ctx, flow, "revocation_endpoint", &mut log).await {
         Ok(u) => u,
+        Err(StepStop::Error(e)) => return harness(e, log),
         Err(_) => {
             return skip(
                 "the authorization server advertises no revocation_endpoint",
