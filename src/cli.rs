@@ -346,6 +346,46 @@ pub enum ConsentArg {
     Form,
 }
 
+impl From<ConsentArg> for Consent {
+    fn from(c: ConsentArg) -> Consent {
+        match c {
+            ConsentArg::Auto => Consent::Auto,
+            ConsentArg::Form => Consent::Form,
+        }
+    }
+}
+
+/// The URL to test: the one given, or an in-process reference server started with `config`.
+/// `Err` carries the exit code, the message already printed.
+async fn target_or_reference(
+    given: Option<&String>,
+    config: Config,
+) -> Result<(Option<reference_server::RunningServer>, Url), i32> {
+    match given {
+        Some(t) => match Url::parse(t) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok((None, u)),
+            Ok(u) => {
+                eprintln!(
+                    "error: the target must be an http(s) URL, got scheme `{}`",
+                    u.scheme()
+                );
+                Err(exit::USAGE)
+            }
+            Err(e) => {
+                eprintln!("error: the target `{t}` is not an absolute URL: {e}");
+                Err(exit::USAGE)
+            }
+        },
+        None => match reference::start(config).await {
+            Ok((s, url)) => Ok((Some(s), url)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Err(exit::RUNTIME)
+            }
+        },
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct SelftestArgs {
     #[arg(long, value_enum, default_value = "console")]
@@ -553,43 +593,18 @@ async fn cmd_run(a: RunArgs) -> i32 {
         return exit::NO_CASES;
     }
     // Without a target, start the reference server in-process.
-    let mut server = None;
     let target_arg = if issuer_only {
         a.issuer.as_ref()
     } else {
         a.target.as_ref()
     };
-    let target = match target_arg {
-        Some(t) => match Url::parse(t) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-            Ok(u) => {
-                eprintln!(
-                    "error: --target must be an http(s) URL, got scheme `{}`",
-                    u.scheme()
-                );
-                return exit::USAGE;
-            }
-            Err(e) => {
-                eprintln!("error: --target `{t}` is not an absolute URL: {e}");
-                return exit::USAGE;
-            }
-        },
-        None => {
-            let config = Config {
-                mutants: mutants.iter().copied().collect(),
-                ..Config::default()
-            };
-            match reference::start(config).await {
-                Ok((s, url)) => {
-                    server = Some(s);
-                    url
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return exit::RUNTIME;
-                }
-            }
-        }
+    let config = Config {
+        mutants: mutants.iter().copied().collect(),
+        ..Config::default()
+    };
+    let (server, target) = match target_or_reference(target_arg, config).await {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let redactor = Redactor::default();
     for s in &a.secrets {
@@ -830,10 +845,7 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
     };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
-        consent: match a.consent {
-            ConsentArg::Auto => Consent::Auto,
-            ConsentArg::Form => Consent::Form,
-        },
+        consent: a.consent.into(),
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,
@@ -1105,35 +1117,13 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let mut server = None;
-    let target = match &a.target {
-        Some(t) => match Url::parse(t) {
-            Ok(u) => u,
-            Err(e) => {
-                eprintln!("error: --target `{t}` is not an absolute URL: {e}");
-                return exit::USAGE;
-            }
-        },
-        None => {
-            let consent = match a.consent {
-                ConsentArg::Auto => Consent::Auto,
-                ConsentArg::Form => Consent::Form,
-            };
-            let config = Config {
-                consent,
-                ..Config::default()
-            };
-            match reference::start(config).await {
-                Ok((s, url)) => {
-                    server = Some(s);
-                    url
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return exit::RUNTIME;
-                }
-            }
-        }
+    let config = Config {
+        consent: a.consent.into(),
+        ..Config::default()
+    };
+    let (server, target) = match target_or_reference(a.target.as_ref(), config).await {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     let options = HttpOptions {
         timeout: Duration::from_secs(a.timeout),
