@@ -70,6 +70,7 @@ pub enum Mutant {
     AsOidcIssuerMismatch,
     DcrAcceptsFragmentRedirect,
     DcrAcceptsJavascriptRedirect,
+    DcrAcceptsUndottedScheme,
     DcrAcceptsHttpRedirect,
     DcrAcceptsMissingRedirectUris,
     DcrAcceptsInconsistentTypes,
@@ -207,6 +208,7 @@ impl Mutant {
         Mutant::AsOidcIssuerMismatch,
         Mutant::DcrAcceptsFragmentRedirect,
         Mutant::DcrAcceptsJavascriptRedirect,
+        Mutant::DcrAcceptsUndottedScheme,
         Mutant::DcrAcceptsHttpRedirect,
         Mutant::DcrAcceptsMissingRedirectUris,
         Mutant::DcrAcceptsInconsistentTypes,
@@ -344,6 +346,7 @@ impl Mutant {
             Mutant::AsOidcIssuerMismatch => "as-oidc-issuer-mismatch",
             Mutant::DcrAcceptsFragmentRedirect => "dcr-accepts-fragment-redirect",
             Mutant::DcrAcceptsJavascriptRedirect => "dcr-accepts-javascript-redirect",
+            Mutant::DcrAcceptsUndottedScheme => "dcr-accepts-undotted-scheme",
             Mutant::DcrAcceptsHttpRedirect => "dcr-accepts-http-redirect",
             Mutant::DcrAcceptsMissingRedirectUris => "dcr-accepts-missing-redirect-uris",
             Mutant::DcrAcceptsInconsistentTypes => "dcr-accepts-inconsistent-types",
@@ -601,6 +604,9 @@ impl Mutant {
             }
             Mutant::DcrAcceptsJavascriptRedirect => {
                 "RFC 7591 §5: registration accepts a javascript:, data:, file: or vbscript: redirect URI."
+            }
+            Mutant::DcrAcceptsUndottedScheme => {
+                "OAuth 2.1 §2.3.1: registration accepts a private-use redirect scheme that is not a reverse domain name."
             }
             Mutant::DcrAcceptsHttpRedirect => {
                 "OAuth 2.1 §2.3.1: registration accepts a plain-http redirect URI on a non-loopback host."

@@ -317,7 +317,7 @@ fn check_redirect_uri(state: &AppState, raw: &str) -> Result<(), &'static str> {
         "https" => Err("An https redirect URI needs a host"),
         "http" if is_loopback(url.host()) || state.has(Mutant::DcrAcceptsHttpRedirect) => Ok(()),
         "http" => Err("A plain-http redirect URI is allowed only on a loopback host"),
-        other if other.contains('.') => Ok(()),
+        other if other.contains('.') || state.has(Mutant::DcrAcceptsUndottedScheme) => Ok(()),
         _ => Err("A private-use redirect URI scheme must be a reverse domain name"),
     }
 }

@@ -435,6 +435,7 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
     let refusals = [
         json!({"redirect_uris": ["https://app.example.com/cb#x"]}),
         json!({"redirect_uris": ["javascript:alert(1)"]}),
+        json!({"redirect_uris": ["myapp:/callback"]}),
         json!({"redirect_uris": ["http://app.example.com/cb"]}),
         json!({"client_name": "no redirect"}),
         json!({"redirect_uris": ["https://app.example.com/cb"], "response_types": ["token"]}),
