@@ -136,24 +136,6 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
         let _ = writeln!(out, "        {} {}", tag, f.check);
         let _ = writeln!(out, "          Expected: {}", f.expected);
         let _ = writeln!(out, "          Actual:   {}", f.actual);
-        for id in &f.requirements {
-            let (text, url) = catalogue
-                .get(id)
-                .map(|r| {
-                    (
-                        format!(" ({} {}) {}", r.source, r.section, r.requirement),
-                        r.url(),
-                    )
-                })
-                .unwrap_or_default();
-            let _ = writeln!(out, "          Requirement: {id}{}", text.dimmed());
-            if !url.is_empty() {
-                let _ = writeln!(out, "            {}", url.dimmed());
-            }
-        }
-        if let Some(why) = &f.why {
-            let _ = writeln!(out, "          Why it matters: {why}");
-        }
         let _ = writeln!(
             out,
             "          {} step `{}`, {}",
@@ -161,6 +143,33 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
             f.step,
             f.source.dimmed()
         );
+    }
+    // The rules and the reason, once per case however many findings cite them.
+    let mut cited: Vec<&String> = Vec::new();
+    for id in c.findings.iter().flat_map(|f| &f.requirements) {
+        if !cited.contains(&id) {
+            cited.push(id);
+        }
+    }
+    for id in cited {
+        let (text, url) = catalogue
+            .get(id)
+            .map(|r| {
+                (
+                    format!(" ({} {}) {}", r.source, r.section, r.requirement),
+                    r.url(),
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(out, "        Requirement: {id}{}", text.dimmed());
+        if !url.is_empty() {
+            let _ = writeln!(out, "          {}", url.dimmed());
+        }
+    }
+    let mut reasons: Vec<&String> = c.findings.iter().filter_map(|f| f.why.as_ref()).collect();
+    reasons.dedup();
+    for why in reasons {
+        let _ = writeln!(out, "        Why it matters: {why}");
     }
     if opts.verbosity >= 1 || matches!(c.result, Outcome::Fail | Outcome::Warn | Outcome::Error) {
         for n in &c.notes {
