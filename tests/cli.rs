@@ -634,3 +634,20 @@ fn one_run_writes_every_format() {
     let out = authspec(&["report", &p("r.md"), "--html", &p("x.html")]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn case_order_does_not_depend_on_concurrency() {
+    let ids = |jobs: &str| -> Vec<String> {
+        let out = authspec(&["run", "--level", "may", "--jobs", jobs, "--format", "json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .map(|c| c["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let serial = ids("1");
+    assert!(serial.len() > 100);
+    assert_eq!(serial, ids("32"));
+}
