@@ -304,6 +304,14 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     }
     let auth_methods = if has(Mutant::AsMetadataNoPublicAuthMethod) {
         json!(["client_secret_basic"])
+    } else if has(Mutant::AsMetadataJwtAuthWithoutAlgs) {
+        // Claims JWT client authentication without saying which algorithms it takes.
+        json!([
+            "none",
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     } else {
         json!(["none", "client_secret_basic", "client_secret_post"])
     };

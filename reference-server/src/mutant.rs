@@ -65,6 +65,7 @@ pub enum Mutant {
     AsMetadataNoRegistrationEndpoint,
     AsMetadataWrongContentType,
     AsMetadataEmptyScopes,
+    AsMetadataJwtAuthWithoutAlgs,
     AsMetadataJwksUriHttp,
     AsMetadataSignedUnsigned,
     AsOidcIssuerMismatch,
@@ -203,6 +204,7 @@ impl Mutant {
         Mutant::AsMetadataNoRegistrationEndpoint,
         Mutant::AsMetadataWrongContentType,
         Mutant::AsMetadataEmptyScopes,
+        Mutant::AsMetadataJwtAuthWithoutAlgs,
         Mutant::AsMetadataJwksUriHttp,
         Mutant::AsMetadataSignedUnsigned,
         Mutant::AsOidcIssuerMismatch,
@@ -341,6 +343,7 @@ impl Mutant {
             Mutant::AsMetadataNoRegistrationEndpoint => "as-metadata-no-registration-endpoint",
             Mutant::AsMetadataWrongContentType => "as-metadata-wrong-content-type",
             Mutant::AsMetadataEmptyScopes => "as-metadata-empty-scopes",
+            Mutant::AsMetadataJwtAuthWithoutAlgs => "as-metadata-jwt-auth-without-algs",
             Mutant::AsMetadataJwksUriHttp => "as-metadata-jwks-uri-http",
             Mutant::AsMetadataSignedUnsigned => "as-metadata-signed-unsigned",
             Mutant::AsOidcIssuerMismatch => "as-oidc-issuer-mismatch",
@@ -591,6 +594,9 @@ impl Mutant {
             }
             Mutant::AsMetadataEmptyScopes => {
                 "RFC 8414 §2: scopes_supported is present but lists no scope."
+            }
+            Mutant::AsMetadataJwtAuthWithoutAlgs => {
+                "RFC 8414 §2: private_key_jwt is advertised without token_endpoint_auth_signing_alg_values_supported."
             }
             Mutant::AsMetadataJwksUriHttp => "RFC 8414 §2: jwks_uri does not use the https scheme.",
             Mutant::AsMetadataSignedUnsigned => {

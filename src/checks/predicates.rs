@@ -45,6 +45,9 @@ pub enum Predicate {
     KnownMembers(String),
     /// The same URL, where an empty path and `/` count as equal (a trailing slash on the origin).
     SameUrl(Value),
+    /// Where JWT client authentication is advertised for an endpoint, its signing algorithms are
+    /// listed too, and `none` is not among them (RFC 8414 §2).
+    JwtAuthAlgs,
 }
 
 pub const PREDICATE_KEYWORDS: &[&str] = &[
@@ -75,6 +78,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "schema",
     "known_members",
     "same_url",
+    "jwt_auth_algs",
 ];
 
 const JSON_TYPES: &[&str] = &[
@@ -168,6 +172,7 @@ impl Predicate {
                 }
             }
             "same_url" => Predicate::SameUrl(arg.clone()),
+            "jwt_auth_algs" => flag(Predicate::JwtAuthAlgs)?,
             "at_most_one_of" => Predicate::AtMostOneOf(
                 list()?
                     .iter()
@@ -210,6 +215,7 @@ impl Predicate {
             Predicate::Schema(_) => "schema",
             Predicate::KnownMembers(_) => "known_members",
             Predicate::SameUrl(_) => "same_url",
+            Predicate::JwtAuthAlgs => "jwt_auth_algs",
             Predicate::AtMostOneOf(_) => "at_most_one_of",
         }
     }
@@ -256,6 +262,9 @@ impl Predicate {
             Predicate::Schema(n) => format!("is valid against the {n} schema"),
             Predicate::KnownMembers(n) => format!("uses only members the {n} schema defines"),
             Predicate::SameUrl(v) => format!("names the same URL as {}", show(Some(v))),
+            Predicate::JwtAuthAlgs => {
+                "lists signing algorithms wherever it offers JWT client authentication".into()
+            }
             Predicate::AtMostOneOf(v) => format!("has at most one of {}", v.join(", ")),
         }
     }
@@ -533,6 +542,27 @@ impl Predicate {
                     _ => false,
                 };
                 held(ok, format!("{} (a trailing slash on an empty path aside)", show(Some(&v))))
+            }
+            Predicate::JwtAuthAlgs => {
+                let Some(Value::Object(doc)) = value else { return fail("a JSON object".into(), show(value)) };
+                let mut problems = Vec::new();
+                for endpoint in ["token_endpoint", "revocation_endpoint", "introspection_endpoint"] {
+                    let methods = doc.get(&format!("{endpoint}_auth_methods_supported")).and_then(Value::as_array);
+                    let jwt = methods.is_some_and(|m| m.iter().any(|x| x == "private_key_jwt" || x == "client_secret_jwt"));
+                    let algs_key = format!("{endpoint}_auth_signing_alg_values_supported");
+                    let algs = doc.get(&algs_key).and_then(Value::as_array);
+                    if jwt && algs.is_none_or(|a| a.is_empty()) {
+                        problems.push(format!("{endpoint} offers JWT client authentication but {algs_key} is missing"));
+                    }
+                    if algs.is_some_and(|a| a.iter().any(|x| x == "none")) {
+                        problems.push(format!("{algs_key} lists none"));
+                    }
+                }
+                if problems.is_empty() {
+                    Ok(Check::Held)
+                } else {
+                    fail("signing algorithms (never none) listed for every endpoint that offers JWT client authentication".into(), problems.join("; "))
+                }
             }
             Predicate::AtMostOneOf(names) => {
                 let Some(Value::Object(map)) = value else { return fail("a JSON object".into(), show(value)) };
