@@ -710,7 +710,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
         .map(|(_, p)| p.display().to_string());
     let render = |kind: Format, color: bool| -> String {
         colored::control::set_override(color);
-        match kind {
+        let text = match kind {
             Format::Json => report::json::render(&report),
             Format::Junit => report::junit::render(&report, &titles, &catalogue),
             Format::Markdown => {
@@ -734,7 +734,9 @@ async fn cmd_run(a: RunArgs) -> i32 {
                 }
                 s
             }
-        }
+        };
+        // Every sink gets a last pass over the whole output.
+        ctx.http.redactor.scrub(&text)
     };
     let env = RunContext::from_env();
     for (kind, path) in &a.reports {
