@@ -46,6 +46,34 @@ pub enum Subject {
     Var(String, String),
 }
 
+/// Values a step derives from what it saw. A `var` subject with one of these names reads only
+/// the step's own value: a step that did not produce it (an error redirect without `state`)
+/// must not borrow the case variable of the same name.
+pub const STEP_VALUES: &[&str] = &[
+    "url",
+    "via",
+    "expected_resource",
+    "issuer",
+    "found",
+    "redirected",
+    "redirected_anywhere",
+    "location",
+    "page",
+    "fragment",
+    "sent_state",
+    "code",
+    "state",
+    "iss",
+    "error",
+    "error_description",
+    "successes",
+    "attempts",
+    "access_token_claims",
+    "granted_scope",
+    "registered_client_id",
+    "sent",
+];
+
 /// Subject keywords, for messages and "did you mean".
 pub const SUBJECT_KEYWORDS: &[&str] = &[
     "status",
@@ -133,7 +161,11 @@ impl Subject {
     /// The subject's value in an observation; `None` when absent.
     pub fn resolve(&self, obs: &Observation, vars: &BTreeMap<String, Value>) -> Option<Value> {
         if let Subject::Var(name, ptr) = self {
-            let v = obs.values.get(name).or_else(|| vars.get(name))?;
+            let v = match obs.values.get(name) {
+                Some(v) => v,
+                None if STEP_VALUES.contains(&name.as_str()) => return None,
+                None => vars.get(name)?,
+            };
             return if ptr.is_empty() {
                 Some(v.clone())
             } else {

@@ -48,6 +48,8 @@ pub enum Predicate {
     /// Where JWT client authentication is advertised for an endpoint, its signing algorithms are
     /// listed too, and `none` is not among them (RFC 8414 §2).
     JwtAuthAlgs,
+    /// Neither equals the value nor is an array containing it; absent does not hold.
+    Excludes(Value),
 }
 
 pub const PREDICATE_KEYWORDS: &[&str] = &[
@@ -79,6 +81,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "known_members",
     "same_url",
     "jwt_auth_algs",
+    "excludes",
 ];
 
 const JSON_TYPES: &[&str] = &[
@@ -173,6 +176,7 @@ impl Predicate {
             }
             "same_url" => Predicate::SameUrl(arg.clone()),
             "jwt_auth_algs" => flag(Predicate::JwtAuthAlgs)?,
+            "excludes" => Predicate::Excludes(arg.clone()),
             "at_most_one_of" => Predicate::AtMostOneOf(
                 list()?
                     .iter()
@@ -216,6 +220,7 @@ impl Predicate {
             Predicate::KnownMembers(_) => "known_members",
             Predicate::SameUrl(_) => "same_url",
             Predicate::JwtAuthAlgs => "jwt_auth_algs",
+            Predicate::Excludes(_) => "excludes",
             Predicate::AtMostOneOf(_) => "at_most_one_of",
         }
     }
@@ -265,6 +270,7 @@ impl Predicate {
             Predicate::JwtAuthAlgs => {
                 "lists signing algorithms wherever it offers JWT client authentication".into()
             }
+            Predicate::Excludes(v) => format!("neither is nor contains {}", show(Some(v))),
             Predicate::AtMostOneOf(v) => format!("has at most one of {}", v.join(", ")),
         }
     }
@@ -481,6 +487,15 @@ impl Predicate {
                     return fail(expected, show(value));
                 };
                 held(is_path_prefix(actual, full), expected)
+            }
+            Predicate::Excludes(v) => {
+                let v = template_value(v, vars)?;
+                let ok = match value {
+                    Some(Value::Array(a)) => !a.contains(&v),
+                    Some(x) => x != &v,
+                    None => false,
+                };
+                held(ok, format!("a value other than {}", show(Some(&v))))
             }
             Predicate::IsOrContains(v) => {
                 let v = template_value(v, vars)?;

@@ -806,30 +806,7 @@ fn build_expectation(
         );
     }
     if let Subject::Var(name, _) = &subject {
-        let derived = [
-            "url",
-            "via",
-            "expected_resource",
-            "issuer",
-            "found",
-            "redirected",
-            "redirected_anywhere",
-            "location",
-            "page",
-            "fragment",
-            "sent_state",
-            "code",
-            "state",
-            "iss",
-            "error",
-            "error_description",
-            "successes",
-            "attempts",
-            "access_token_claims",
-            "granted_scope",
-            "registered_client_id",
-            "sent",
-        ];
+        let derived = crate::checks::STEP_VALUES;
         if !derived.contains(&name.as_str()) && !defined.iter().any(|d| d == name) {
             ctx.err(
                 &format!("{ptr}/check"),
