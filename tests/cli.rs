@@ -315,7 +315,7 @@ async fn redirect_loops_and_huge_bodies_are_errors() {
         "run".into(),
         "--target".into(),
         format!("{}/mcp", server.uri()),
-        "rfc9728/3/*".into(),
+        "rfc9728/3.3/resource-matches-well-known".into(),
         "rfc9728/5.1/*".into(),
         "--format".into(),
         "json".into(),
@@ -332,7 +332,7 @@ async fn redirect_loops_and_huge_bodies_are_errors() {
             .cloned()
             .expect(id)
     };
-    let looped = by_id("rfc9728/3/well-known-path-inserted");
+    let looped = by_id("rfc9728/3.3/resource-matches-well-known");
     assert_eq!(looped["result"], "error", "{looped}");
     assert!(
         looped["message"]
@@ -430,7 +430,7 @@ fn baselined_failures_pass_and_stale_entries_fail() {
     );
     let text = std::fs::read_to_string(&file).expect("baseline written");
     assert!(
-        text.contains("- id: rfc9728/3.3/resource-matches-well-known\n  result: fail"),
+        text.contains("- id: \"rfc9728/3.3/resource-matches-well-known\"\n  result: fail"),
         "{text}"
     );
     // The same failure, now expected: exit 0, reported as xfail.

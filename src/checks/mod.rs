@@ -175,11 +175,12 @@ impl Subject {
         let resp = obs.response.as_ref()?;
         match self {
             Subject::Status => Some(Value::from(resp.status)),
-            // `header a|b`: the first of several headers that is present.
-            Subject::Header(n) => n
-                .split('|')
-                .find_map(|h| resp.header(h.trim()))
-                .map(|v| Value::String(v.to_string())),
+            // `header a|b`: every one of several headers that is present, joined, so a predicate
+            // can look for what either carries.
+            Subject::Header(n) => {
+                let found: Vec<&str> = n.split('|').filter_map(|h| resp.header(h.trim())).collect();
+                (!found.is_empty()).then(|| Value::String(found.join(", ")))
+            }
             Subject::Headers(n) => {
                 let all: Vec<Value> = resp
                     .headers_named(n)
@@ -191,8 +192,13 @@ impl Subject {
             Subject::Body => Some(Value::String(resp.text())),
             Subject::Json(p) => resp.json().and_then(|j| j.pointer(p).cloned()),
             Subject::Challenge | Subject::ChallengeParam(_) => {
-                let parsed = challenge::parse_all(resp.headers_named("www-authenticate")).ok()?;
-                let bearer = parsed.into_iter().find(|c| c.is_bearer())?;
+                // A malformed field must not hide a valid Bearer challenge in another one; the
+                // syntax itself is judged by `bearer_challenge`.
+                let bearer = resp
+                    .headers_named("www-authenticate")
+                    .filter_map(|v| challenge::parse(v).ok())
+                    .flatten()
+                    .find(|c| c.is_bearer())?;
                 match self {
                     Subject::ChallengeParam(p) => {
                         bearer.param(p).map(|v| Value::String(v.to_string()))
@@ -303,17 +309,32 @@ pub fn template(s: &str, vars: &BTreeMap<String, Value>) -> Result<String, Strin
         let name = caps.get(1).map(|m| m.as_str()).unwrap_or_default();
         match vars.get(name) {
             Some(Value::String(v)) => v.clone(),
-            Some(v) => v.to_string(),
-            None => {
-                err.get_or_insert_with(|| format!("unknown variable `{name}`"));
+            // A null in text would send "null" to the target (a URL, a header): no value.
+            Some(Value::Null) | None => {
+                err.get_or_insert_with(|| unset(name));
                 String::new()
             }
+            Some(v) => v.to_string(),
         }
     });
     match err {
         Some(e) => Err(e),
         None => Ok(out.into_owned()),
     }
+}
+
+/// How every "this variable has no value" error starts. The loader has checked that each name
+/// is defined somewhere, so at run time a missing value means an earlier step did not produce
+/// it: the engine turns such errors into a skip, not a harness error.
+pub const UNSET: &str = "no value for variable";
+
+fn unset(name: &str) -> String {
+    format!("{UNSET} `{name}`: an earlier step did not produce it")
+}
+
+/// Whether a templating error means a value was not produced (see [`UNSET`]).
+pub fn is_unset(error: &str) -> bool {
+    error.starts_with(UNSET)
 }
 
 /// The `{{ name }}` template syntax.
@@ -334,10 +355,7 @@ pub fn template_value(v: &Value, vars: &BTreeMap<String, Value>) -> Result<Value
                 && c.get(0).is_some_and(|m| m.as_str() == s)
             {
                 let name = c.get(1).map(|m| m.as_str()).unwrap_or_default();
-                return vars
-                    .get(name)
-                    .cloned()
-                    .ok_or_else(|| format!("unknown variable `{name}`"));
+                return vars.get(name).cloned().ok_or_else(|| unset(name));
             }
             Value::String(template(s, vars)?)
         }

@@ -24,6 +24,18 @@ pub enum StepStop {
     Error(String),
 }
 
+impl StepStop {
+    /// A harness error, unless the message says a value was never produced (then the case
+    /// does not apply).
+    pub fn from_message(msg: String) -> StepStop {
+        if crate::checks::is_unset(&msg) {
+            StepStop::Unavailable(msg)
+        } else {
+            StepStop::Error(msg)
+        }
+    }
+}
+
 /// A step's result: what it observed, and the exchanges it took.
 #[derive(Clone, Debug)]
 pub struct StepRecord {

@@ -145,7 +145,7 @@ fn skip(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
 }
 
 fn harness(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
-    stop(StepStop::Error(msg.into()), exchanges)
+    stop(StepStop::from_message(msg.into()), exchanges)
 }
 
 fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) -> StepRecord {
@@ -970,8 +970,15 @@ async fn walk_stages(
                 .into(),
         ));
     }
-    // The resource and scope a compliant client would use, so later steps can refer to them.
+    // The endpoints, resource and scope a compliant client would use, so later steps can refer
+    // to them.
+    metadata(ctx, flow, &mut out.exchanges).await?;
     defaults(ctx, flow, &mut out.exchanges).await;
+    if !flow.clients.contains_key("main") {
+        if let Some(pre) = client_for(ctx, flow, None) {
+            flow.clients.insert("main".into(), pre);
+        }
+    }
     if client_for(ctx, flow, None).is_none() {
         let reg = RegisterAction {
             label: "main".into(),

@@ -136,6 +136,7 @@ async fn run_steps(
     observations: &mut Vec<(String, Observation)>,
     flow: &mut flow::FlowState,
 ) -> Option<(Outcome, String)> {
+    let mut captured: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for step in &case.steps {
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
@@ -155,10 +156,16 @@ async fn run_steps(
                 ));
             }
         };
-        vars.extend(flow.vars());
+        // A name the case captured keeps its captured value.
+        vars.extend(
+            flow.vars()
+                .into_iter()
+                .filter(|(k, _)| !captured.contains(k)),
+        );
         for (name, subject) in &step.capture {
             let v = subject.resolve(&obs, vars).unwrap_or(Value::Null);
             vars.insert(name.clone(), v);
+            captured.insert(name.clone());
         }
         observations.push((step.name.clone(), obs));
     }
@@ -202,6 +209,9 @@ fn judge(
             Ok(Check::NotApplicable { reason }) => {
                 return (Outcome::Skip, format!("not applicable: {reason}"));
             }
+            Err(e) if crate::checks::is_unset(&e) => {
+                return (Outcome::Skip, format!("not applicable: {e}"));
+            }
             Err(e) => {
                 return (
                     Outcome::Error,
@@ -218,6 +228,9 @@ fn judge(
         };
         let check = match exp.evaluate(obs, &eval) {
             Ok(c) => c,
+            Err(e) if crate::checks::is_unset(&e) => {
+                return (Outcome::Skip, format!("not applicable: {e}"));
+            }
             Err(e) => {
                 return (
                     Outcome::Error,

@@ -42,7 +42,7 @@ fn not_found(msg: impl Into<String>, exchanges: Vec<Exchange>, notes: Vec<String
 
 fn error(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
     StepRecord {
-        result: Err(StepStop::Error(msg.into())),
+        result: Err(StepStop::from_message(msg.into())),
         exchanges,
         notes: Vec::new(),
     }
@@ -545,7 +545,7 @@ fn token_value(
             let (_, p) = jwt_parts(&access()?)?;
             format!("{}.{p}.", b64.encode(br#"{"alg":"none","typ":"at+jwt"}"#))
         }
-        literal => template(literal, vars).map_err(StepStop::Error)?,
+        literal => template(literal, vars).map_err(StepStop::from_message)?,
     })
 }
 

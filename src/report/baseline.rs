@@ -267,7 +267,7 @@ pub fn render_update(report: &RunReport, previous: Option<&Baseline>) -> String 
         });
         out.push_str(&format!(
             "- id: {}\n  result: {result}\n  reason: {}\n",
-            c.id,
+            serde_json::to_string(&c.id).unwrap_or_default(),
             serde_json::to_string(&reason).unwrap_or_else(|_| "\"\"".into())
         ));
     }
