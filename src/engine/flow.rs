@@ -974,10 +974,10 @@ async fn walk_stages(
     // to them.
     metadata(ctx, flow, &mut out.exchanges).await?;
     defaults(ctx, flow, &mut out.exchanges).await;
-    if !flow.clients.contains_key("main") {
-        if let Some(pre) = client_for(ctx, flow, None) {
-            flow.clients.insert("main".into(), pre);
-        }
+    if !flow.clients.contains_key("main")
+        && let Some(pre) = client_for(ctx, flow, None)
+    {
+        flow.clients.insert("main".into(), pre);
     }
     if client_for(ctx, flow, None).is_none() {
         let reg = RegisterAction {
