@@ -30,6 +30,8 @@ pub enum Predicate {
     ChallengeCharset,
     UntaggedDefaults,
     NoEmptyMembers(Vec<String>),
+    /// No member is an empty array (RFC 9728 §3.2 and RFC 8414 §3.2 omit zero-element claims).
+    NoEmptyArrays(Vec<String>),
     SignedJwt,
     JwksUseWhenMixed,
     NoJsonrpcResult,
@@ -71,6 +73,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "challenge_charset",
     "untagged_defaults",
     "no_empty_members",
+    "no_empty_arrays",
     "signed_jwt",
     "jwks_use_when_mixed",
     "no_jsonrpc_result",
@@ -152,6 +155,16 @@ impl Predicate {
                     })
                     .collect::<Result<_, _>>()?,
             ),
+            "no_empty_arrays" => Predicate::NoEmptyArrays(
+                list()?
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or("`no_empty_arrays` takes a list of member names")
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
             "signed_jwt" => flag(Predicate::SignedJwt)?,
             "jwks_use_when_mixed" => flag(Predicate::JwksUseWhenMixed)?,
             "no_jsonrpc_result" => flag(Predicate::NoJsonrpcResult)?,
@@ -211,6 +224,7 @@ impl Predicate {
             Predicate::ChallengeCharset => "challenge_charset",
             Predicate::UntaggedDefaults => "untagged_defaults",
             Predicate::NoEmptyMembers(_) => "no_empty_members",
+            Predicate::NoEmptyArrays(_) => "no_empty_arrays",
             Predicate::SignedJwt => "signed_jwt",
             Predicate::JwksUseWhenMixed => "jwks_use_when_mixed",
             Predicate::NoJsonrpcResult => "no_jsonrpc_result",
@@ -254,6 +268,7 @@ impl Predicate {
                 "has an untagged member for every language-tagged one".into()
             }
             Predicate::NoEmptyMembers(_) => "has no empty members".into(),
+            Predicate::NoEmptyArrays(_) => "has no empty arrays".into(),
             Predicate::SignedJwt => "is a signed JWT with an iss claim".into(),
             Predicate::JwksUseWhenMixed => {
                 "states `use` on every key when signing and encryption keys are mixed".into()
@@ -447,15 +462,24 @@ impl Predicate {
                     .collect();
                 if missing.is_empty() { Ok(Check::Held) } else { fail("an untagged member beside each language-tagged one".into(), format!("only tagged forms of {}", missing.join(", "))) }
             }
-            Predicate::NoEmptyMembers(except) => {
+            Predicate::NoEmptyMembers(except) | Predicate::NoEmptyArrays(except) => {
                 let Some(Value::Object(map)) = value else { return fail("a JSON object".into(), show(value)) };
+                let arrays_only = matches!(self, Predicate::NoEmptyArrays(_));
+                let is_empty = |v: &Value| {
+                    v.as_array().is_some_and(Vec::is_empty)
+                        || (!arrays_only
+                            && (v.is_null() || v.as_str() == Some("") || v.as_object().is_some_and(|o| o.is_empty())))
+                };
                 let empty: Vec<String> = map
                     .iter()
-                    .filter(|(k, _)| !except.contains(k))
-                    .filter(|(_, v)| matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty()))
+                    .filter(|(k, v)| !except.contains(k) && is_empty(v))
                     .map(|(k, v)| format!("{k}: {v}"))
                     .collect();
-                if empty.is_empty() { Ok(Check::Held) } else { fail("members without a value omitted".into(), format!("empty members {}", empty.join(", "))) }
+                if empty.is_empty() {
+                    Ok(Check::Held)
+                } else {
+                    fail("members without a value omitted".into(), format!("empty members {}", empty.join(", ")))
+                }
             }
             Predicate::SignedJwt => match value.and_then(Value::as_str) {
                 None => fail("a JWT string".into(), show(value)),

@@ -54,6 +54,8 @@ pub struct FlowState {
     /// The `resource` values sent with the last authorization request; the token request
     /// repeats them.
     pub code_resources: Vec<String>,
+    /// The MCP session the server assigned at initialize, sent with later calls.
+    pub mcp_session: Option<String>,
     /// RFC 7592 client configuration URIs and their tokens, deleted when the case ends.
     pub cleanup: Vec<(String, String)>,
 }
@@ -336,7 +338,7 @@ pub async fn register(
     let mut body = json!({
         "client_name": format!("authspec-probe-{}", &pkce::random_token()[..8]),
         "redirect_uris": [ctx.auth.redirect_uri],
-        "grant_types": ["authorization_code", "refresh_token"],
+        "grant_types": ["authorization_code"],
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
     });
@@ -382,6 +384,17 @@ pub async fn register(
         Ok(r) => r,
         Err(e) => return stop(e, log),
     };
+    if matches!(resp.status, 401 | 403) {
+        // RFC 7591 §3 lets the endpoint require an initial access token; without one there is
+        // nothing to examine.
+        return skip(
+            format!(
+                "the registration endpoint answered {}: it needs an initial access token (RFC 7591 §3)",
+                resp.status
+            ),
+            log,
+        );
+    }
     let mut values = Vars::new();
     if let Some(json) = resp.json() {
         remember_secrets(ctx, &json);
@@ -980,14 +993,40 @@ async fn walk_stages(
         flow.clients.insert("main".into(), pre);
     }
     if client_for(ctx, flow, None).is_none() {
+        // Ask for refresh tokens too; a server that will not register that grant gets a second
+        // registration without it (RFC 7591 lets it refuse what it does not offer).
+        let mut with_refresh = a.register.clone();
+        with_refresh
+            .entry("grant_types")
+            .or_insert_with(|| json!(["authorization_code", "refresh_token"]));
         let reg = RegisterAction {
             label: "main".into(),
-            metadata: a.register.clone(),
+            metadata: with_refresh,
             body: None,
             content_type: None,
         };
         let rec = register(ctx, flow, &reg, &format!("{block}: register"), vars).await;
-        let obs = absorb(out, rec, "registration")?;
+        let mut obs = absorb(out, rec, "registration")?;
+        if !flow.clients.contains_key("main")
+            && status_of(&obs) == 400
+            && !a.register.contains_key("grant_types")
+        {
+            let reg = RegisterAction {
+                label: "main".into(),
+                metadata: a.register.clone(),
+                body: None,
+                content_type: None,
+            };
+            let rec = register(
+                ctx,
+                flow,
+                &reg,
+                &format!("{block}: register without refresh_token"),
+                vars,
+            )
+            .await;
+            obs = absorb(out, rec, "registration")?;
+        }
         if !flow.clients.contains_key("main") {
             return Err(StepStop::Unavailable(format!(
                 "registration did not succeed (HTTP {})",

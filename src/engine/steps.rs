@@ -122,7 +122,7 @@ pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
         &plain_call(),
         "unauthenticated request",
         &vars,
-        &FlowState::default(),
+        &mut FlowState::default(),
     )
     .await
 }
@@ -568,7 +568,7 @@ async fn call_resource(
     c: &CallResource,
     block: &str,
     vars: &Vars,
-    flow: &FlowState,
+    flow: &mut FlowState,
 ) -> StepRecord {
     let mut log = Vec::new();
     let mut url = ctx.target.clone();
@@ -629,6 +629,14 @@ async fn call_resource(
             Err(e) => return error(e, log),
         }
     }
+    // The streamable HTTP transport: after initialize, requests name the session the server
+    // gave (if any) and the protocol revision.
+    if c.rpc.as_deref() != Some("initialize") {
+        if let Some(session) = &flow.mcp_session {
+            headers.push(("Mcp-Session-Id".into(), session.clone()));
+        }
+        headers.push(("MCP-Protocol-Version".into(), ctx.spec.as_str().into()));
+    }
     let req = Request {
         method: c.method.clone(),
         url,
@@ -638,7 +646,12 @@ async fn call_resource(
     let mut values = Vars::new();
     values.insert("url".into(), Value::String(ctx.target.to_string()));
     match exchange(ctx, block, &req, &mut log).await {
-        Ok(resp) => observed(resp, values, log),
+        Ok(resp) => {
+            if let Some(session) = resp.header("mcp-session-id").filter(|_| resp.status == 200) {
+                flow.mcp_session = Some(session.to_string());
+            }
+            observed(resp, values, log)
+        }
         Err(e) => error(format!("{block}: {e}"), log),
     }
 }

@@ -13,11 +13,12 @@ pub const OIDC_SUFFIX: &str = "openid-configuration";
 /// A path of just `/` counts as empty. Query and fragment are dropped.
 pub fn path_inserted(identifier: &Url, suffix: &str) -> Url {
     let mut url = identifier.clone();
-    let path = identifier.path().trim_end_matches('/');
-    let path = if path.is_empty() {
-        String::new()
+    // Only the slash right after the host goes (RFC 9728 §3.1, RFC 8414 §3.1); a trailing slash
+    // on a longer path is part of the identifier.
+    let path = if identifier.path() == "/" {
+        ""
     } else {
-        path.to_string()
+        identifier.path()
     };
     url.set_path(&format!("/.well-known/{suffix}{path}"));
     url.set_query(None);
@@ -104,6 +105,14 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn insertion_keeps_a_trailing_slash_after_a_path() {
+        assert_eq!(
+            path_inserted(&u("https://h.example/mcp/"), PRM_SUFFIX).as_str(),
+            "https://h.example/.well-known/oauth-protected-resource/mcp/"
+        );
     }
 
     #[test]
