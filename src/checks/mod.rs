@@ -192,13 +192,8 @@ impl Subject {
             Subject::Body => Some(Value::String(resp.text())),
             Subject::Json(p) => resp.json().and_then(|j| j.pointer(p).cloned()),
             Subject::Challenge | Subject::ChallengeParam(_) => {
-                // A malformed field must not hide a valid Bearer challenge in another one; the
-                // syntax itself is judged by `bearer_challenge`.
-                let bearer = resp
-                    .headers_named("www-authenticate")
-                    .filter_map(|v| challenge::parse(v).ok())
-                    .flatten()
-                    .find(|c| c.is_bearer())?;
+                // The syntax itself is judged by `bearer_challenge`.
+                let bearer = challenge::first_bearer(resp.headers_named("www-authenticate"))?;
                 match self {
                     Subject::ChallengeParam(p) => {
                         bearer.param(p).map(|v| Value::String(v.to_string()))

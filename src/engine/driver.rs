@@ -39,11 +39,6 @@ impl Driver {
             Driver::Manual => "manual",
         }
     }
-
-    /// Whether the harness sees the authorization server's own responses.
-    pub fn is_http(&self) -> bool {
-        matches!(self, Driver::Auto | Driver::Form)
-    }
 }
 
 /// How an authorization ended.

@@ -18,8 +18,8 @@ use crate::checks::{Observation, template};
 use crate::http::{Exchange, Request, Response};
 use crate::oauth::{challenge, pkce};
 use crate::suite::model::{
-    AuthorizeAction, ClientAuth, FlowAction, FlowStage, Grant, Param, RegisterAction, RevokeAction,
-    TokenAction,
+    AsMetadataVia, AuthorizeAction, ClientAuth, DiscoveryVia, FlowAction, FlowStage, Grant, Param,
+    RegisterAction, RevokeAction, TokenAction,
 };
 
 type Vars = BTreeMap<String, Value>;
@@ -167,7 +167,11 @@ async fn metadata(
     if let Some(Value::Object(m)) = &flow.as_metadata {
         return Ok(m.clone());
     }
-    let rec = ctx.memo("as:Auto:None", || steps::fetch_as_auto(ctx)).await;
+    let rec = ctx
+        .memo(&steps::as_memo_key(&AsMetadataVia::Auto, &None), || {
+            steps::fetch_as_auto(ctx)
+        })
+        .await;
     log.extend(rec.exchanges);
     let obs = match rec.result {
         Ok(o) => o,
@@ -216,7 +220,11 @@ async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
     if flow.resource.is_some() {
         return;
     }
-    let rec = ctx.memo("prm:Auto", || steps::fetch_prm_auto(ctx)).await;
+    let rec = ctx
+        .memo(&steps::prm_memo_key(&DiscoveryVia::Auto), || {
+            steps::fetch_prm_auto(ctx)
+        })
+        .await;
     log.extend(rec.exchanges.clone());
     let prm = rec
         .result
@@ -236,10 +244,7 @@ async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
         .ok()
         .and_then(|o| o.response)
         .and_then(|r| {
-            let parsed = challenge::parse_all(r.headers_named("www-authenticate")).ok()?;
-            parsed
-                .into_iter()
-                .find(|c| c.is_bearer())?
+            challenge::first_bearer(r.headers_named("www-authenticate"))?
                 .param("scope")
                 .map(str::to_string)
         });

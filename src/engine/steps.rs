@@ -104,6 +104,17 @@ async fn get_following(
     })
 }
 
+/// The memo key of a resource-metadata discovery: every step that wants the same document
+/// shares one fetch.
+pub(crate) fn prm_memo_key(via: &DiscoveryVia) -> String {
+    format!("prm:{via:?}")
+}
+
+/// The memo key of an authorization-server-metadata discovery.
+pub(crate) fn as_memo_key(via: &AsMetadataVia, issuer: &Option<String>) -> String {
+    format!("as:{via:?}:{issuer:?}")
+}
+
 /// The auto-discovered resource metadata (shared memo key with `fetch_resource_metadata`).
 pub(crate) async fn fetch_prm_auto(ctx: &TargetContext) -> StepRecord {
     fetch_prm(ctx, DiscoveryVia::Auto).await
@@ -155,7 +166,7 @@ pub async fn run(
         Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
         Action::Http(h) => http(ctx, h, block, vars).await,
         Action::FetchResourceMetadata { via, required } => {
-            let key = format!("prm:{via:?}");
+            let key = prm_memo_key(via);
             let rec = ctx.memo(&key, || fetch_prm(ctx, via.clone())).await;
             if *required { found_or_not(rec) } else { rec }
         }
@@ -168,7 +179,7 @@ pub async fn run(
                 Ok(i) => i,
                 Err(e) => return error(e, Vec::new()),
             };
-            let key = format!("as:{via:?}:{issuer:?}");
+            let key = as_memo_key(via, &issuer);
             let rec = ctx.memo(&key, || fetch_as(ctx, via.clone(), issuer)).await;
             if *required { found_or_not(rec) } else { rec }
         }
@@ -283,10 +294,7 @@ async fn challenge_metadata_url(
         Err(e) => return (Err(e), rec.exchanges),
     };
     let url = obs.response.as_ref().and_then(|r| {
-        let parsed = challenge::parse_all(r.headers_named("www-authenticate")).ok()?;
-        parsed
-            .into_iter()
-            .find(|c| c.is_bearer())?
+        challenge::first_bearer(r.headers_named("www-authenticate"))?
             .param("resource_metadata")
             .map(str::to_string)
     });
@@ -389,7 +397,9 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
         (None, Some(i)) => i.clone(),
         (None, None) => {
             let rec = ctx
-                .memo("prm:Auto", || fetch_prm(ctx, DiscoveryVia::Auto))
+                .memo(&prm_memo_key(&DiscoveryVia::Auto), || {
+                    fetch_prm(ctx, DiscoveryVia::Auto)
+                })
                 .await;
             log.extend(rec.exchanges);
             let obs = match rec.result {

@@ -284,6 +284,16 @@ pub fn parse_all<'a>(
     Ok(out)
 }
 
+/// The first Bearer challenge among several `WWW-Authenticate` field values. Each field is
+/// parsed on its own, so a malformed one does not hide a valid Bearer challenge in another.
+pub fn first_bearer<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Challenge> {
+    values
+        .into_iter()
+        .filter_map(|v| parse(v).ok())
+        .flatten()
+        .find(Challenge::is_bearer)
+}
+
 /// Characters RFC 6750 §3 allows in `error` and `error_description` values.
 pub fn is_nqschar_value(s: &str) -> bool {
     s.bytes()
