@@ -150,7 +150,8 @@ pub struct RunArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value = "console")]
     pub format: Format,
-    /// Also write a report file: KIND=PATH with KIND console or json (repeatable).
+    /// Also write a report: KIND=PATH, KIND one of console, json, junit, markdown, html, sarif;
+    /// PATH `-` is stdout (repeatable).
     #[arg(long = "report", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
     /// How many cases run at once.
