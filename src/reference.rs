@@ -35,6 +35,19 @@ pub fn embedded_cases(catalogue: &Catalogue) -> Result<Vec<Case>, crate::suite::
     Ok(suites.into_iter().flat_map(|s| s.cases).collect())
 }
 
+/// The embedded cases with these ids, in this order; an unknown id is an error.
+pub fn embedded_cases_by_id(catalogue: &Catalogue, ids: &[&str]) -> Result<Vec<Case>, String> {
+    let all = embedded_cases(catalogue).map_err(|e| e.to_string())?;
+    ids.iter()
+        .map(|id| {
+            all.iter()
+                .find(|c| c.id == *id)
+                .cloned()
+                .ok_or_else(|| format!("no case `{id}`"))
+        })
+        .collect()
+}
+
 /// Names of every mutant the reference server knows.
 pub fn mutant_names() -> Vec<&'static str> {
     Mutant::ALL.iter().map(|m| m.name()).collect()

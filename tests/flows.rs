@@ -10,15 +10,7 @@ use authspec::suite::{self, Case, SpecRevision};
 use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
 
 fn cases(ids: &[&str]) -> Vec<Case> {
-    let all = reference::embedded_cases(&Catalogue::embedded()).expect("suites load");
-    ids.iter()
-        .map(|id| {
-            all.iter()
-                .find(|c| c.id == *id)
-                .cloned()
-                .unwrap_or_else(|| panic!("no case {id}"))
-        })
-        .collect()
+    reference::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
 }
 
 const FLOW_CASES: &[&str] = &[

@@ -597,15 +597,7 @@ fn sarif_fingerprints_are_stable_across_runs() {
 }
 
 fn cases(ids: &[&str]) -> Vec<Case> {
-    let all = reference::embedded_cases(&Catalogue::embedded()).expect("suites load");
-    ids.iter()
-        .map(|id| {
-            all.iter()
-                .find(|c| c.id == *id)
-                .cloned()
-                .unwrap_or_else(|| panic!("no case {id}"))
-        })
-        .collect()
+    reference::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
 }
 
 /// Passes and a failure from one mutant, a warning from another, merged into one report.

@@ -1284,23 +1284,11 @@ fn error_charset(text: &str) -> bool {
 /// A public client registered with two loopback redirect URIs, the first
 /// carrying a query (OAuth 2.1 §2.3 allows it).
 async fn register_with_query(addr: std::net::SocketAddr) -> TestClient {
-    let reply = register(
-        addr,
-        &json!({
-            "redirect_uris": ["http://127.0.0.1:8976/callback?app=1", "http://127.0.0.1:8976/second"],
-            "token_endpoint_auth_method": "none",
-        }),
-    )
-    .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    TestClient {
-        id: reply.json()["client_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        secret: None,
-        redirect_uri: "http://127.0.0.1:8976/callback?app=1".into(),
-    }
+    let metadata = json!({
+        "redirect_uris": ["http://127.0.0.1:8976/callback?app=1", "http://127.0.0.1:8976/second"],
+        "token_endpoint_auth_method": "none",
+    });
+    register_client(addr, &metadata, "http://127.0.0.1:8976/callback?app=1").await
 }
 
 #[tokio::test]

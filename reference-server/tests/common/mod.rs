@@ -173,42 +173,9 @@ pub struct TestClient {
     pub redirect_uri: String,
 }
 
-pub async fn register_public(addr: SocketAddr, redirect_uri: &str) -> TestClient {
-    let reply = register(
-        addr,
-        &json!({
-            "redirect_uris": [redirect_uri],
-            "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code", "refresh_token"],
-            "client_name": "public test client",
-        }),
-    )
-    .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    TestClient {
-        id: reply.json()["client_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        secret: None,
-        redirect_uri: redirect_uri.to_owned(),
-    }
-}
-
-pub async fn register_confidential(
-    addr: SocketAddr,
-    redirect_uri: &str,
-    method: &str,
-) -> TestClient {
-    let reply = register(
-        addr,
-        &json!({
-            "redirect_uris": [redirect_uri],
-            "token_endpoint_auth_method": method,
-            "grant_types": ["authorization_code", "refresh_token"],
-        }),
-    )
-    .await;
+/// Registers `metadata` (which must succeed) and returns the client, using `redirect_uri`.
+pub async fn register_client(addr: SocketAddr, metadata: &Value, redirect_uri: &str) -> TestClient {
+    let reply = register(addr, metadata).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let body = reply.json();
     TestClient {
@@ -216,6 +183,29 @@ pub async fn register_confidential(
         secret: body["client_secret"].as_str().map(str::to_owned),
         redirect_uri: redirect_uri.to_owned(),
     }
+}
+
+pub async fn register_public(addr: SocketAddr, redirect_uri: &str) -> TestClient {
+    let metadata = json!({
+        "redirect_uris": [redirect_uri],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "client_name": "public test client",
+    });
+    register_client(addr, &metadata, redirect_uri).await
+}
+
+pub async fn register_confidential(
+    addr: SocketAddr,
+    redirect_uri: &str,
+    method: &str,
+) -> TestClient {
+    let metadata = json!({
+        "redirect_uris": [redirect_uri],
+        "token_endpoint_auth_method": method,
+        "grant_types": ["authorization_code", "refresh_token"],
+    });
+    register_client(addr, &metadata, redirect_uri).await
 }
 
 /// `GET /authorize` with exactly these parameters.
