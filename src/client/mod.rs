@@ -40,6 +40,14 @@ fn call(rpc: &str, token: Option<&str>) -> Action {
     })
 }
 
+/// The response body as JSON, or why the step could not read it.
+fn json_body(o: &crate::checks::Observation) -> Result<Value, String> {
+    o.response
+        .as_ref()
+        .and_then(|r| r.json())
+        .ok_or_else(|| "the response is not JSON".into())
+}
+
 /// Judges a step's observation: a one-line account, or why the step did not do its job.
 type Judge = fn(&crate::checks::Observation, &FlowState) -> Result<String, String>;
 
@@ -72,11 +80,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 required: false,
             },
             |o, _| {
-                let j = o
-                    .response
-                    .as_ref()
-                    .and_then(|r| r.json())
-                    .ok_or("not JSON")?;
+                let j = json_body(o)?;
                 Ok(format!(
                     "resource {}, authorization_servers {}",
                     j.get("resource").map(|v| v.to_string()).unwrap_or_default(),
@@ -95,11 +99,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 required: false,
             },
             |o, _| {
-                let j = o
-                    .response
-                    .as_ref()
-                    .and_then(|r| r.json())
-                    .ok_or("not JSON")?;
+                let j = json_body(o)?;
                 let s256 = j
                     .get("code_challenge_methods_supported")
                     .and_then(Value::as_array)
