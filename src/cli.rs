@@ -92,6 +92,8 @@ pub enum SpecArg {
     V20250618,
     #[value(name = "2025-11-25")]
     V20251125,
+    #[value(name = "2026-07-28")]
+    V20260728,
 }
 
 impl From<SpecArg> for SpecRevision {
@@ -99,6 +101,7 @@ impl From<SpecArg> for SpecRevision {
         match s {
             SpecArg::V20250618 => SpecRevision::V2025_06_18,
             SpecArg::V20251125 => SpecRevision::V2025_11_25,
+            SpecArg::V20260728 => SpecRevision::V2026_07_28,
         }
     }
 }
@@ -142,7 +145,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value = "must")]
     pub level: LevelArg,
     /// The MCP authorization revision to judge by.
-    #[arg(long, value_enum, default_value = "2025-11-25")]
+    #[arg(long, value_enum, default_value = "2026-07-28")]
     pub spec: SpecArg,
     /// An extra suite file to load (repeatable).
     #[arg(long = "suite")]
@@ -238,6 +241,9 @@ pub struct DemoArgs {
     /// Against the reference server: its consent mode (form needs --authorize form --login …).
     #[arg(long, value_enum, default_value = "auto")]
     pub consent: ConsentArg,
+    /// The MCP revision whose flow (and wire model) to walk.
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    pub spec: SpecArg,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]
@@ -1140,9 +1146,10 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
             return exit::RUNTIME;
         }
     };
-    let ctx = TargetContext::new(target.clone(), None, SpecRevision::DEFAULT, http).with_auth(auth);
+    let spec = SpecRevision::from(a.spec);
+    let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
     println!(
-        "{} the MCP authorization flow against {target}\n",
+        "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()
     );
     let steps = crate::client::walk(&ctx).await;

@@ -395,8 +395,16 @@ impl<'a> Reply<'a> {
             };
             params.push(("state", value));
         }
-        if !state.has(Mutant::AuthorizeOmitsIss) {
-            params.push(("iss", state.base.clone()));
+        let is_error = params.iter().any(|(k, _)| *k == "error");
+        let omit_iss = state.has(Mutant::AuthorizeOmitsIss)
+            || (is_error && state.has(Mutant::AuthorizeErrorOmitsIss));
+        if !omit_iss {
+            let iss = if state.has(Mutant::AuthorizeIssMismatch) {
+                format!("{}/", state.base)
+            } else {
+                state.base.clone()
+            };
+            params.push(("iss", iss));
         }
         let Ok(mut url) = Url::parse(self.redirect_uri) else {
             return error_page(state, "The redirect_uri is not a URI.", None);

@@ -84,6 +84,8 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
                 state.has(Mutant::ChallengeScopeVaries) && state.next_challenge_count() % 2 == 1;
             scope = Some(if varies {
                 format!("{MCP_SCOPE} mcp:admin")
+            } else if state.has(Mutant::PrmOfflineAccess) {
+                format!("{MCP_SCOPE} offline_access")
             } else {
                 MCP_SCOPE.to_owned()
             });

@@ -82,6 +82,7 @@ mod responses;
 mod state;
 mod store;
 mod token;
+mod wire;
 
 #[cfg(test)]
 mod tests;

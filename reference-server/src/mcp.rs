@@ -4,12 +4,12 @@
 
 use std::sync::Arc;
 
-use axum::body::{Bytes, to_bytes};
+use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
+use serde_json::Value;
 
 use crate::Mutant;
 use crate::challenge::{self, Rejection};
@@ -17,8 +17,7 @@ use crate::jws;
 use crate::oauth;
 use crate::responses;
 use crate::state::{AppState, MCP_SCOPE};
-
-const PROTOCOL_VERSION: &str = "2025-11-25";
+use crate::wire;
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -27,8 +26,16 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let Ok(body) = to_bytes(body, responses::BODY_LIMIT).await else {
         return responses::payload_too_large();
     };
+    if !wire::origin_allowed(&state, &parts.headers) {
+        return wire::forbidden_origin();
+    }
+    let credential = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let serve = || wire::serve(&state, &parts, &body, credential);
     if state.has(Mutant::RsNoAuthRequired) {
-        return serve(&parts.method, &body);
+        return serve();
     }
     match authorize(&state, &parts, &body) {
         Ok(granted) => {
@@ -36,7 +43,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
                 && !granted.has_scope(MCP_SCOPE)
                 && !state.has(Mutant::RsIgnoresScope);
             if !lacks_scope {
-                serve(&parts.method, &body)
+                serve()
             } else if state.has(Mutant::RsInsufficientScope401) {
                 challenge::reject(&state, Rejection::InvalidToken)
             } else {
@@ -45,11 +52,9 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         }
         Err(Refusal::Crash) => responses::server_error_html(),
         Err(Refusal::Reject(Rejection::NoCredentials))
-            if state.has(Mutant::RsLeaksToolsList)
-                && parts.method == Method::POST
-                && rpc_method(&body).as_deref() == Some("tools/list") =>
+            if parts.method == Method::POST && leaks_unauthenticated(&state, &body) =>
         {
-            serve(&parts.method, &body)
+            serve()
         }
         Err(Refusal::Reject(rejection)) => challenge::reject(&state, rejection),
     }
@@ -281,13 +286,12 @@ fn needs_tools_scope(method: &Method, body: &[u8]) -> bool {
         )
 }
 
-/// Serves an authorised request.
-fn serve(method: &Method, body: &Bytes) -> Response {
-    if *method == Method::POST {
-        json_rpc(body)
-    } else {
-        // This server offers no SSE stream, which MCP allows to signal with 405.
-        responses::method_not_allowed("POST")
+/// Under the leak mutants: whether an unauthenticated request is served anyway.
+fn leaks_unauthenticated(state: &AppState, body: &[u8]) -> bool {
+    match rpc_method(body).as_deref() {
+        Some("tools/list") => state.has(Mutant::RsLeaksToolsList),
+        Some(m) if m.starts_with("resources/") => state.has(Mutant::RsResourcesOpen),
+        _ => false,
     }
 }
 
@@ -296,99 +300,3 @@ fn rpc_method(body: &[u8]) -> Option<String> {
     value.get("method")?.as_str().map(str::to_owned)
 }
 
-fn json_rpc(body: &[u8]) -> Response {
-    let Ok(message) = serde_json::from_slice::<Value>(body) else {
-        return rpc_error(StatusCode::BAD_REQUEST, Value::Null, -32700, "Parse error");
-    };
-    let Value::Object(message) = message else {
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            Value::Null,
-            -32600,
-            "Invalid Request",
-        );
-    };
-    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        let id = message.get("id").cloned().unwrap_or(Value::Null);
-        return rpc_error(StatusCode::BAD_REQUEST, id, -32600, "Invalid Request");
-    }
-    let Some(method) = message.get("method").and_then(Value::as_str) else {
-        // A client's response to a server request is acknowledged like a notification.
-        if message.contains_key("result") || message.contains_key("error") {
-            return StatusCode::ACCEPTED.into_response();
-        }
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            Value::Null,
-            -32600,
-            "Invalid Request",
-        );
-    };
-    let Some(id) = message.get("id") else {
-        return StatusCode::ACCEPTED.into_response();
-    };
-    if !(id.is_string() || id.is_number()) {
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            Value::Null,
-            -32600,
-            "Invalid Request",
-        );
-    }
-    let params = message.get("params");
-    match dispatch(method, params) {
-        Ok(result) => responses::json(
-            StatusCode::OK,
-            &json!({"jsonrpc": "2.0", "id": id, "result": result}),
-        ),
-        Err((code, text)) => rpc_error(StatusCode::OK, id.clone(), code, text),
-    }
-}
-
-fn dispatch(method: &str, params: Option<&Value>) -> Result<Value, (i64, &'static str)> {
-    match method {
-        "initialize" => Ok(json!({
-            "protocolVersion": PROTOCOL_VERSION,
-            "capabilities": {"tools": {}},
-            "serverInfo": {
-                "name": "authspec-reference-server",
-                "version": env!("CARGO_PKG_VERSION"),
-            },
-        })),
-        "ping" => Ok(Value::Object(Map::new())),
-        "tools/list" => Ok(json!({
-            "tools": [{
-                "name": "echo",
-                "description": "Returns the given text unchanged.",
-                "inputSchema": {
-                    "type": "object",
-                    "properties": {"text": {"type": "string"}},
-                    "required": ["text"],
-                },
-            }],
-        })),
-        "tools/call" => {
-            let params = params.ok_or((-32602, "Invalid params"))?;
-            if params.get("name").and_then(Value::as_str) != Some("echo") {
-                return Err((-32602, "Unknown tool"));
-            }
-            let text = params
-                .get("arguments")
-                .and_then(|a| a.get("text"))
-                .and_then(Value::as_str)
-                .ok_or((-32602, "Invalid params: arguments.text must be a string"))?;
-            Ok(json!({
-                "content": [{"type": "text", "text": text}],
-                "isError": false,
-            }))
-        }
-        _ => Err((-32601, "Method not found")),
-    }
-}
-
-fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
-    responses::json(
-        status,
-        &json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}),
-    )
-}

@@ -109,6 +109,11 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         } else {
             json!(SUPPORTED_SCOPES)
         };
+        let scopes = if state.has(Mutant::PrmOfflineAccess) {
+            json!(["mcp:tools", "mcp:read", "offline_access"])
+        } else {
+            scopes
+        };
         m.insert("scopes_supported".into(), scopes);
     }
 
@@ -234,6 +239,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     let mut m = Map::new();
     let issuer = if has(Mutant::AsMetadataIssuerMismatch) {
         state.url("/wrong")
+    } else if has(Mutant::AsMetadataIssuerTrailingSlash) {
+        state.url("/")
     } else if oidc && has(Mutant::AsOidcIssuerMismatch) {
         state.url("/other")
     } else {
@@ -322,10 +329,14 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
         json!(SUPPORTED_SCOPES)
     };
     m.insert("scopes_supported".into(), scopes);
-    m.insert(
-        "authorization_response_iss_parameter_supported".into(),
-        true.into(),
-    );
+    if !has(Mutant::AsMetadataNoIssFlag) {
+        let flag = if has(Mutant::AsMetadataIssFlagString) {
+            json!("true")
+        } else {
+            json!(true)
+        };
+        m.insert("authorization_response_iss_parameter_supported".into(), flag);
+    }
     m.insert("subject_types_supported".into(), json!(["public"]));
     m.insert(
         "id_token_signing_alg_values_supported".into(),

@@ -143,6 +143,38 @@ pub enum Mutant {
     RsAcceptsRevoked,
     RsIgnoresScope,
     RsInsufficientScope401,
+    RsIgnoresProtocolVersion,
+    RsPrereleaseVersionCode,
+    RsTrustsVersionHeader,
+    RsMissingVersionHeaderAccepted,
+    RsIgnoresMcpHeaders,
+    RsMcpMethodCaseInsensitive,
+    RsUnknownMethod200,
+    RsNoDiscover,
+    RsRequiresDiscoverFirst,
+    RsNoResultType,
+    RsNoCacheHints,
+    RsNoServerInfo,
+    RsTextPlainResponse,
+    RsIgnoresOrigin,
+    RsGetOpensStream,
+    RsRejectsUnknownSession,
+    RsRejectsLastEventId,
+    RsDefaultsMissingCapabilities,
+    RsTrustsClientInfo,
+    RsNotification200,
+    RsNullIdOnRejection,
+    RsLegacyResourceNotFound,
+    RsSseWithRequest,
+    RsEmptyInitializeError,
+    RsResourcesOpen,
+    PrmOfflineAccess,
+    AuthorizeErrorOmitsIss,
+    AuthorizeIssMismatch,
+    AsMetadataNoIssFlag,
+    AsMetadataIssFlagString,
+    AsMetadataIssuerTrailingSlash,
+    RegisterRejectsApplicationType,
 }
 
 impl Mutant {
@@ -282,6 +314,38 @@ impl Mutant {
         Mutant::RsAcceptsRevoked,
         Mutant::RsIgnoresScope,
         Mutant::RsInsufficientScope401,
+        Mutant::RsIgnoresProtocolVersion,
+        Mutant::RsPrereleaseVersionCode,
+        Mutant::RsTrustsVersionHeader,
+        Mutant::RsMissingVersionHeaderAccepted,
+        Mutant::RsIgnoresMcpHeaders,
+        Mutant::RsMcpMethodCaseInsensitive,
+        Mutant::RsUnknownMethod200,
+        Mutant::RsNoDiscover,
+        Mutant::RsRequiresDiscoverFirst,
+        Mutant::RsNoResultType,
+        Mutant::RsNoCacheHints,
+        Mutant::RsNoServerInfo,
+        Mutant::RsTextPlainResponse,
+        Mutant::RsIgnoresOrigin,
+        Mutant::RsGetOpensStream,
+        Mutant::RsRejectsUnknownSession,
+        Mutant::RsRejectsLastEventId,
+        Mutant::RsDefaultsMissingCapabilities,
+        Mutant::RsTrustsClientInfo,
+        Mutant::RsNotification200,
+        Mutant::RsNullIdOnRejection,
+        Mutant::RsLegacyResourceNotFound,
+        Mutant::RsSseWithRequest,
+        Mutant::RsEmptyInitializeError,
+        Mutant::RsResourcesOpen,
+        Mutant::PrmOfflineAccess,
+        Mutant::AuthorizeErrorOmitsIss,
+        Mutant::AuthorizeIssMismatch,
+        Mutant::AsMetadataNoIssFlag,
+        Mutant::AsMetadataIssFlagString,
+        Mutant::AsMetadataIssuerTrailingSlash,
+        Mutant::RegisterRejectsApplicationType,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -423,6 +487,38 @@ impl Mutant {
             Mutant::RsAcceptsRevoked => "rs-accepts-revoked",
             Mutant::RsIgnoresScope => "rs-ignores-scope",
             Mutant::RsInsufficientScope401 => "rs-insufficient-scope-401",
+            Mutant::RsIgnoresProtocolVersion => "rs-ignores-protocol-version",
+            Mutant::RsPrereleaseVersionCode => "rs-prerelease-version-code",
+            Mutant::RsTrustsVersionHeader => "rs-trusts-version-header",
+            Mutant::RsMissingVersionHeaderAccepted => "rs-missing-version-header-accepted",
+            Mutant::RsIgnoresMcpHeaders => "rs-ignores-mcp-headers",
+            Mutant::RsMcpMethodCaseInsensitive => "rs-mcp-method-case-insensitive",
+            Mutant::RsUnknownMethod200 => "rs-unknown-method-200",
+            Mutant::RsNoDiscover => "rs-no-discover",
+            Mutant::RsRequiresDiscoverFirst => "rs-requires-discover-first",
+            Mutant::RsNoResultType => "rs-no-result-type",
+            Mutant::RsNoCacheHints => "rs-no-cache-hints",
+            Mutant::RsNoServerInfo => "rs-no-server-info",
+            Mutant::RsTextPlainResponse => "rs-text-plain-response",
+            Mutant::RsIgnoresOrigin => "rs-ignores-origin",
+            Mutant::RsGetOpensStream => "rs-get-opens-stream",
+            Mutant::RsRejectsUnknownSession => "rs-rejects-unknown-session",
+            Mutant::RsRejectsLastEventId => "rs-rejects-last-event-id",
+            Mutant::RsDefaultsMissingCapabilities => "rs-defaults-missing-capabilities",
+            Mutant::RsTrustsClientInfo => "rs-trusts-client-info",
+            Mutant::RsNotification200 => "rs-notification-200",
+            Mutant::RsNullIdOnRejection => "rs-null-id-on-rejection",
+            Mutant::RsLegacyResourceNotFound => "rs-legacy-resource-not-found",
+            Mutant::RsSseWithRequest => "rs-sse-with-request",
+            Mutant::RsEmptyInitializeError => "rs-empty-initialize-error",
+            Mutant::RsResourcesOpen => "rs-resources-open",
+            Mutant::PrmOfflineAccess => "prm-offline-access",
+            Mutant::AuthorizeErrorOmitsIss => "authorize-error-omits-iss",
+            Mutant::AuthorizeIssMismatch => "authorize-iss-mismatch",
+            Mutant::AsMetadataNoIssFlag => "as-metadata-no-iss-flag",
+            Mutant::AsMetadataIssFlagString => "as-metadata-iss-flag-string",
+            Mutant::AsMetadataIssuerTrailingSlash => "as-metadata-issuer-trailing-slash",
+            Mutant::RegisterRejectsApplicationType => "register-rejects-application-type",
         }
     }
 
@@ -826,6 +922,102 @@ impl Mutant {
             }
             Mutant::RsInsufficientScope401 => {
                 "RFC 6750 §3.1: a token lacking the needed scope is answered 401 invalid_token instead of 403 insufficient_scope."
+            }
+            Mutant::RsIgnoresProtocolVersion => {
+                "MCP 2026-07-28 streamable HTTP §6.1: a request for a protocol version the server does not serve is answered as if it were a supported one."
+            }
+            Mutant::RsPrereleaseVersionCode => {
+                "MCP 2026-07-28 basic §1.2.3: an unsupported version is refused with the pre-release code -32004 instead of -32022."
+            }
+            Mutant::RsTrustsVersionHeader => {
+                "MCP 2026-07-28 streamable HTTP §6.1: a request whose MCP-Protocol-Version header differs from its _meta version is served by the header."
+            }
+            Mutant::RsMissingVersionHeaderAccepted => {
+                "MCP 2026-07-28 streamable HTTP §6.1: a modern request without MCP-Protocol-Version is served as the latest version, though 2025-03-26 is not supported."
+            }
+            Mutant::RsIgnoresMcpHeaders => {
+                "MCP 2026-07-28 streamable HTTP §6.5: Mcp-Method and Mcp-Name are not checked against the body."
+            }
+            Mutant::RsMcpMethodCaseInsensitive => {
+                "MCP 2026-07-28 streamable HTTP §6.4: the Mcp-Method value is compared without regard to case."
+            }
+            Mutant::RsUnknownMethod200 => {
+                "MCP 2026-07-28 streamable HTTP §6.1: an unknown method is answered 200 with -32601 instead of 404."
+            }
+            Mutant::RsNoDiscover => {
+                "MCP 2026-07-28 versioning §2: server/discover is not implemented."
+            }
+            Mutant::RsRequiresDiscoverFirst => {
+                "MCP 2026-07-28 basic §2: a request is refused unless the caller called server/discover before it."
+            }
+            Mutant::RsNoResultType => {
+                "MCP 2026-07-28 basic §1.2.1: results carry no resultType."
+            }
+            Mutant::RsNoCacheHints => {
+                "MCP 2026-07-28 caching §1: cacheable results carry no ttlMs or cacheScope."
+            }
+            Mutant::RsNoServerInfo => {
+                "MCP 2026-07-28 basic §6.1: results do not name the server in _meta."
+            }
+            Mutant::RsTextPlainResponse => {
+                "MCP 2026-07-28 streamable HTTP §2: responses to requests are sent as text/plain."
+            }
+            Mutant::RsIgnoresOrigin => {
+                "MCP streamable HTTP §1: a request with a foreign Origin is served (DNS rebinding)."
+            }
+            Mutant::RsGetOpensStream => {
+                "MCP 2026-07-28 streamable HTTP §7.1: GET on the MCP endpoint still opens an SSE stream."
+            }
+            Mutant::RsRejectsUnknownSession => {
+                "MCP 2026-07-28 streamable HTTP §7.1: a modern request with an Mcp-Session-Id is refused with 404 instead of the header being ignored."
+            }
+            Mutant::RsRejectsLastEventId => {
+                "MCP 2026-07-28 streamable HTTP §7.1: a request with Last-Event-ID is refused instead of the header being ignored."
+            }
+            Mutant::RsDefaultsMissingCapabilities => {
+                "MCP 2026-07-28 basic §6.1: a request without clientCapabilities in _meta is served as if it declared none."
+            }
+            Mutant::RsTrustsClientInfo => {
+                "MCP 2026-07-28 basic §6.1: a client calling itself claude-ai in clientInfo sees an extra admin tool."
+            }
+            Mutant::RsNotification200 => {
+                "MCP streamable HTTP §2: an accepted notification is answered 200 with a body instead of 202."
+            }
+            Mutant::RsNullIdOnRejection => {
+                "MCP 2026-07-28 basic §1.2.2: header-mismatch and version errors carry id null instead of the request's id."
+            }
+            Mutant::RsLegacyResourceNotFound => {
+                "MCP 2026-07-28 basic §1.2.3: an unknown resource is answered with the retired code -32002."
+            }
+            Mutant::RsSseWithRequest => {
+                "MCP 2026-07-28 streamable HTTP §3: a response stream carries a server-to-client JSON-RPC request."
+            }
+            Mutant::RsEmptyInitializeError => {
+                "MCP 2026-07-28 versioning §4: initialize is refused with an empty 400 that names no supported version."
+            }
+            Mutant::RsResourcesOpen => {
+                "MCP 2026-07-28 security §9 and streamable HTTP §1: resources/* are served without a token."
+            }
+            Mutant::PrmOfflineAccess => {
+                "MCP 2026-07-28 authorization §10: offline_access appears in the PRM scopes_supported and in the challenge scope."
+            }
+            Mutant::AuthorizeErrorOmitsIss => {
+                "RFC 9207 §2: error redirects from the authorization endpoint carry no iss."
+            }
+            Mutant::AuthorizeIssMismatch => {
+                "RFC 9207 §2.3: the iss in authorization responses differs from the metadata issuer (a trailing slash)."
+            }
+            Mutant::AsMetadataNoIssFlag => {
+                "RFC 9207 §2.3: iss is sent but the metadata lacks authorization_response_iss_parameter_supported."
+            }
+            Mutant::AsMetadataIssFlagString => {
+                "RFC 9207 §3: authorization_response_iss_parameter_supported is a string, not a boolean."
+            }
+            Mutant::AsMetadataIssuerTrailingSlash => {
+                "RFC 8414 §3.3 and MCP 2026-07-28 discovery §3: the metadata issuer adds a trailing slash to the identifier the resource metadata lists."
+            }
+            Mutant::RegisterRejectsApplicationType => {
+                "MCP 2026-07-28 registration §3.1 and RFC 7591 §2: a registration carrying application_type is refused."
             }
         }
     }

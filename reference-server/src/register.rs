@@ -130,6 +130,10 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
     if state.has(Mutant::DcrRejectsUnknownFields) && request.keys().any(|k| !is_known_member(k)) {
         return Err(metadata_error("Unknown client metadata member"));
     }
+    if state.has(Mutant::RegisterRejectsApplicationType) && request.contains_key("application_type")
+    {
+        return Err(metadata_error("Unknown client metadata member: application_type"));
+    }
 
     match request.get("software_statement") {
         Some(Value::String(statement))

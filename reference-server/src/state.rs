@@ -1,7 +1,9 @@
 //! Per-server shared state: the public base URL, the configuration and the
 //! authorization server's store, plus the URLs derived from the base.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::store::Store;
 use crate::{Config, Mutant};
@@ -20,6 +22,8 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
+    /// Callers that called server/discover (only under `rs-requires-discover-first`).
+    discovered: Mutex<HashSet<String>>,
 }
 
 impl AppState {
@@ -29,6 +33,7 @@ impl AppState {
             config,
             store: Store::default(),
             challenge_counter: AtomicU64::new(0),
+            discovered: Mutex::new(HashSet::new()),
         }
     }
 
@@ -43,6 +48,13 @@ impl AppState {
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    pub(crate) fn discovered_callers(&self) -> MutexGuard<'_, HashSet<String>> {
+        match self.discovered.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Returns a different number on every call.

@@ -12,7 +12,7 @@ use crate::engine::flow::FlowState;
 use crate::engine::{StepStop, TargetContext, steps};
 use crate::http::Exchange;
 use crate::suite::model::{
-    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, Grant,
+    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, Grant, HELLO,
     RegisterAction, TokenAction, TokenPlacement,
 };
 
@@ -37,6 +37,9 @@ fn call(rpc: &str, token: Option<&str>) -> Action {
         placement: TokenPlacement::Header,
         authorization: None,
         headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
+        notification: false,
     })
 }
 
@@ -58,7 +61,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
         (
             "Call the MCP endpoint without a token",
             "the server requires authorization and answers 401 with a Bearer challenge",
-            call("initialize", None),
+            call(HELLO, None),
             |o, _| {
                 let r = o.response.as_ref().ok_or("no response")?;
                 let ch = r
@@ -190,15 +193,21 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
             },
         ),
         (
-            "Call initialize with the access token",
-            "the MCP server accepts a token issued for it",
-            call("initialize", Some("access")),
+            "Open with the access token: server/discover (2026-07-28) or initialize (2025)",
+            "the MCP server accepts a token issued for it, in the wire model of the revision",
+            call(HELLO, Some("access")),
             |o, _| {
                 let r = o.response.as_ref().ok_or("no response")?;
-                if r.status == 200 {
-                    Ok("200, MCP session initialised".into())
+                if r.status != 200 {
+                    return Err(format!("HTTP {}", r.status));
+                }
+                let j = r.json().unwrap_or_default();
+                if let Some(v) = j.pointer("/result/supportedVersions") {
+                    Ok(format!("200, server/discover: supported versions {v}"))
+                } else if let Some(v) = j.pointer("/result/protocolVersion") {
+                    Ok(format!("200, initialize: session opened with protocolVersion {v}"))
                 } else {
-                    Err(format!("HTTP {}", r.status))
+                    Err("200 without a result".into())
                 }
             },
         ),

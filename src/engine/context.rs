@@ -95,6 +95,22 @@ pub struct TargetContext {
     pub auth: AuthOptions,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
+    wire: Mutex<WireAnswers>,
+}
+
+/// An authenticated MCP request the target answered with a result, by wire model.
+#[derive(Clone, Debug)]
+pub enum WireSeen {
+    /// A 2026-07-28 request (per-request `_meta`, no session).
+    Stateless,
+    /// `initialize`, with the protocol version the server chose.
+    Session(String),
+}
+
+#[derive(Debug, Default)]
+struct WireAnswers {
+    stateless: bool,
+    session: Option<String>,
 }
 
 impl TargetContext {
@@ -107,6 +123,7 @@ impl TargetContext {
             auth: AuthOptions::default(),
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
+            wire: Mutex::new(WireAnswers::default()),
         }
     }
 
@@ -137,6 +154,39 @@ impl TargetContext {
         );
         v.insert("spec".into(), Value::String(self.spec.as_str().into()));
         v
+    }
+
+    /// Records that the target answered an authenticated request of a wire model.
+    pub fn note_wire(&self, seen: WireSeen) {
+        let mut w = match self.wire.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match seen {
+            WireSeen::Stateless => w.stateless = true,
+            WireSeen::Session(v) => {
+                w.session.get_or_insert(v);
+            }
+        }
+    }
+
+    /// Which wire model the target answered to, for the report.
+    pub fn wire_summary(&self) -> String {
+        let w = match self.wire.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let judged = format!("judged by MCP {}", self.spec);
+        match (w.stateless, &w.session) {
+            (true, Some(v)) => format!(
+                "both wire models: 2026-07-28 stateless requests and initialize (negotiated {v}); {judged}"
+            ),
+            (true, None) => format!("the 2026-07-28 stateless wire model; {judged}"),
+            (false, Some(v)) => {
+                format!("the 2025 session wire model (initialize negotiated {v}); {judged}")
+            }
+            (false, None) => format!("no authenticated MCP request was answered; {judged}"),
+        }
     }
 
     /// Counts a request sent (for the benchmark figures).

@@ -54,8 +54,12 @@ pub struct FlowState {
     /// The `resource` values sent with the last authorization request; the token request
     /// repeats them.
     pub code_resources: Vec<String>,
-    /// The MCP session the server assigned at initialize, sent with later calls.
+    /// The MCP session the server assigned at initialize, sent with later calls (2025).
     pub mcp_session: Option<String>,
+    /// The protocol version the server chose at initialize, sent with later calls (2025).
+    pub mcp_version: Option<String>,
+    /// Whether the case has already opened (or tried to open) its session (2025).
+    pub mcp_session_opened: bool,
     /// RFC 7592 client configuration URIs and their tokens, deleted when the case ends.
     pub cleanup: Vec<(String, String)>,
 }

@@ -58,6 +58,7 @@ pub async fn run(
         },
         target: ctx.http.redactor.url(ctx.target.as_str()),
         spec: ctx.spec.as_str().into(),
+        wire: Some(ctx.wire_summary()),
         level,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,

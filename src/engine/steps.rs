@@ -16,7 +16,7 @@ use crate::checks::{Observation, template, template_value};
 use crate::http::{Exchange, HttpError, Request, Response};
 use crate::oauth::{challenge, wellknown};
 use crate::suite::model::{
-    Action, AsMetadataVia, CallResource, DiscoveryVia, HttpAction, TokenPlacement,
+    Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement, WireModel,
 };
 
 /// How many redirects a metadata fetch follows before calling it a loop.
@@ -125,7 +125,7 @@ pub(crate) async fn fetch_as_auto(ctx: &TargetContext) -> StepRecord {
     fetch_as(ctx, AsMetadataVia::Auto, None).await
 }
 
-/// The plain unauthenticated `initialize` (shared memo key `challenge`).
+/// The plain unauthenticated opening request of the revision (shared memo key `challenge`).
 pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
     let vars = ctx.builtin_vars();
     call_resource(
@@ -141,12 +141,15 @@ pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
 fn plain_call() -> CallResource {
     CallResource {
         method: "POST".into(),
-        rpc: Some("initialize".into()),
+        rpc: Some(HELLO.into()),
         token: None,
         scheme: "Bearer".into(),
         placement: TokenPlacement::Header,
         authorization: None,
         headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
+        notification: false,
     }
 }
 
@@ -184,12 +187,7 @@ pub async fn run(
             if *required { found_or_not(rec) } else { rec }
         }
         Action::CallResource(c) => {
-            let plain = c.token.is_none()
-                && c.authorization.is_none()
-                && c.headers.is_empty()
-                && c.method == "POST"
-                && c.rpc.as_deref() == Some("initialize");
-            if plain {
+            if c.is_plain_hello() {
                 // The unauthenticated challenge is the start of discovery; fetch it once.
                 return ctx.memo("challenge", || unauthenticated_call(ctx)).await;
             }
@@ -559,62 +557,159 @@ fn token_value(
     })
 }
 
-fn rpc_body(ctx: &TargetContext, method: &str) -> Value {
+/// The JSON-RPC id of every request the harness sends; error responses must echo it.
+pub const RPC_ID: u64 = 1;
+
+/// The `_meta` key prefix of MCP's own request metadata (2026-07-28).
+const META_PREFIX: &str = "io.modelcontextprotocol/";
+
+/// The method a `call_resource` step sends: [`HELLO`] is the revision's opening request.
+fn resolve_method(wire: WireModel, rpc: &str) -> &str {
+    match (rpc, wire) {
+        (HELLO, WireModel::Stateless) => "server/discover",
+        (HELLO, WireModel::Session) => "initialize",
+        (other, _) => other,
+    }
+}
+
+/// The parameters a method is sent with before a case's overrides.
+fn default_params(ctx: &TargetContext, method: &str) -> serde_json::Map<String, Value> {
     let params = match method {
         "initialize" => json!({
             "protocolVersion": ctx.spec.as_str(),
             "capabilities": {},
-            "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}
+            "clientInfo": client_info(),
         }),
         "tools/call" => json!({"name": "echo", "arguments": {"text": "authspec"}}),
         "resources/read" => json!({"uri": "file:///authspec"}),
         _ => json!({}),
     };
-    json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+    match params {
+        Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
 }
 
-async fn call_resource(
+fn client_info() -> Value {
+    json!({"name": "authspec", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// The request metadata every 2026-07-28 request carries in `params._meta`.
+fn default_meta(ctx: &TargetContext) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert(
+        format!("{META_PREFIX}protocolVersion"),
+        Value::String(ctx.spec.as_str().into()),
+    );
+    m.insert(format!("{META_PREFIX}clientCapabilities"), json!({}));
+    m.insert(format!("{META_PREFIX}clientInfo"), client_info());
+    m
+}
+
+/// Merges overrides into `into`: `null` removes a member. With `prefix`, a key without a `/`
+/// names MCP's own metadata (`clientInfo` is `io.modelcontextprotocol/clientInfo`).
+fn merge_overrides(
+    into: &mut serde_json::Map<String, Value>,
+    overrides: &serde_json::Map<String, Value>,
+    prefix: Option<&str>,
+    vars: &Vars,
+) -> Result<(), String> {
+    for (k, v) in overrides {
+        let key = match prefix {
+            Some(p) if !k.contains('/') => format!("{p}{k}"),
+            _ => k.clone(),
+        };
+        if v.is_null() {
+            into.remove(&key);
+        } else {
+            into.insert(key, template_value(v, vars)?);
+        }
+    }
+    Ok(())
+}
+
+/// The `Mcp-Name` source of a method (2026-07-28 streamable HTTP, standard request headers).
+fn mirrored_name(method: &str, params: &serde_json::Map<String, Value>) -> Option<String> {
+    let key = match method {
+        "tools/call" | "prompts/get" => "name",
+        "resources/read" => "uri",
+        _ => return None,
+    };
+    params.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A mirrored header value: plain when it is safe visible ASCII, else the `=?base64?…?=` form
+/// the 2026-07-28 transport prescribes (also for plain values that look like the sentinel).
+pub fn mirrored_header_value(v: &str) -> String {
+    let safe = v.bytes().all(|b| (0x20..=0x7e).contains(&b))
+        && v.trim_matches(' ') == v
+        && !(v.starts_with("=?base64?") && v.ends_with("?="));
+    if safe {
+        v.to_string()
+    } else {
+        format!(
+            "=?base64?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(v)
+        )
+    }
+}
+
+/// Builds the request of a `call_resource` step by the wire model of the revision judged by.
+fn build_call(
     ctx: &TargetContext,
     c: &CallResource,
-    block: &str,
+    method: Option<&str>,
+    token: Option<&str>,
     vars: &Vars,
-    flow: &mut FlowState,
-) -> StepRecord {
-    let mut log = Vec::new();
+    flow: &FlowState,
+) -> Result<Request, String> {
+    let wire = ctx.spec.wire();
     let mut url = ctx.target.clone();
     let mut headers: Vec<(String, String)> = vec![(
         "Accept".into(),
         "application/json, text/event-stream".into(),
     )];
-    let mut body = c
-        .rpc
-        .as_deref()
-        .map(|m| rpc_body(ctx, m).to_string().into_bytes());
-    if body.is_some() {
+    let mut body = None;
+    let modern = wire == WireModel::Stateless && method != Some("initialize");
+    if modern {
+        headers.push(("MCP-Protocol-Version".into(), ctx.spec.as_str().into()));
+    }
+    if let Some(method) = method {
+        let mut params = default_params(ctx, method);
+        merge_overrides(&mut params, &c.params, None, vars)?;
+        if modern {
+            let mut meta = default_meta(ctx);
+            merge_overrides(&mut meta, &c.meta, Some(META_PREFIX), vars)?;
+            params.insert("_meta".into(), Value::Object(meta));
+            headers.push(("Mcp-Method".into(), method.into()));
+            if let Some(name) = mirrored_name(method, &params) {
+                headers.push(("Mcp-Name".into(), mirrored_header_value(&name)));
+            }
+        }
+        let mut message = json!({"jsonrpc": "2.0", "method": method, "params": params});
+        if !c.notification {
+            message["id"] = json!(RPC_ID);
+        }
+        body = Some(message.to_string().into_bytes());
         headers.push(("Content-Type".into(), "application/json".into()));
     }
-    if let Some(t) = &c.token {
-        let token = match token_value(ctx, t, vars, flow) {
-            Ok(t) => t,
-            Err(e) => {
-                return StepRecord {
-                    result: Err(e),
-                    exchanges: log,
-                    notes: Vec::new(),
-                };
-            }
-        };
-        ctx.http.redactor.add_secret(&token);
-        let header = (TokenPlacement::Header == c.placement
-            || c.placement == TokenPlacement::HeaderAndBody)
-            .then(|| ("Authorization".to_string(), format!("{} {token}", c.scheme)));
+    // The 2025 streamable HTTP transport: after initialize, requests name the session the
+    // server gave (if any) and the version it negotiated.
+    if wire == WireModel::Session && method != Some("initialize") {
+        if let Some(session) = &flow.mcp_session {
+            headers.push(("Mcp-Session-Id".into(), session.clone()));
+        }
+        let version = flow.mcp_version.as_deref().unwrap_or(ctx.spec.as_str());
+        headers.push(("MCP-Protocol-Version".into(), version.into()));
+    }
+    if let Some(token) = token {
         match c.placement {
             TokenPlacement::Query => {
-                url.query_pairs_mut().append_pair("access_token", &token);
+                url.query_pairs_mut().append_pair("access_token", token);
             }
             TokenPlacement::Body | TokenPlacement::HeaderAndBody => {
                 let form = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("access_token", &token)
+                    .append_pair("access_token", token)
                     .finish();
                 headers.retain(|(k, _)| k != "Content-Type");
                 headers.push((
@@ -625,41 +720,165 @@ async fn call_resource(
             }
             TokenPlacement::Header => {}
         }
-        headers.extend(header);
+        if matches!(
+            c.placement,
+            TokenPlacement::Header | TokenPlacement::HeaderAndBody
+        ) {
+            headers.push(("Authorization".into(), format!("{} {token}", c.scheme)));
+        }
     }
     if let Some(a) = &c.authorization {
-        match template(a, vars) {
-            Ok(a) => headers.push(("Authorization".into(), a)),
-            Err(e) => return error(e, log),
+        headers.push(("Authorization".into(), template(a, vars)?));
+    }
+    for (name, value) in &c.headers {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        if let Some(v) = value {
+            headers.push((name.clone(), template(v, vars)?));
         }
     }
-    for (k, v) in &c.headers {
-        match template(v, vars) {
-            Ok(v) => headers.push((k.clone(), v)),
-            Err(e) => return error(e, log),
-        }
-    }
-    // The streamable HTTP transport: after initialize, requests name the session the server
-    // gave (if any) and the protocol revision.
-    if c.rpc.as_deref() != Some("initialize") {
-        if let Some(session) = &flow.mcp_session {
-            headers.push(("Mcp-Session-Id".into(), session.clone()));
-        }
-        headers.push(("MCP-Protocol-Version".into(), ctx.spec.as_str().into()));
-    }
-    let req = Request {
+    Ok(Request {
         method: c.method.clone(),
         url,
         headers,
         body,
+    })
+}
+
+/// The 2025 wire model: a client opens a session with `initialize` (then
+/// `notifications/initialized`) before anything else, with the credentials of the call that
+/// follows. A refusal is not reported here: the call goes on without a session and its own
+/// answer is judged.
+async fn open_session(
+    ctx: &TargetContext,
+    c: &CallResource,
+    token: Option<&str>,
+    block: &str,
+    vars: &Vars,
+    flow: &mut FlowState,
+    log: &mut Vec<Exchange>,
+) {
+    flow.mcp_session_opened = true;
+    let opening = CallResource {
+        rpc: Some("initialize".into()),
+        headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
+        notification: false,
+        ..c.clone()
+    };
+    let Ok(req) = build_call(ctx, &opening, Some("initialize"), token, vars, flow) else {
+        return;
+    };
+    let block = format!("{block} (opening the session: initialize)");
+    let Ok(resp) = exchange(ctx, &block, &req, log).await else {
+        return;
+    };
+    if !learn_session(ctx, flow, &resp) {
+        return;
+    }
+    let initialized = CallResource {
+        rpc: Some("notifications/initialized".into()),
+        notification: true,
+        ..opening
+    };
+    if let Ok(req) = build_call(
+        ctx,
+        &initialized,
+        Some("notifications/initialized"),
+        token,
+        vars,
+        flow,
+    ) {
+        let _ = exchange(ctx, &block, &req, log).await;
+    }
+}
+
+/// After a 200 to `initialize`: the session and the version the server chose.
+fn learn_session(ctx: &TargetContext, flow: &mut FlowState, resp: &Response) -> bool {
+    if resp.status != 200 {
+        return false;
+    }
+    let Some(version) = resp
+        .json()
+        .and_then(|j| j.pointer("/result/protocolVersion").cloned())
+        .and_then(|v| v.as_str().map(str::to_string))
+    else {
+        return false;
+    };
+    flow.mcp_session = resp.header("mcp-session-id").map(str::to_string);
+    ctx.note_wire(super::context::WireSeen::Session(version.clone()));
+    flow.mcp_version = Some(version);
+    true
+}
+
+/// What an SSE response carried: how many events, and how many were JSON-RPC requests (a
+/// method and an id), which 2026-07-28 forbids on a response stream.
+fn sse_values(resp: &Response, values: &mut Vars) {
+    if resp.media_type().as_deref() != Some("text/event-stream") {
+        return;
+    }
+    let events = crate::http::sse_messages(&resp.body);
+    let requests = events
+        .iter()
+        .filter(|e| e.get("method").is_some() && e.get("id").is_some())
+        .count();
+    values.insert("sse_events".into(), json!(events.len()));
+    values.insert("sse_requests".into(), json!(requests));
+}
+
+async fn call_resource(
+    ctx: &TargetContext,
+    c: &CallResource,
+    block: &str,
+    vars: &Vars,
+    flow: &mut FlowState,
+) -> StepRecord {
+    let mut log = Vec::new();
+    let token = match c.token.as_deref().map(|t| token_value(ctx, t, vars, flow)) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            return StepRecord {
+                result: Err(e),
+                exchanges: log,
+                notes: Vec::new(),
+            };
+        }
+    };
+    if let Some(t) = &token {
+        ctx.http.redactor.add_secret(t);
+    }
+    let wire = ctx.spec.wire();
+    let method = c.rpc.as_deref().map(|m| resolve_method(wire, m));
+    let credentials = token.is_some() || c.authorization.is_some();
+    if wire == WireModel::Session
+        && credentials
+        && !flow.mcp_session_opened
+        && !c.notification
+        && method.is_some_and(|m| m != "initialize")
+    {
+        open_session(ctx, c, token.as_deref(), block, vars, flow, &mut log).await;
+    }
+    let req = match build_call(ctx, c, method, token.as_deref(), vars, flow) {
+        Ok(r) => r,
+        Err(e) => return error(e, log),
     };
     let mut values = Vars::new();
     values.insert("url".into(), Value::String(ctx.target.to_string()));
+    values.insert("request_id".into(), json!(RPC_ID));
     match exchange(ctx, block, &req, &mut log).await {
         Ok(resp) => {
-            if let Some(session) = resp.header("mcp-session-id").filter(|_| resp.status == 200) {
-                flow.mcp_session = Some(session.to_string());
+            if method == Some("initialize") {
+                flow.mcp_session_opened = true;
+                learn_session(ctx, flow, &resp);
+            } else if wire == WireModel::Stateless
+                && credentials
+                && resp.status == 200
+                && resp.json().is_some_and(|j| j.get("result").is_some())
+            {
+                ctx.note_wire(super::context::WireSeen::Stateless);
             }
+            sse_values(&resp, &mut values);
             observed(resp, values, log)
         }
         Err(e) => error(format!("{block}: {e}"), log),

@@ -82,13 +82,54 @@ impl Response {
         })
     }
 
+    /// The body as JSON. An SSE stream (`text/event-stream`) yields its JSON-RPC response: the
+    /// last message with an `id` and a `result` or `error`, else its last JSON message.
     pub fn json(&self) -> Option<serde_json::Value> {
+        if self.media_type().as_deref() == Some("text/event-stream") {
+            let mut messages = sse_messages(&self.body);
+            let response = messages.iter().rposition(|m| {
+                m.get("id").is_some() && (m.get("result").is_some() || m.get("error").is_some())
+            });
+            return match response {
+                Some(i) => Some(messages.swap_remove(i)),
+                None => messages.pop(),
+            };
+        }
         serde_json::from_slice(&self.body).ok()
     }
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+}
+
+/// The JSON messages of an SSE body: each event's `data` lines joined, parsed; events whose
+/// data is not JSON are left out.
+pub fn sse_messages(body: &[u8]) -> Vec<serde_json::Value> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = Vec::new();
+    let mut data = String::new();
+    let mut flush = |data: &mut String| {
+        if !data.is_empty() {
+            if let Ok(v) = serde_json::from_str(data) {
+                out.push(v);
+            }
+            data.clear();
+        }
+    };
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            flush(&mut data);
+        } else if let Some(d) = line.strip_prefix("data:") {
+            if !data.is_empty() {
+                data.push('\n');
+            }
+            data.push_str(d.strip_prefix(' ').unwrap_or(d));
+        }
+    }
+    flush(&mut data);
+    out
 }
 
 /// Why the harness could not complete an exchange. Never a verdict on the target by itself.

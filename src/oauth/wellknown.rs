@@ -74,7 +74,8 @@ pub struct Candidate {
 
 /// The AS metadata URLs an MCP client tries for `issuer`, in the revision's order.
 ///
-/// 2025-06-18 uses RFC 8414 only. 2025-11-25 adds OpenID Connect Discovery: for an issuer with
+/// 2025-06-18 uses RFC 8414 only. 2025-11-25 (and 2026-07-28, unchanged) adds OpenID Connect
+/// Discovery: for an issuer with
 /// a path, path-inserted OAuth, then path-inserted OIDC, then path-appended OIDC; without a
 /// path, OAuth then OIDC.
 pub fn as_metadata_candidates(issuer: &Url, rev: SpecRevision) -> Vec<Candidate> {

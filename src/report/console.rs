@@ -38,13 +38,17 @@ pub fn render(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} · target {} · MCP {} · level {}\n",
+        "{} {} · target {} · MCP {} · level {}",
         report.tool.name.bold(),
         report.tool.version,
         report.target,
         report.spec,
         report.level
     );
+    if let Some(wire) = &report.wire {
+        let _ = writeln!(out, "wire: the target answered {wire}");
+    }
+    out.push('\n');
     let mut suites: Vec<&str> = Vec::new();
     for c in &report.cases {
         if !suites.contains(&c.suite.as_str()) {

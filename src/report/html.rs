@@ -44,6 +44,9 @@ pub fn render(
         &format!("<code>{}</code>", esc(&report.target)),
     );
     meta(&mut b, "MCP revision", &esc(&report.spec));
+    if let Some(wire) = &report.wire {
+        meta(&mut b, "Wire model", &esc(wire));
+    }
     meta(&mut b, "Level", report.level.as_str());
     meta(&mut b, "Started", &esc(&report.started_at));
     meta(&mut b, "Duration", &duration(report.duration_ms));

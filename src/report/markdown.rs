@@ -182,6 +182,9 @@ fn verdict(out: &mut String, report: &RunReport) {
         text_inline(&report.tool.name),
         text_inline(&report.tool.version),
     );
+    if let Some(wire) = &report.wire {
+        let _ = writeln!(out, "Wire model: the target answered {}\n", text_inline(wire));
+    }
 }
 
 fn suite_table(out: &mut String, suite: &str, title: Option<&String>, cases: &[&CaseResult]) {

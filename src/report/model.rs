@@ -131,6 +131,9 @@ pub struct RunReport {
     pub tool: Tool,
     pub target: String,
     pub spec: String,
+    /// Which MCP wire model the target answered authenticated requests in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire: Option<String>,
     /// The weakest level selected.
     pub level: Level,
     pub started_at: String,

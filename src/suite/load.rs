@@ -68,6 +68,9 @@ const CALL_KEYS: &[&str] = &[
     "token_in",
     "authorization",
     "headers",
+    "params",
+    "meta",
+    "notification",
 ];
 
 /// Variables every case can use in templates.
@@ -566,6 +569,10 @@ fn check_templates(v: &Value, ptr: &str, ctx: &mut Ctx<'_>, defined: &[String]) 
     }
 }
 
+fn object(v: Option<&Value>) -> Map<String, Value> {
+    v.and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
 fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_object)
         .map(|m| {
@@ -695,7 +702,7 @@ fn build_step(
             rpc: match a.get("rpc") {
                 Some(Value::Null) => None,
                 Some(Value::String(s)) => Some(s.clone()),
-                _ => Some("initialize".into()),
+                _ => Some(HELLO.into()),
             },
             token: text("token"),
             scheme: text("scheme").unwrap_or_else(|| "Bearer".into()),
@@ -706,7 +713,18 @@ fn build_step(
                 _ => TokenPlacement::Header,
             },
             authorization: text("authorization"),
-            headers: pairs(a.get("headers")),
+            headers: a
+                .get("headers")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            params: object(a.get("params")),
+            meta: object(a.get("meta")),
+            notification: a.get("notification") == Some(&Value::Bool(true)),
         }),
     };
     let mut capture = Vec::new();

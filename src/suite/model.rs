@@ -78,22 +78,49 @@ pub enum SpecRevision {
     V2025_06_18,
     #[serde(rename = "2025-11-25")]
     V2025_11_25,
+    #[serde(rename = "2026-07-28")]
+    V2026_07_28,
 }
 
 impl SpecRevision {
-    pub const ALL: [SpecRevision; 2] = [SpecRevision::V2025_06_18, SpecRevision::V2025_11_25];
-    pub const DEFAULT: SpecRevision = SpecRevision::V2025_11_25;
+    pub const ALL: [SpecRevision; 3] = [
+        SpecRevision::V2025_06_18,
+        SpecRevision::V2025_11_25,
+        SpecRevision::V2026_07_28,
+    ];
+    /// The current revision, judged by when nothing else is asked for.
+    pub const DEFAULT: SpecRevision = SpecRevision::V2026_07_28;
 
     pub fn as_str(self) -> &'static str {
         match self {
             SpecRevision::V2025_06_18 => "2025-06-18",
             SpecRevision::V2025_11_25 => "2025-11-25",
+            SpecRevision::V2026_07_28 => "2026-07-28",
+        }
+    }
+
+    /// The wire model MCP requests follow under this revision: the 2026-07-28 stateless model
+    /// (every request carries its version and `_meta`; no `initialize`, no session), or the
+    /// 2025 model (`initialize`, then the session and the version the server negotiated).
+    pub fn wire(self) -> WireModel {
+        match self {
+            SpecRevision::V2026_07_28 => WireModel::Stateless,
+            _ => WireModel::Session,
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+}
+
+/// How MCP requests travel (see [`SpecRevision::wire`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireModel {
+    /// 2026-07-28: per-request `_meta` and mirrored headers, `server/discover` as the hello.
+    Stateless,
+    /// 2025-06-18 and 2025-11-25: `initialize`, then `Mcp-Session-Id` and the negotiated version.
+    Session,
 }
 
 impl fmt::Display for SpecRevision {
@@ -247,11 +274,19 @@ pub enum TokenPlacement {
     HeaderAndBody,
 }
 
+/// The `rpc` keyword for the revision's opening request: `server/discover` under the 2026-07-28
+/// wire model, `initialize` under the 2025 one. It is the default of `call_resource`.
+pub const HELLO: &str = "hello";
+
 /// A request to the MCP endpoint: a JSON-RPC call, with or without credentials.
+///
+/// The harness builds the request by the wire model of the revision it judges by; the
+/// overrides here (`headers`, `params`, `meta`) are applied last, so probes of the wire rules
+/// (a missing `Mcp-Method`, a version header that disagrees with `_meta`) are data.
 #[derive(Clone, Debug)]
 pub struct CallResource {
     pub method: String,
-    /// The JSON-RPC method; `None` sends no body (GET).
+    /// The JSON-RPC method ([`HELLO`] by default); `None` sends no body (GET).
     pub rpc: Option<String>,
     /// A token value or a generator keyword (`garbage`, `unsigned-jwt`); `None` sends none.
     pub token: Option<String>,
@@ -259,7 +294,29 @@ pub struct CallResource {
     pub placement: TokenPlacement,
     /// A raw Authorization header value, sent as is.
     pub authorization: Option<String>,
-    pub headers: Vec<(String, String)>,
+    /// Headers that replace the harness's own of the same name; `None` leaves one out.
+    pub headers: Vec<(String, Option<String>)>,
+    /// Members merged over the request's `params` (`null` removes one).
+    pub params: serde_json::Map<String, Value>,
+    /// Members merged over `params._meta` under the stateless wire model (`null` removes one).
+    pub meta: serde_json::Map<String, Value>,
+    /// Sends a JSON-RPC notification (no `id`).
+    pub notification: bool,
+}
+
+impl CallResource {
+    /// The revision's opening request, with no credentials and no overrides: the request whose
+    /// 401 starts discovery.
+    pub fn is_plain_hello(&self) -> bool {
+        self.token.is_none()
+            && self.authorization.is_none()
+            && self.headers.is_empty()
+            && self.params.is_empty()
+            && self.meta.is_empty()
+            && !self.notification
+            && self.method == "POST"
+            && self.rpc.as_deref() == Some(HELLO)
+    }
 }
 
 /// A parameter override: a value, several (a repeated parameter), or `null` to leave it out.
