@@ -401,6 +401,8 @@ impl<'a> Reply<'a> {
         if !omit_iss {
             let iss = if state.has(Mutant::AuthorizeIssMismatch) {
                 format!("{}/", state.base)
+            } else if state.has(Mutant::AuthorizeIssWithQuery) {
+                format!("{}?tenant=1", state.base)
             } else {
                 state.base.clone()
             };

@@ -299,4 +299,3 @@ fn rpc_method(body: &[u8]) -> Option<String> {
     let value: Value = serde_json::from_slice(body).ok()?;
     value.get("method")?.as_str().map(str::to_owned)
 }
-

@@ -335,7 +335,10 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
         } else {
             json!(true)
         };
-        m.insert("authorization_response_iss_parameter_supported".into(), flag);
+        m.insert(
+            "authorization_response_iss_parameter_supported".into(),
+            flag,
+        );
     }
     m.insert("subject_types_supported".into(), json!(["public"]));
     m.insert(

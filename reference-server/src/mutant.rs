@@ -175,6 +175,8 @@ pub enum Mutant {
     AsMetadataIssFlagString,
     AsMetadataIssuerTrailingSlash,
     RegisterRejectsApplicationType,
+    RsUndefinedReservedCode,
+    AuthorizeIssWithQuery,
 }
 
 impl Mutant {
@@ -346,6 +348,8 @@ impl Mutant {
         Mutant::AsMetadataIssFlagString,
         Mutant::AsMetadataIssuerTrailingSlash,
         Mutant::RegisterRejectsApplicationType,
+        Mutant::RsUndefinedReservedCode,
+        Mutant::AuthorizeIssWithQuery,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -519,6 +523,8 @@ impl Mutant {
             Mutant::AsMetadataIssFlagString => "as-metadata-iss-flag-string",
             Mutant::AsMetadataIssuerTrailingSlash => "as-metadata-issuer-trailing-slash",
             Mutant::RegisterRejectsApplicationType => "register-rejects-application-type",
+            Mutant::RsUndefinedReservedCode => "rs-undefined-reserved-code",
+            Mutant::AuthorizeIssWithQuery => "authorize-iss-with-query",
         }
     }
 
@@ -950,9 +956,7 @@ impl Mutant {
             Mutant::RsRequiresDiscoverFirst => {
                 "MCP 2026-07-28 basic §2: a request is refused unless the caller called server/discover before it."
             }
-            Mutant::RsNoResultType => {
-                "MCP 2026-07-28 basic §1.2.1: results carry no resultType."
-            }
+            Mutant::RsNoResultType => "MCP 2026-07-28 basic §1.2.1: results carry no resultType.",
             Mutant::RsNoCacheHints => {
                 "MCP 2026-07-28 caching §1: cacheable results carry no ttlMs or cacheScope."
             }
@@ -1018,6 +1022,12 @@ impl Mutant {
             }
             Mutant::RegisterRejectsApplicationType => {
                 "MCP 2026-07-28 registration §3.1 and RFC 7591 §2: a registration carrying application_type is refused."
+            }
+            Mutant::RsUndefinedReservedCode => {
+                "MCP 2026-07-28 basic §1.2.3: a header mismatch is answered with -32030, a code from the reserved range the specification does not define."
+            }
+            Mutant::AuthorizeIssWithQuery => {
+                "RFC 9207 §2: the iss in authorization responses carries a query component."
             }
         }
     }

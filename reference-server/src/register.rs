@@ -132,7 +132,9 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
     }
     if state.has(Mutant::RegisterRejectsApplicationType) && request.contains_key("application_type")
     {
-        return Err(metadata_error("Unknown client metadata member: application_type"));
+        return Err(metadata_error(
+            "Unknown client metadata member: application_type",
+        ));
     }
 
     match request.get("software_statement") {

@@ -81,21 +81,33 @@ pub(crate) fn serve(
         if message.contains_key("result") || message.contains_key("error") {
             return StatusCode::ACCEPTED.into_response();
         }
-        return rpc_error(StatusCode::BAD_REQUEST, Value::Null, -32600, "Invalid Request");
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Invalid Request",
+        );
     };
     let id = message.get("id").cloned();
     if id
         .as_ref()
         .is_some_and(|id| !(id.is_string() || id.is_number()))
     {
-        return rpc_error(StatusCode::BAD_REQUEST, Value::Null, -32600, "Invalid Request");
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Invalid Request",
+        );
     }
     let params = message.get("params").and_then(Value::as_object);
     let header_version = header_text(&parts.headers, "mcp-protocol-version");
     let meta = params
         .and_then(|p| p.get("_meta"))
         .and_then(Value::as_object);
-    let meta_version = meta.and_then(|m| m.get(META_VERSION)).and_then(Value::as_str);
+    let meta_version = meta
+        .and_then(|m| m.get(META_VERSION))
+        .and_then(Value::as_str);
 
     if method == "initialize" {
         return legacy(state, method, params, id);
@@ -136,7 +148,12 @@ fn parse(body: &[u8]) -> Result<Map<String, Value>, Response> {
     };
     if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         let id = message.get("id").cloned().unwrap_or(Value::Null);
-        return Err(rpc_error(StatusCode::BAD_REQUEST, id, -32600, "Invalid Request"));
+        return Err(rpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            -32600,
+            "Invalid Request",
+        ));
     }
     Ok(message)
 }
@@ -278,8 +295,7 @@ impl Modern<'_> {
             }
             (Some(h), _) => h,
         };
-        if !SUPPORTED_VERSIONS.contains(&version) && !self.has(Mutant::RsIgnoresProtocolVersion)
-        {
+        if !SUPPORTED_VERSIONS.contains(&version) && !self.has(Mutant::RsIgnoresProtocolVersion) {
             let code = if self.has(Mutant::RsPrereleaseVersionCode) {
                 PRERELEASE_UNSUPPORTED_VERSION
             } else {
@@ -325,7 +341,12 @@ impl Modern<'_> {
     /// `Mcp-Method` and `Mcp-Name` must be present and equal the body's values (streamable
     /// HTTP §6.2, §6.5); names may come in the `=?base64?…?=` form.
     fn validate_mirrored_headers(&self) -> Result<(), RpcError> {
-        let mismatch = |what| Err(RpcError::bad_request(HEADER_MISMATCH, what));
+        let code = if self.has(Mutant::RsUndefinedReservedCode) {
+            -32030
+        } else {
+            HEADER_MISMATCH
+        };
+        let mismatch = |what| Err(RpcError::bad_request(code, what));
         let Some(header_method) = header_text(self.headers, "mcp-method") else {
             return mismatch("Header mismatch: the Mcp-Method header is missing");
         };
@@ -398,7 +419,8 @@ impl Modern<'_> {
                 "jsonrpc": "2.0", "id": "srv-1", "method": "elicitation/create",
                 "params": {"message": "Confirm", "requestedSchema": {"type": "object"}},
             });
-            let stream = format!("event: message\ndata: {request}\n\nevent: message\ndata: {message}\n\n");
+            let stream =
+                format!("event: message\ndata: {request}\n\nevent: message\ndata: {message}\n\n");
             return (
                 StatusCode::OK,
                 [(
@@ -538,8 +560,7 @@ pub(crate) fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    state.has(Mutant::RsIgnoresOrigin)
-        || origin.to_str().is_ok_and(|o| o == state.base.as_str())
+    state.has(Mutant::RsIgnoresOrigin) || origin.to_str().is_ok_and(|o| o == state.base.as_str())
 }
 
 /// The 403 for a foreign `Origin`, with an id-less JSON-RPC error as the transport allows.

@@ -72,6 +72,9 @@ pub const STEP_VALUES: &[&str] = &[
     "granted_scope",
     "registered_client_id",
     "sent",
+    "request_id",
+    "sse_events",
+    "sse_requests",
 ];
 
 /// Subject keywords, for messages and "did you mean".

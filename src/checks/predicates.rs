@@ -52,6 +52,10 @@ pub enum Predicate {
     JwtAuthAlgs,
     /// Neither equals the value nor is an array containing it; absent does not hold.
     Excludes(Value),
+    /// A number within the inclusive range.
+    Between(f64, f64),
+    /// Absent, or not a number within the inclusive range.
+    NotBetween(f64, f64),
 }
 
 pub const PREDICATE_KEYWORDS: &[&str] = &[
@@ -85,6 +89,8 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "same_url",
     "jwt_auth_algs",
     "excludes",
+    "between",
+    "not_between",
 ];
 
 const JSON_TYPES: &[&str] = &[
@@ -190,6 +196,17 @@ impl Predicate {
             "same_url" => Predicate::SameUrl(arg.clone()),
             "jwt_auth_algs" => flag(Predicate::JwtAuthAlgs)?,
             "excludes" => Predicate::Excludes(arg.clone()),
+            "between" | "not_between" => {
+                let bounds: Vec<f64> = list()?.iter().filter_map(Value::as_f64).collect();
+                let [lo, hi] = bounds[..] else {
+                    return Err(format!("`{keyword}` takes two numbers, [LOW, HIGH]"));
+                };
+                if keyword == "between" {
+                    Predicate::Between(lo, hi)
+                } else {
+                    Predicate::NotBetween(lo, hi)
+                }
+            }
             "at_most_one_of" => Predicate::AtMostOneOf(
                 list()?
                     .iter()
@@ -235,6 +252,8 @@ impl Predicate {
             Predicate::SameUrl(_) => "same_url",
             Predicate::JwtAuthAlgs => "jwt_auth_algs",
             Predicate::Excludes(_) => "excludes",
+            Predicate::Between(..) => "between",
+            Predicate::NotBetween(..) => "not_between",
             Predicate::AtMostOneOf(_) => "at_most_one_of",
         }
     }
@@ -286,6 +305,8 @@ impl Predicate {
                 "lists signing algorithms wherever it offers JWT client authentication".into()
             }
             Predicate::Excludes(v) => format!("neither is nor contains {}", show(Some(v))),
+            Predicate::Between(lo, hi) => format!("is a number from {lo} to {hi}"),
+            Predicate::NotBetween(lo, hi) => format!("is not a number from {lo} to {hi}"),
             Predicate::AtMostOneOf(v) => format!("has at most one of {}", v.join(", ")),
         }
     }
@@ -511,6 +532,11 @@ impl Predicate {
                     return fail(expected, show(value));
                 };
                 held(is_path_prefix(actual, full), expected)
+            }
+            Predicate::Between(lo, hi) | Predicate::NotBetween(lo, hi) => {
+                let inside = value.and_then(Value::as_f64).is_some_and(|n| *lo <= n && n <= *hi);
+                let want = matches!(self, Predicate::Between(..));
+                held(inside == want, self.describe_short())
             }
             Predicate::Excludes(v) => {
                 let v = template_value(v, vars)?;

@@ -205,7 +205,9 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 if let Some(v) = j.pointer("/result/supportedVersions") {
                     Ok(format!("200, server/discover: supported versions {v}"))
                 } else if let Some(v) = j.pointer("/result/protocolVersion") {
-                    Ok(format!("200, initialize: session opened with protocolVersion {v}"))
+                    Ok(format!(
+                        "200, initialize: session opened with protocolVersion {v}"
+                    ))
                 } else {
                     Err("200 without a result".into())
                 }

@@ -183,7 +183,11 @@ fn verdict(out: &mut String, report: &RunReport) {
         text_inline(&report.tool.version),
     );
     if let Some(wire) = &report.wire {
-        let _ = writeln!(out, "Wire model: the target answered {}\n", text_inline(wire));
+        let _ = writeln!(
+            out,
+            "Wire model: the target answered {}\n",
+            text_inline(wire)
+        );
     }
 }
 

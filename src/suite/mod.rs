@@ -48,6 +48,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "suites/mcp-tokens.yaml",
         include_str!("../../suites/mcp-tokens.yaml"),
     ),
+    (
+        "suites/rfc9207.yaml",
+        include_str!("../../suites/rfc9207.yaml"),
+    ),
+    (
+        "suites/mcp-2026-07-28.yaml",
+        include_str!("../../suites/mcp-2026-07-28.yaml"),
+    ),
 ];
 
 /// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
