@@ -177,6 +177,8 @@ pub enum Mutant {
     RegisterRejectsApplicationType,
     RsUndefinedReservedCode,
     AuthorizeIssWithQuery,
+    RsIgnoresParamHeaders,
+    RsInputRequestUndeclared,
 }
 
 impl Mutant {
@@ -350,6 +352,8 @@ impl Mutant {
         Mutant::RegisterRejectsApplicationType,
         Mutant::RsUndefinedReservedCode,
         Mutant::AuthorizeIssWithQuery,
+        Mutant::RsIgnoresParamHeaders,
+        Mutant::RsInputRequestUndeclared,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -525,6 +529,8 @@ impl Mutant {
             Mutant::RegisterRejectsApplicationType => "register-rejects-application-type",
             Mutant::RsUndefinedReservedCode => "rs-undefined-reserved-code",
             Mutant::AuthorizeIssWithQuery => "authorize-iss-with-query",
+            Mutant::RsIgnoresParamHeaders => "rs-ignores-param-headers",
+            Mutant::RsInputRequestUndeclared => "rs-input-request-undeclared",
         }
     }
 
@@ -1028,6 +1034,12 @@ impl Mutant {
             }
             Mutant::AuthorizeIssWithQuery => {
                 "RFC 9207 §2: the iss in authorization responses carries a query component."
+            }
+            Mutant::RsIgnoresParamHeaders => {
+                "MCP 2026-07-28 streamable HTTP §6.3.4: an Mcp-Param header that is missing or differs from the tool argument it mirrors is not refused."
+            }
+            Mutant::RsInputRequestUndeclared => {
+                "MCP 2026-07-28 basic §6.1: a tool asks a client that declared no capabilities for elicitation input."
             }
         }
     }

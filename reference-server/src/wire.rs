@@ -40,6 +40,9 @@ const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 const META_CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
 const META_SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
 
+/// A tool whose `region` argument clients mirror into `Mcp-Param-Region`.
+const ROUTE_TOOL: &str = "route";
+
 /// MCP error codes (2026-07-28 basic §1.2.3).
 const HEADER_MISMATCH: i64 = -32020;
 const UNSUPPORTED_VERSION: i64 = -32022;
@@ -373,6 +376,23 @@ impl Modern<'_> {
         if decode_mirrored(header_name).as_deref() != body_name {
             return mismatch("Header mismatch: Mcp-Name differs from the body's value");
         }
+        if self.method == "tools/call" && !self.has(Mutant::RsIgnoresParamHeaders) {
+            // The one argument this server mirrors (x-mcp-header on `route`'s `region`).
+            let region = self
+                .params
+                .filter(|p| p.get("name").and_then(Value::as_str) == Some(ROUTE_TOOL))
+                .and_then(|p| p.get("arguments"))
+                .and_then(|a| a.get("region"))
+                .and_then(Value::as_str);
+            if let Some(region) = region {
+                let header = header_text(self.headers, "mcp-param-region");
+                if header.and_then(decode_mirrored).as_deref() != Some(region) {
+                    return mismatch(
+                        "Header mismatch: Mcp-Param-Region is missing or differs from arguments.region",
+                    );
+                }
+            }
+        }
         Ok(())
     }
 
@@ -393,7 +413,7 @@ impl Modern<'_> {
     fn result(&self, id: Value, mut result: Value) -> Response {
         if let Some(obj) = result.as_object_mut() {
             if !self.has(Mutant::RsNoResultType) {
-                obj.insert("resultType".into(), json!("complete"));
+                obj.entry("resultType").or_insert(json!("complete"));
             }
             if !self.has(Mutant::RsNoServerInfo) {
                 obj.insert("_meta".into(), json!({ META_SERVER_INFO: server_info() }));
@@ -487,15 +507,26 @@ fn dispatch(
         })),
         "ping" => Ok(json!({})),
         "tools/list" => {
-            let mut tools = vec![json!({
-                "name": "echo",
-                "description": "Returns the given text unchanged.",
-                "inputSchema": {
-                    "type": "object",
-                    "properties": {"text": {"type": "string"}},
-                    "required": ["text"],
-                },
-            })];
+            let mut tools = vec![
+                json!({
+                    "name": "echo",
+                    "description": "Returns the given text unchanged.",
+                    "inputSchema": {
+                        "type": "object",
+                        "properties": {"text": {"type": "string"}},
+                        "required": ["text"],
+                    },
+                }),
+                json!({
+                    "name": ROUTE_TOOL,
+                    "description": "Returns the region the request was routed to.",
+                    "inputSchema": {
+                        "type": "object",
+                        "properties": {"region": {"type": "string", "x-mcp-header": "Region"}},
+                        "required": ["region"],
+                    },
+                }),
+            ];
             let client_name = meta
                 .and_then(|m| m.get(META_CLIENT_INFO))
                 .and_then(|i| i.get("name"))
@@ -511,16 +542,31 @@ fn dispatch(
         }
         "tools/call" => {
             let params = params.ok_or(RpcError::new(-32602, "Invalid params"))?;
-            if params.get("name").and_then(Value::as_str) != Some("echo") {
-                return Err(RpcError::new(-32602, "Unknown tool"));
+            let (tool, argument) = match params.get("name").and_then(Value::as_str) {
+                Some("echo") => ("echo", "text"),
+                Some(ROUTE_TOOL) => (ROUTE_TOOL, "region"),
+                _ => return Err(RpcError::new(-32602, "Unknown tool")),
+            };
+            let declared = meta
+                .and_then(|m| m.get(META_CAPABILITIES))
+                .is_some_and(|c| c.get("elicitation").is_some());
+            if tool == "echo" && modern && state.has(Mutant::RsInputRequestUndeclared) && !declared
+            {
+                return Ok(json!({
+                    "resultType": "input_required",
+                    "inputRequests": {"confirm": {
+                        "method": "elicitation/create",
+                        "params": {"message": "Confirm", "requestedSchema": {"type": "object"}},
+                    }},
+                }));
             }
             let text = params
                 .get("arguments")
-                .and_then(|a| a.get("text"))
+                .and_then(|a| a.get(argument))
                 .and_then(Value::as_str)
                 .ok_or(RpcError::new(
                     -32602,
-                    "Invalid params: arguments.text must be a string",
+                    "Invalid params: the tool's argument must be a string",
                 ))?;
             Ok(json!({
                 "content": [{"type": "text", "text": text}],

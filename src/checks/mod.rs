@@ -75,6 +75,9 @@ pub const STEP_VALUES: &[&str] = &[
     "request_id",
     "sse_events",
     "sse_requests",
+    "x_mcp_tool",
+    "x_mcp_property",
+    "x_mcp_header",
 ];
 
 /// Subject keywords, for messages and "did you mean".

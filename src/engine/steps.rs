@@ -622,10 +622,60 @@ fn merge_overrides(
         if v.is_null() {
             into.remove(&key);
         } else {
-            into.insert(key, template_value(v, vars)?);
+            into.insert(key, template_keys(template_value(v, vars)?, vars)?);
         }
     }
     Ok(())
+}
+
+/// Templates the member names of objects too (`arguments: {"{{x_mcp_property}}": …}`).
+fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
+    Ok(match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| Ok((template(&k, vars)?, template_keys(x, vars)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Value::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|x| template_keys(x, vars))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other,
+    })
+}
+
+/// The first tool parameter a server asks clients to mirror into a header (`x-mcp-header`,
+/// 2026-07-28 streamable HTTP §6.3): the tool, the property and the header name.
+fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
+    let Some(tools) = resp
+        .json()
+        .and_then(|j| j.pointer("/result/tools").cloned())
+        .and_then(|t| t.as_array().cloned())
+    else {
+        return;
+    };
+    for tool in &tools {
+        let Some(props) = tool
+            .pointer("/inputSchema/properties")
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        let found = props.iter().find_map(|(name, schema)| {
+            let header = schema.get("x-mcp-header")?.as_str()?;
+            let kind = schema.get("type").and_then(Value::as_str);
+            matches!(kind, Some("string") | None).then(|| (name.clone(), header.to_string()))
+        });
+        if let (Some((property, header)), Some(tool)) =
+            (found, tool.get("name").and_then(Value::as_str))
+        {
+            values.insert("x_mcp_tool".into(), json!(tool));
+            values.insert("x_mcp_property".into(), json!(property));
+            values.insert("x_mcp_header".into(), json!(format!("Mcp-Param-{header}")));
+            return;
+        }
+    }
 }
 
 /// The `Mcp-Name` source of a method (2026-07-28 streamable HTTP, standard request headers).
@@ -731,9 +781,10 @@ fn build_call(
         headers.push(("Authorization".into(), template(a, vars)?));
     }
     for (name, value) in &c.headers {
-        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        let name = template(name, vars)?;
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
         if let Some(v) = value {
-            headers.push((name.clone(), template(v, vars)?));
+            headers.push((name, template(v, vars)?));
         }
     }
     Ok(Request {
@@ -879,6 +930,9 @@ async fn call_resource(
                 ctx.note_wire(super::context::WireSeen::Stateless);
             }
             sse_values(&resp, &mut values);
+            if method == Some("tools/list") {
+                mirrored_tool_param(&resp, &mut values);
+            }
             observed(resp, values, log)
         }
         Err(e) => error(format!("{block}: {e}"), log),
