@@ -77,7 +77,7 @@ pub(crate) fn serve(
     }
     let message = match parse(body) {
         Ok(m) => m,
-        Err(response) => return response,
+        Err((code, text, id)) => return rpc_error(StatusCode::BAD_REQUEST, id, code, text),
     };
     let Some(method) = message.get("method").and_then(Value::as_str) else {
         // A client's response to a server request is acknowledged like a notification.
@@ -131,32 +131,18 @@ pub(crate) fn serve(
     .answer(header_version, meta_version)
 }
 
-/// Parses a JSON-RPC message (an object), or answers the JSON-RPC error for it.
-fn parse(body: &[u8]) -> Result<Map<String, Value>, Response> {
+/// Parses a JSON-RPC message (an object), or says which JSON-RPC error (code, message and the
+/// id, where one could be read) answers it.
+fn parse(body: &[u8]) -> Result<Map<String, Value>, (i64, &'static str, Value)> {
     let Ok(message) = serde_json::from_slice::<Value>(body) else {
-        return Err(rpc_error(
-            StatusCode::BAD_REQUEST,
-            Value::Null,
-            -32700,
-            "Parse error",
-        ));
+        return Err((-32700, "Parse error", Value::Null));
     };
     let Value::Object(message) = message else {
-        return Err(rpc_error(
-            StatusCode::BAD_REQUEST,
-            Value::Null,
-            -32600,
-            "Invalid Request",
-        ));
+        return Err((-32600, "Invalid Request", Value::Null));
     };
     if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         let id = message.get("id").cloned().unwrap_or(Value::Null);
-        return Err(rpc_error(
-            StatusCode::BAD_REQUEST,
-            id,
-            -32600,
-            "Invalid Request",
-        ));
+        return Err((-32600, "Invalid Request", id));
     }
     Ok(message)
 }

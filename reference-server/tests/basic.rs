@@ -406,6 +406,211 @@ fn observe(label: &str, reply: &Reply) -> String {
 
 /// Registration, authorization, token, refresh, revocation and use at
 /// `/mcp`, each probed where a mutant could break it.
+/// The 2026-07-28 wire model with a valid token: one probe per rule of the modern transport.
+async fn modern_transcript(addr: std::net::SocketAddr, at: &str) -> Vec<String> {
+    let t = Some(at);
+    let none = json!({});
+    let mut out = Vec::new();
+    let mut probe = |label: &str, reply: Reply| out.push(observe(label, &reply));
+    // First, before any server/discover: a stateless server answers at once.
+    probe(
+        "modern tools/list",
+        modern(addr, t, "tools/list", json!({}), none.clone(), &[]).await,
+    );
+    probe(
+        "discover",
+        modern(addr, t, "server/discover", json!({}), none.clone(), &[]).await,
+    );
+    probe(
+        "unsupported version",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            json!({"protocolVersion": "1900-01-01"}),
+            &[("MCP-Protocol-Version", "1900-01-01")],
+        )
+        .await,
+    );
+    probe(
+        "version mismatch",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            json!({"protocolVersion": "1900-01-01"}),
+            &[],
+        )
+        .await,
+    );
+    probe(
+        "no version header",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("MCP-Protocol-Version", "")],
+        )
+        .await,
+    );
+    probe(
+        "no Mcp-Method",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("Mcp-Method", "")],
+        )
+        .await,
+    );
+    probe(
+        "Mcp-Method in capitals",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("Mcp-Method", "TOOLS/LIST")],
+        )
+        .await,
+    );
+    probe(
+        "unknown method",
+        modern(addr, t, "x/unknown", json!({}), none.clone(), &[]).await,
+    );
+    probe(
+        "foreign origin",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("Origin", "https://evil.example")],
+        )
+        .await,
+    );
+    let auth = format!("Bearer {at}");
+    probe(
+        "GET",
+        send(addr, "GET", "/mcp", &[("Authorization", &auth)], "").await,
+    );
+    probe(
+        "session id",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("Mcp-Session-Id", "s")],
+        )
+        .await,
+    );
+    probe(
+        "last event id",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            none.clone(),
+            &[("Last-Event-ID", "1")],
+        )
+        .await,
+    );
+    probe(
+        "no capabilities",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            json!({"clientCapabilities": null}),
+            &[],
+        )
+        .await,
+    );
+    probe(
+        "famous client",
+        modern(
+            addr,
+            t,
+            "tools/list",
+            json!({}),
+            json!({"clientInfo": {"name": "claude-ai"}}),
+            &[],
+        )
+        .await,
+    );
+    let notification = r#"{"jsonrpc":"2.0","method":"notifications/initialized","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+    probe(
+        "notification",
+        send(
+            addr,
+            "POST",
+            "/mcp",
+            &[
+                JSON,
+                ("Authorization", &auth),
+                ("MCP-Protocol-Version", "2026-07-28"),
+                ("Mcp-Method", "notifications/initialized"),
+            ],
+            notification,
+        )
+        .await,
+    );
+    probe(
+        "unknown resource",
+        modern(
+            addr,
+            t,
+            "resources/read",
+            json!({"uri": "x:///none"}),
+            none.clone(),
+            &[],
+        )
+        .await,
+    );
+    probe(
+        "echo without capabilities",
+        modern(
+            addr,
+            t,
+            "tools/call",
+            json!({"name": "echo", "arguments": {"text": "hi"}}),
+            none.clone(),
+            &[],
+        )
+        .await,
+    );
+    probe(
+        "route with another region header",
+        modern(
+            addr,
+            t,
+            "tools/call",
+            json!({"name": "route", "arguments": {"region": "eu"}}),
+            none.clone(),
+            &[("Mcp-Param-Region", "us")],
+        )
+        .await,
+    );
+    probe("legacy initialize", mcp(addr, at, INITIALIZE).await);
+    probe(
+        "anonymous resources/list",
+        modern(addr, None, "resources/list", json!({}), none.clone(), &[]).await,
+    );
+    out
+}
+
 async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
     let addr = server.local_addr();
     let res = server.mcp_url();
@@ -428,6 +633,16 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
     )
     .await;
     out.push(observe("register public", &public));
+    let native = register(
+        addr,
+        &json!({
+            "redirect_uris": ["http://127.0.0.1/cb"],
+            "token_endpoint_auth_method": "none",
+            "application_type": "native",
+        }),
+    )
+    .await;
+    out.push(format!("register native: {}", native.status));
     out.push(format!(
         "distinct client ids: {}",
         conf.json()["client_id"] != public.json()["client_id"]
@@ -713,6 +928,7 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
     // Tokens at the resource server.
     let (at, _) = tokens(addr, &client, &res).await.unwrap_or_default();
     out.push(observe("tools/list", &mcp(addr, &at, TOOLS_LIST).await));
+    out.extend(modern_transcript(addr, &at).await);
     let mut params = code_request(&client, &res);
     params.retain(|(k, _)| *k != "resource");
     let code = authorize(addr, &params)

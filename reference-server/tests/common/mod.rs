@@ -281,14 +281,73 @@ pub async fn tokens(
     ))
 }
 
+/// A 2025-11-25 request (after initialize: the version in the header, no `_meta`).
 pub async fn mcp(addr: SocketAddr, token: &str, body: &str) -> Reply {
     let auth = format!("Bearer {token}");
     send(
         addr,
         "POST",
         "/mcp",
-        &[JSON, ("Authorization", &auth)],
+        &[
+            JSON,
+            ("Authorization", &auth),
+            ("MCP-Protocol-Version", "2025-11-25"),
+        ],
         body,
     )
     .await
+}
+
+/// A 2026-07-28 request: `method` with `params` and the request metadata (`meta` members
+/// replace the defaults; `null` removes one), the version and method headers, then `headers`
+/// (which replace those of the same name; an empty value removes one).
+pub async fn modern(
+    addr: SocketAddr,
+    token: Option<&str>,
+    method: &str,
+    params: Value,
+    meta: Value,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut m = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
+    });
+    if let (Some(m), Some(over)) = (m.as_object_mut(), meta.as_object()) {
+        for (k, v) in over {
+            let key = format!("io.modelcontextprotocol/{k}");
+            if v.is_null() {
+                m.remove(&key);
+            } else {
+                m.insert(key, v.clone());
+            }
+        }
+    }
+    let mut params = params;
+    params["_meta"] = m;
+    let body = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut all: Vec<(&str, &str)> = vec![
+        JSON,
+        ("MCP-Protocol-Version", "2026-07-28"),
+        ("Mcp-Method", method),
+    ];
+    let name = body["params"]["name"]
+        .as_str()
+        .or(body["params"]["uri"].as_str())
+        .map(str::to_owned);
+    if let Some(n) = &name {
+        all.push(("Mcp-Name", n));
+    }
+    if let Some(a) = &auth {
+        all.push(("Authorization", a));
+    }
+    for (k, v) in headers {
+        all.retain(|(n, _)| !n.eq_ignore_ascii_case(k));
+        if !v.is_empty() {
+            all.push((k, v));
+        }
+    }
+    send(addr, "POST", "/mcp", &all, &body.to_string()).await
 }
