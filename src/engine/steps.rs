@@ -824,13 +824,33 @@ async fn open_session(
     let Ok(resp) = exchange(ctx, &block, &req, log).await else {
         return;
     };
-    if !learn_session(ctx, flow, &resp) {
+    finish_initialize(ctx, &opening, token, &block, vars, flow, &resp, log).await;
+}
+
+/// After an answer to `initialize`: learn the session and the version the server chose, then
+/// send `notifications/initialized` as a 2025 client does.
+#[allow(clippy::too_many_arguments)]
+async fn finish_initialize(
+    ctx: &TargetContext,
+    c: &CallResource,
+    token: Option<&str>,
+    block: &str,
+    vars: &Vars,
+    flow: &mut FlowState,
+    resp: &Response,
+    log: &mut Vec<Exchange>,
+) {
+    flow.mcp_session_opened = true;
+    if !learn_session(ctx, flow, resp) {
         return;
     }
     let initialized = CallResource {
         rpc: Some("notifications/initialized".into()),
+        headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
         notification: true,
-        ..opening
+        ..c.clone()
     };
     if let Ok(req) = build_call(
         ctx,
@@ -840,7 +860,7 @@ async fn open_session(
         vars,
         flow,
     ) {
-        let _ = exchange(ctx, &block, &req, log).await;
+        let _ = exchange(ctx, block, &req, log).await;
     }
 }
 
@@ -919,9 +939,9 @@ async fn call_resource(
     values.insert("request_id".into(), json!(RPC_ID));
     match exchange(ctx, block, &req, &mut log).await {
         Ok(resp) => {
-            if method == Some("initialize") {
-                flow.mcp_session_opened = true;
-                learn_session(ctx, flow, &resp);
+            if method == Some("initialize") && wire == WireModel::Session {
+                finish_initialize(ctx, c, token.as_deref(), block, vars, flow, &resp, &mut log)
+                    .await;
             } else if wire == WireModel::Stateless
                 && credentials
                 && resp.status == 200
