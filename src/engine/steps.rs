@@ -809,14 +809,7 @@ async fn open_session(
     log: &mut Vec<Exchange>,
 ) {
     flow.mcp_session_opened = true;
-    let opening = CallResource {
-        rpc: Some("initialize".into()),
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: false,
-        ..c.clone()
-    };
+    let opening = lifecycle_call(c, "initialize");
     let Ok(req) = build_call(ctx, &opening, Some("initialize"), token, vars, flow) else {
         return;
     };
@@ -827,9 +820,26 @@ async fn open_session(
     finish_initialize(ctx, &opening, token, &block, vars, flow, &resp, log).await;
 }
 
+/// A 2025 lifecycle message (`initialize`, `notifications/initialized`) with the credentials of
+/// `c` and none of its probe overrides.
+fn lifecycle_call(c: &CallResource, rpc: &str) -> CallResource {
+    CallResource {
+        method: "POST".into(),
+        rpc: Some(rpc.into()),
+        headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
+        notification: rpc.starts_with("notifications/"),
+        ..c.clone()
+    }
+}
+
 /// After an answer to `initialize`: learn the session and the version the server chose, then
 /// send `notifications/initialized` as a 2025 client does.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step's context, credentials and log, as call_resource has them"
+)]
 async fn finish_initialize(
     ctx: &TargetContext,
     c: &CallResource,
@@ -844,14 +854,7 @@ async fn finish_initialize(
     if !learn_session(ctx, flow, resp) {
         return;
     }
-    let initialized = CallResource {
-        rpc: Some("notifications/initialized".into()),
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: true,
-        ..c.clone()
-    };
+    let initialized = lifecycle_call(c, "notifications/initialized");
     if let Ok(req) = build_call(
         ctx,
         &initialized,
