@@ -22,6 +22,13 @@ use crate::report::model::{
 use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level};
 
+/// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
+/// server however slow its network, short enough that a hung CI job ends.
+pub const DEFAULT_DEADLINE_SECS: u64 = 600;
+
+/// How the message of a case cut by the run deadline starts.
+pub const DEADLINE_MESSAGE: &str = "the run deadline";
+
 /// Progress of a run, for reporters that show it live.
 #[derive(Clone, Debug)]
 pub enum RunEvent<'a> {
@@ -41,9 +48,19 @@ pub async fn run(
     let started = Instant::now();
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
+    let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
     let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
-            let r = run_case(case, ctx, catalogue).await;
+            let r = match deadline {
+                None => run_case(case, ctx, catalogue).await,
+                Some((bound, at)) => {
+                    let begun = tokio::time::Instant::now() < at;
+                    match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
+                        Ok(r) => r,
+                        Err(_) => cut_by_deadline(case, bound, begun),
+                    }
+                }
+            };
             on_event(RunEvent::CaseFinished(&r));
             r
         })
@@ -84,10 +101,20 @@ fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
     out
 }
 
-/// Runs one case.
-pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
-    let started = Instant::now();
-    let mut result = CaseResult {
+/// The result of a case the run deadline ended.
+fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> CaseResult {
+    let mut r = blank_result(case);
+    r.result = Outcome::Error;
+    r.message = format!(
+        "{DEADLINE_MESSAGE} ({}s, --deadline) passed before this case {}",
+        bound.as_secs(),
+        if begun { "finished" } else { "started" }
+    );
+    r
+}
+
+fn blank_result(case: &Case) -> CaseResult {
+    CaseResult {
         id: case.id.clone(),
         title: case.title.clone(),
         suite: case.suite.clone(),
@@ -101,7 +128,13 @@ pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -
         notes: Vec::new(),
         transcript: Vec::new(),
         duration_ms: 0,
-    };
+    }
+}
+
+/// Runs one case.
+pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
+    let started = Instant::now();
+    let mut result = blank_result(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
     result.message = ctx.http.redactor.text(&message);
