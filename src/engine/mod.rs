@@ -49,6 +49,7 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
+    let mut dedup = crate::report::dedup::Dedup::default();
     let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
             let r = match deadline {
@@ -65,6 +66,11 @@ pub async fn run(
             r
         })
         .buffered(jobs.max(1))
+        .map(|mut r| {
+            // In the cases' order, so which copy stays does not depend on timing.
+            dedup.apply(&mut r);
+            r
+        })
         .collect()
         .await;
     RunReport {
@@ -99,6 +105,14 @@ fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
         .collect();
     out.dedup();
     out
+}
+
+/// How much of an expected or actual value a finding keeps.
+const FINDING_LIMIT: usize = 4 * 1024;
+
+/// A finding's value within [`FINDING_LIMIT`], marked when cut.
+fn clip(s: &str) -> String {
+    crate::http::truncate(s, FINDING_LIMIT)
 }
 
 /// The result of a case the run deadline ended.
@@ -137,7 +151,7 @@ pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -
     let mut result = blank_result(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
-    result.message = ctx.http.redactor.text(&message);
+    result.message = clip(&ctx.http.redactor.text(&message));
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -174,9 +188,11 @@ async fn run_steps(
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
         result.transcript.extend(rec.exchanges);
-        result
-            .notes
-            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
+        result.notes.extend(
+            rec.notes
+                .iter()
+                .map(|n| clip(&format!("{}: {n}", step.name))),
+        );
         let obs = match rec.result {
             Ok(o) => o,
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
@@ -275,7 +291,7 @@ fn judge(
             Check::Held => applicable += 1,
             Check::Info(note) => {
                 applicable += 1;
-                result.notes.push(format!("{step_name}: {note}"));
+                result.notes.push(clip(&format!("{step_name}: {note}")));
             }
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
@@ -296,8 +312,8 @@ fn judge(
                     } else {
                         Outcome::Warn
                     },
-                    expected: r.text(&expected),
-                    actual: r.text(&actual),
+                    expected: clip(&r.text(&expected)),
+                    actual: clip(&r.text(&actual)),
                     links: links(&requirements, catalogue),
                     requirements,
                     why: exp.why.clone().or_else(|| case.why.clone()),
@@ -308,10 +324,16 @@ fn judge(
         }
     }
     if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
-        return (Outcome::Fail, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Fail,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     if let Some(f) = result.findings.first() {
-        return (Outcome::Warn, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Warn,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     not_applicable.dedup();
     if applicable == 0 && !not_applicable.is_empty() {

@@ -29,9 +29,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// How much of a body the transcript keeps.
 pub const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
 /// How much of one header value the transcript keeps.
-pub const TRANSCRIPT_HEADER_LIMIT: usize = 2 * 1024;
-/// How many response header fields the transcript keeps.
-pub const TRANSCRIPT_HEADER_COUNT: usize = 64;
+pub const TRANSCRIPT_HEADER_LIMIT: usize = 1024;
+/// How much of all the header fields of one message the transcript keeps.
+pub const TRANSCRIPT_HEADERS_LIMIT: usize = 8 * 1024;
 /// The slowest a body may arrive (bytes per second, averaged from its first byte on) once the
 /// grace period has passed.
 pub const DEFAULT_FLOOR_RATE: u64 = 1024;
@@ -63,12 +63,13 @@ impl Request {
     }
 }
 
-/// A response as received, body already read within the size limit.
+/// A response as received, body already read within the size limit. Cheap to clone: a
+/// memoised discovery document is shared by every case that looks at it.
 #[derive(Clone, Debug)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub headers: Arc<[(String, String)]>,
+    pub body: Arc<[u8]>,
     pub elapsed: Duration,
 }
 
@@ -357,8 +358,8 @@ impl HttpClient {
         }
         Ok(Response {
             status,
-            headers,
-            body,
+            headers: headers.into(),
+            body: body.into(),
             elapsed: started.elapsed(),
         })
     }
@@ -425,26 +426,7 @@ impl HttpClient {
         match result {
             Ok(resp) => {
                 ex.status = Some(resp.status);
-                ex.response_headers = resp
-                    .headers
-                    .iter()
-                    .take(TRANSCRIPT_HEADER_COUNT)
-                    .map(|(k, v)| {
-                        (
-                            truncate(k, TRANSCRIPT_HEADER_LIMIT),
-                            truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT),
-                        )
-                    })
-                    .collect();
-                if resp.headers.len() > TRANSCRIPT_HEADER_COUNT {
-                    ex.response_headers.push((
-                        "…".into(),
-                        format!(
-                            "[{} more header fields not shown]",
-                            resp.headers.len() - TRANSCRIPT_HEADER_COUNT
-                        ),
-                    ));
-                }
+                ex.response_headers = record_headers(&resp.headers, r);
                 if !resp.body.is_empty() {
                     ex.response_body = Some(truncate(
                         &r.body(resp.header("content-type"), &resp.text()),
@@ -465,6 +447,36 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     cur.to_string()
+}
+
+/// The redacted header fields of one message as the transcript keeps them: each name and value
+/// within [`TRANSCRIPT_HEADER_LIMIT`], all of them within [`TRANSCRIPT_HEADERS_LIMIT`], and a
+/// last entry saying how many fields and bytes were left out.
+fn record_headers(headers: &[(String, String)], r: &Redactor) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    let mut left = (0usize, 0usize);
+    for (k, v) in headers {
+        if used >= TRANSCRIPT_HEADERS_LIMIT {
+            left.0 += 1;
+            left.1 += k.len() + v.len();
+            continue;
+        }
+        let name = truncate(k, TRANSCRIPT_HEADER_LIMIT);
+        let value = truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT);
+        used += name.len() + value.len();
+        out.push((name, value));
+    }
+    if left.0 > 0 {
+        out.push((
+            "…".into(),
+            format!(
+                "[truncated: {} more header fields, {} bytes, not shown]",
+                left.0, left.1
+            ),
+        ));
+    }
+    out
 }
 
 /// Keeps at most `limit` bytes of `s`, marked as truncated with the original length.
