@@ -583,6 +583,17 @@ struct Outcome {
 /// process's `ru_maxrss` includes the memory of the process it was forked from, and this test
 /// process holds the scripted servers, so a direct child would be measured high.
 fn run_authspec(label: &str, base: &str, dir: &Path, hard_limit: Duration) -> Outcome {
+    run_authspec_with(label, base, dir, hard_limit, DEADLINE_SECS, TIMEOUT_SECS)
+}
+
+fn run_authspec_with(
+    label: &str,
+    base: &str,
+    dir: &Path,
+    hard_limit: Duration,
+    deadline: u64,
+    timeout: u64,
+) -> Outcome {
     let stem = label.replace(['/', ' '], "_");
     let report = dir.join(format!("{stem}.json"));
     let stderr_path = dir.join(format!("{stem}.stderr"));
@@ -594,9 +605,9 @@ fn run_authspec(label: &str, base: &str, dir: &Path, hard_limit: Duration) -> Ou
         "--level".into(),
         "may".into(),
         "--deadline".into(),
-        DEADLINE_SECS.to_string(),
+        deadline.to_string(),
         "--timeout".into(),
-        TIMEOUT_SECS.to_string(),
+        timeout.to_string(),
         "--format".into(),
         "console".into(),
         "--report".into(),
@@ -843,6 +854,100 @@ fn the_largest_answers_on_every_endpoint_stay_under_the_memory_bound() {
     assert!(
         cases.iter().any(|c| c["result"] == "pass"),
         "no case passed against padded answers"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn all_exchanges(report: &Value) -> Vec<&Value> {
+    report["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["transcript"].as_array().into_iter().flatten())
+        .collect()
+}
+
+/// A run with errors exits 3, unless a failure was found (1).
+fn expected_code(report: &Value) -> i32 {
+    if report["summary"]["failed"].as_u64().unwrap_or(0) > 0 {
+        1
+    } else {
+        3
+    }
+}
+
+#[test]
+fn a_dead_endpoint_costs_one_timeout_and_the_deadline_ends_the_run() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = scratch("breaker");
+
+    // A stalled token endpoint: at most one timeout per concurrent request, then every later
+    // request to it is not sent, and the cases that needed it say which endpoint and why.
+    let base = rt.block_on(start(Script::Fault(Mode::Stall, Role::Token)));
+    let o = run_authspec_with("stall", &base, &dir, Duration::from_secs(60), 60, 2);
+    let report = o.report.as_ref().expect("report");
+    let token = format!("{base}/token");
+    let errors: Vec<&str> = all_exchanges(report)
+        .into_iter()
+        .filter(|e| e["url"].as_str().is_some_and(|u| u.starts_with(&token)))
+        .filter_map(|e| e["error"].as_str())
+        .collect();
+    let timeouts = errors.iter().filter(|e| e.starts_with("timed out")).count();
+    let skipped = errors
+        .iter()
+        .filter(|e| {
+            e.contains(&format!(
+                "the endpoint {token} already failed in this run (timed out"
+            ))
+        })
+        .count();
+    assert!(
+        (1..=8).contains(&timeouts),
+        "{timeouts} timeouts: {errors:?}"
+    );
+    assert!(skipped > 0, "{errors:?}");
+    assert!(o.wall < Duration::from_secs(20), "{:?}", o.wall);
+    assert_eq!(o.code, expected_code(report), "{}", o.stderr);
+
+    // A body dripping below the floor rate is cut after the grace period, well before the
+    // per-request timeout.
+    let base = rt.block_on(start(Script::Fault(Mode::SlowDrip, Role::Prm)));
+    let o = run_authspec_with("drip", &base, &dir, Duration::from_secs(60), 60, 30);
+    let report = o.report.as_ref().expect("report");
+    let stalled = all_exchanges(report)
+        .into_iter()
+        .filter_map(|e| e["error"].as_str())
+        .any(|e| e.contains("stalled") && e.contains("below the floor"));
+    assert!(stalled, "no stalled body in the transcripts");
+    assert!(o.wall < Duration::from_secs(15), "{:?}", o.wall);
+
+    // A deadline shorter than one request: the cases still running end as `error`, the report
+    // is written, and the exit code is 3.
+    let base = rt.block_on(start(Script::Fault(Mode::Stall, Role::Mcp)));
+    let o = run_authspec_with("deadline", &base, &dir, Duration::from_secs(60), 2, 30);
+    let report = o.report.as_ref().expect("report");
+    assert!(o.wall < Duration::from_secs(6), "{:?}", o.wall);
+    assert_eq!(o.code, expected_code(report), "{}", o.stderr);
+    let cut = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| {
+            c["result"] == "error"
+                && c["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("the run deadline (2s, --deadline) passed"))
+        })
+        .count();
+    assert!(cut > 0, "no case ended by the deadline");
+    assert!(
+        o.stderr.contains("the run deadline (2s) passed"),
+        "{}",
+        o.stderr
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
