@@ -160,9 +160,13 @@ pub struct RunArgs {
     /// How many cases run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Per-request timeout in seconds.
+    /// Per-request timeout in seconds (the whole exchange, body included).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// The bound on the whole run, in seconds: cases still running then end as `error` and the
+    /// reports are written (default 600; none with --authorize manual).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub deadline: Option<u64>,
     /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
     /// is a stale entry and fails the run).
     #[arg(long)]
@@ -620,6 +624,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
     let options = HttpOptions {
         timeout: Duration::from_secs(a.timeout),
         target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        target_is_private: crate::oauth::urls::is_private(&target),
         ..HttpOptions::default()
     };
     let http = match HttpClient::new(options, redactor) {
@@ -644,7 +649,14 @@ async fn cmd_run(a: RunArgs) -> i32 {
     } else {
         a.jobs as usize
     };
-    let ctx = TargetContext::new(target, issuer, spec, http).with_auth(auth);
+    let deadline = match a.deadline {
+        Some(secs) => Some(Duration::from_secs(secs)),
+        None if auth.driver == Driver::Manual => None,
+        None => Some(Duration::from_secs(engine::DEFAULT_DEADLINE_SECS)),
+    };
+    let ctx = TargetContext::new(target, issuer, spec, http)
+        .with_auth(auth)
+        .with_deadline(deadline);
     let bar = RunContext::from_env().animate.then(|| {
         let bar = indicatif::ProgressBar::new(cases.len() as u64);
         if let Ok(style) =
@@ -663,6 +675,23 @@ async fn cmd_run(a: RunArgs) -> i32 {
     let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    let cut = report
+        .cases
+        .iter()
+        .filter(|c| c.message.starts_with(engine::DEADLINE_MESSAGE))
+        .count();
+    if let (Some(d), true) = (deadline, cut > 0) {
+        eprintln!(
+            "error: the run deadline ({}s) passed; {cut} case{} ended as error",
+            d.as_secs(),
+            if cut == 1 { "" } else { "s" }
+        );
+    }
+    for (endpoint, first) in ctx.http.tripped_endpoints() {
+        eprintln!(
+            "note: {endpoint} timed out or stalled; later requests to it were not sent ({first})"
+        );
     }
     if let Some(s) = server {
         s.shutdown().await;

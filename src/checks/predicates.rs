@@ -444,7 +444,8 @@ impl Predicate {
                     Err(e) => return fail("a WWW-Authenticate value that follows RFC 9110 §11.6.1".into(), format!("{} — {e}", fields.join(" | "))),
                 };
                 let bearer: Vec<&challenge::Challenge> = parsed.iter().filter(|c| c.is_bearer()).collect();
-                match self {
+                let omitted: Vec<String> = parsed.iter().filter_map(challenge::Challenge::omissions).collect();
+                let judged = match self {
                     Predicate::BearerChallenge => match bearer.first() {
                         None => fail("a Bearer challenge".into(), format!("challenges with schemes {}", parsed.iter().map(|c| c.scheme.as_str()).collect::<Vec<_>>().join(", "))),
                         Some(b) if b.params.is_empty() => fail("`Bearer` followed by at least one auth-param".into(), format!("{b:?}").replace("Challenge ", "")),
@@ -469,6 +470,16 @@ impl Predicate {
                         }
                         if bad.is_empty() { Ok(Check::Held) } else { fail("error, error_description and scope within RFC 6750 §3's printable-ASCII sets".into(), bad.join(", ")) }
                     }
+                };
+                // A challenge cut at the parser's caps says so in the finding.
+                if omitted.is_empty() {
+                    return judged;
+                }
+                let said = format!("challenge parsed in part: {}", omitted.join("; "));
+                match judged {
+                    Ok(Check::Held) => Ok(Check::Info(said)),
+                    Ok(Check::Failed { expected, actual }) => fail(expected, format!("{actual} ({said})")),
+                    other => other,
                 }
             }
             Predicate::UntaggedDefaults => {

@@ -93,6 +93,8 @@ pub struct TargetContext {
     pub spec: SpecRevision,
     pub http: HttpClient,
     pub auth: AuthOptions,
+    /// The bound on the whole run (`--deadline`); `None` runs unbounded.
+    pub deadline: Option<std::time::Duration>,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
@@ -121,6 +123,7 @@ impl TargetContext {
             spec,
             http,
             auth: AuthOptions::default(),
+            deadline: None,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
@@ -135,6 +138,11 @@ impl TargetContext {
             self.http.redactor.add_secret(t);
         }
         self.auth = auth;
+        self
+    }
+
+    pub fn with_deadline(mut self, deadline: Option<std::time::Duration>) -> Self {
+        self.deadline = deadline;
         self
     }
 

@@ -22,6 +22,13 @@ use crate::report::model::{
 use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level};
 
+/// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
+/// server however slow its network, short enough that a hung CI job ends.
+pub const DEFAULT_DEADLINE_SECS: u64 = 600;
+
+/// How the message of a case cut by the run deadline starts.
+pub const DEADLINE_MESSAGE: &str = "the run deadline";
+
 /// Progress of a run, for reporters that show it live.
 #[derive(Clone, Debug)]
 pub enum RunEvent<'a> {
@@ -41,13 +48,29 @@ pub async fn run(
     let started = Instant::now();
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
+    let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
+    let mut dedup = crate::report::dedup::Dedup::default();
     let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
-            let r = run_case(case, ctx, catalogue).await;
+            let r = match deadline {
+                None => run_case(case, ctx, catalogue).await,
+                Some((bound, at)) => {
+                    let begun = tokio::time::Instant::now() < at;
+                    match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
+                        Ok(r) => r,
+                        Err(_) => cut_by_deadline(case, bound, begun),
+                    }
+                }
+            };
             on_event(RunEvent::CaseFinished(&r));
             r
         })
         .buffered(jobs.max(1))
+        .map(|mut r| {
+            // In the cases' order, so which copy stays does not depend on timing.
+            dedup.apply(&mut r);
+            r
+        })
         .collect()
         .await;
     RunReport {
@@ -85,10 +108,28 @@ fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
     out
 }
 
-/// Runs one case.
-pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
-    let started = Instant::now();
-    let mut result = CaseResult {
+/// How much of an expected or actual value a finding keeps.
+const FINDING_LIMIT: usize = 4 * 1024;
+
+/// A finding's value within [`FINDING_LIMIT`], marked when cut.
+fn clip(s: &str) -> String {
+    crate::http::truncate(s, FINDING_LIMIT)
+}
+
+/// The result of a case the run deadline ended.
+fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> CaseResult {
+    let mut r = blank_result(case);
+    r.result = Outcome::Error;
+    r.message = format!(
+        "{DEADLINE_MESSAGE} ({}s, --deadline) passed before this case {}",
+        bound.as_secs(),
+        if begun { "finished" } else { "started" }
+    );
+    r
+}
+
+fn blank_result(case: &Case) -> CaseResult {
+    CaseResult {
         id: case.id.clone(),
         title: case.title.clone(),
         suite: case.suite.clone(),
@@ -102,10 +143,16 @@ pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -
         notes: Vec::new(),
         transcript: Vec::new(),
         duration_ms: 0,
-    };
+    }
+}
+
+/// Runs one case.
+pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
+    let started = Instant::now();
+    let mut result = blank_result(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
-    result.message = ctx.http.redactor.text(&message);
+    result.message = clip(&ctx.http.redactor.text(&message));
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -142,9 +189,11 @@ async fn run_steps(
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
         result.transcript.extend(rec.exchanges);
-        result
-            .notes
-            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
+        result.notes.extend(
+            rec.notes
+                .iter()
+                .map(|n| clip(&format!("{}: {n}", step.name))),
+        );
         let obs = match rec.result {
             Ok(o) => o,
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
@@ -243,7 +292,7 @@ fn judge(
             Check::Held => applicable += 1,
             Check::Info(note) => {
                 applicable += 1;
-                result.notes.push(format!("{step_name}: {note}"));
+                result.notes.push(clip(&format!("{step_name}: {note}")));
             }
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
@@ -264,8 +313,8 @@ fn judge(
                     } else {
                         Outcome::Warn
                     },
-                    expected: r.text(&expected),
-                    actual: r.text(&actual),
+                    expected: clip(&r.text(&expected)),
+                    actual: clip(&r.text(&actual)),
                     links: links(&requirements, catalogue),
                     requirements,
                     why: exp.why.clone().or_else(|| case.why.clone()),
@@ -276,10 +325,16 @@ fn judge(
         }
     }
     if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
-        return (Outcome::Fail, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Fail,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     if let Some(f) = result.findings.first() {
-        return (Outcome::Warn, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Warn,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     not_applicable.dedup();
     if applicable == 0 && !not_applicable.is_empty() {

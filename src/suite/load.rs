@@ -134,6 +134,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err_at(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
+        // A node the YAML parser gives no place (an empty or tag-only document) is at the start.
+        let pos = Pos {
+            line: pos.line.max(1),
+            col: pos.col.max(1),
+        };
         let line_text = self
             .source
             .lines()
