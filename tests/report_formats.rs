@@ -297,6 +297,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         },
         target: TARGET.into(),
         spec: "2025-11-25".into(),
+        strict: false,
         level: Level::May,
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 1234,

@@ -21,7 +21,9 @@
 //!
 //! Every rule it follows can be broken on purpose by switching on a
 //! [`Mutant`] in the [`Config`], so each conformance check can be shown to
-//! fail under exactly the fault it is meant to catch.
+//! fail under exactly the fault it is meant to catch. Every free choice it
+//! makes can be made differently by switching on a [`Variant`], so each
+//! check can be shown to pass a server that is correct in another way.
 //!
 //! # The full flow with curl
 //!
@@ -82,6 +84,7 @@ mod responses;
 mod state;
 mod store;
 mod token;
+mod variant;
 
 #[cfg(test)]
 mod tests;
@@ -96,6 +99,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use mutant::Mutant;
+pub use variant::Variant;
 
 use state::AppState;
 
@@ -122,6 +126,8 @@ pub enum Consent {
 pub struct Config {
     /// Which faults the server exhibits.
     pub mutants: BTreeSet<Mutant>,
+    /// Which conformant alternatives it chooses.
+    pub variants: BTreeSet<Variant>,
     /// How `/authorize` obtains the user's consent.
     pub consent: Consent,
 }
@@ -135,8 +141,20 @@ impl Config {
         }
     }
 
+    /// A configuration with exactly one variant switched on.
+    pub fn with_variant(v: Variant) -> Self {
+        Self {
+            variants: BTreeSet::from([v]),
+            ..Self::default()
+        }
+    }
+
     pub fn has(&self, m: Mutant) -> bool {
         self.mutants.contains(&m)
+    }
+
+    pub fn is(&self, v: Variant) -> bool {
+        self.variants.contains(&v)
     }
 }
 

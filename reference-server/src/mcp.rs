@@ -11,12 +11,13 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::Mutant;
 use crate::challenge::{self, Rejection};
 use crate::jws;
 use crate::oauth;
 use crate::responses;
-use crate::state::{AppState, MCP_SCOPE};
+use crate::state::AppState;
+use crate::token::resolve_access_token;
+use crate::{Mutant, Variant};
 
 const PROTOCOL_VERSION: &str = "2025-11-25";
 
@@ -27,13 +28,18 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let Ok(body) = to_bytes(body, responses::BODY_LIMIT).await else {
         return responses::payload_too_large();
     };
+    if state.is(Variant::VersionBeforeAuth)
+        && let Some(refusal) = unsupported_version(&parts.headers)
+    {
+        return refusal;
+    }
     if state.has(Mutant::RsNoAuthRequired) {
         return serve(&parts.method, &body);
     }
     match authorize(&state, &parts, &body) {
         Ok(granted) => {
             let lacks_scope = needs_tools_scope(&parts.method, &body)
-                && !granted.has_scope(MCP_SCOPE)
+                && !granted.has_scope(state.tools_scope())
                 && !state.has(Mutant::RsIgnoresScope);
             if !lacks_scope {
                 serve(&parts.method, &body)
@@ -96,6 +102,7 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
             // RFC 6750 §2: clients MUST NOT use more than one method.
             if form_body_has_token(&parts.headers, body)
                 && !state.has(Mutant::RsDoubleTokenAccepted)
+                && !state.is(Variant::HeaderOnlyBearer)
             {
                 return Err(Rejection::InvalidRequest(
                     "The access token was sent by more than one method",
@@ -104,7 +111,9 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
             }
             Some(token)
         }
-        // RFC 6750 §2.2: a form-encoded body may carry the token instead of the header.
+        // RFC 6750 §2.2: a form-encoded body may carry the token instead of
+        // the header (a method `header-only-bearer` does not offer).
+        HeaderCredentials::Absent if state.is(Variant::HeaderOnlyBearer) => None,
         HeaderCredentials::Absent => form_body_token(&parts.headers, body),
     };
     // OAuth 2.1 §5.1 forbids query tokens, so a correct server behaves as if
@@ -215,7 +224,8 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if state.has(Mutant::RsAcceptsAnyToken) {
         return Ok(Granted { scope: None });
     }
-    let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
+    let resolved = resolve_access_token(state, token).ok_or(Rejection::InvalidToken)?;
+    let jwt = jws::decode(&resolved).ok_or(Rejection::InvalidToken)?;
     let resource = state.resource();
     let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
     let alg = jwt.alg().unwrap_or_default();
@@ -235,7 +245,7 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if !unverified && !jwt.signed_by_authorization_server() {
         return Err(Rejection::InvalidToken);
     }
-    if jwt.claim_str("iss") != Some(state.base.as_str()) {
+    if jwt.claim_str("iss") != Some(state.issuer().as_str()) {
         return Err(Rejection::InvalidToken);
     }
     if !state.has(Mutant::RsAcceptsWrongAudience) && !audience_matches(&jwt, &resource) {
@@ -260,6 +270,51 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
         None if unverified => Ok(Granted { scope }),
         None => Err(Rejection::InvalidToken),
     }
+}
+
+/// The RFC 7662 introspection response for `token`: inactive unless it is
+/// an access token this server issued, unexpired and unrevoked.
+pub(crate) fn introspection(state: &AppState, token: &str) -> Value {
+    let inactive = json!({"active": false});
+    let Some(resolved) = resolve_access_token(state, token) else {
+        return inactive;
+    };
+    let Some(jwt) = jws::decode(&resolved) else {
+        return inactive;
+    };
+    let live = jwt.signed_by_authorization_server()
+        && jwt.claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
+        && jwt
+            .claim_str("jti")
+            .and_then(|jti| state.store.lock().access(jti).map(|a| !a.revoked))
+            .unwrap_or(false);
+    if !live {
+        return inactive;
+    }
+    let mut body = jwt.claims.clone();
+    body.insert("active".into(), true.into());
+    body.insert("token_type".into(), "Bearer".into());
+    Value::Object(body)
+}
+
+/// The protocol revisions the MCP endpoint speaks.
+const KNOWN_VERSIONS: [&str; 4] = ["2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
+
+/// Under `version-before-auth`: a 400 for an `MCP-Protocol-Version` this
+/// server does not speak, before any authorization check.
+fn unsupported_version(headers: &HeaderMap) -> Option<Response> {
+    let version = headers.get("mcp-protocol-version")?;
+    let known = version
+        .to_str()
+        .is_ok_and(|v| KNOWN_VERSIONS.contains(&v.trim()));
+    (!known).then(|| {
+        rpc_error(
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+            -32600,
+            "Unsupported MCP-Protocol-Version",
+        )
+    })
 }
 
 /// RFC 7519 §4.1.3: the audience is one string or an array of strings.

@@ -160,6 +160,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                rounds: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
@@ -228,6 +229,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                rounds: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;

@@ -93,6 +93,8 @@ pub struct TargetContext {
     pub spec: SpecRevision,
     pub http: HttpClient,
     pub auth: AuthOptions,
+    /// `--strict`: rules the sources leave ambiguous are read strictly.
+    pub strict: bool,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
 }
@@ -105,6 +107,7 @@ impl TargetContext {
             spec,
             http,
             auth: AuthOptions::default(),
+            strict: false,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
         }
@@ -118,6 +121,12 @@ impl TargetContext {
             self.http.redactor.add_secret(t);
         }
         self.auth = auth;
+        self
+    }
+
+    /// Reads ambiguous rules strictly (`--strict`).
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 

@@ -131,6 +131,10 @@ pub struct RunReport {
     pub tool: Tool,
     pub target: String,
     pub spec: String,
+    /// Whether rules the sources leave ambiguous were read strictly (`--strict`); by default
+    /// the lenient reading is used and the strict one is reported as a warning or information.
+    #[serde(default)]
+    pub strict: bool,
     /// The weakest level selected.
     pub level: Level,
     pub started_at: String,

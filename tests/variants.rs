@@ -1,0 +1,109 @@
+//! Every case under every conformant variant of the reference server, under every MCP revision:
+//! each must pass or skip, never fail, warn or error. A check that fails a correct server is as
+//! much a defect as one that cannot fail. One libtest-mimic trial per (variant, revision), named
+//! by the stable names; finding no variant is itself a failure.
+
+use authspec::engine::context::AuthOptions;
+use authspec::engine::driver::Driver;
+use authspec::reference;
+use authspec::report::Outcome;
+use authspec::requirements::Catalogue;
+use authspec::suite::model::SpecRevision;
+use libtest_mimic::{Arguments, Failed, Trial};
+use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, Variant};
+
+/// Authorization options a person would give for this variant: its login form needs the form
+/// driver and the test user's credentials.
+fn auth_for(variant: Variant) -> AuthOptions {
+    if variant == Variant::LoginConsentForm {
+        AuthOptions {
+            driver: Driver::Form,
+            login: vec![
+                ("username".into(), FORM_USERNAME.into()),
+                ("password".into(), FORM_PASSWORD.into()),
+            ],
+            ..AuthOptions::default()
+        }
+    } else {
+        AuthOptions::default()
+    }
+}
+
+fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
+    let catalogue = Catalogue::embedded();
+    let cases: Vec<_> = reference::embedded_cases(&catalogue)
+        .map_err(|e| Failed::from(e.to_string()))?
+        .into_iter()
+        .filter(|c| c.applies_to(spec))
+        .collect();
+    if cases.is_empty() {
+        return Err(format!("no case applies to {spec}").into());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let (report, _) = rt
+        .block_on(reference::run_configured(
+            &cases,
+            Config::with_variant(variant),
+            auth_for(variant),
+            spec,
+            &catalogue,
+            4,
+        ))
+        .map_err(Failed::from)?;
+    let wrong: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|r| !matches!(r.result, Outcome::Pass | Outcome::Skip))
+        .map(|r| {
+            let findings: Vec<String> = r
+                .findings
+                .iter()
+                .map(|f| format!("{}: expected {}, actual {}", f.check, f.expected, f.actual))
+                .collect();
+            format!(
+                "  {} {}: {} {}",
+                r.result.as_str(),
+                r.id,
+                r.message,
+                findings.join("; ")
+            )
+        })
+        .collect();
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "a correct server ({variant}: {}) got {} verdict(s) other than pass or skip:\n{}",
+            variant.description(),
+            wrong.len(),
+            wrong.join("\n")
+        )
+        .into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for &variant in Variant::ALL {
+        for spec in SpecRevision::ALL {
+            let name = format!("variant::{variant}::{spec}");
+            // Some choices became conformant only with a later revision.
+            let conformant = spec.as_str() >= variant.since();
+            trials.push(
+                Trial::test(name, move || run_variant(variant, spec))
+                    .with_ignored_flag(!conformant),
+            );
+        }
+    }
+    if Variant::ALL.is_empty() {
+        trials.push(Trial::test("variants-found", || {
+            Err("the reference server has no variants".into())
+        }));
+    }
+    trials.sort_by(|a, b| a.name().cmp(b.name()));
+    libtest_mimic::run(&args, trials).exit();
+}
