@@ -10,22 +10,26 @@ use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
 use authspec::suite::model::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
-use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, Variant};
+use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, PUBLIC_CLIENT_ID, Variant};
 
-/// Authorization options a person would give for this variant: its login form needs the form
-/// driver and the test user's credentials.
+/// Authorization options a person would give for this variant: a login form needs the form
+/// driver and the test user's credentials; a server that registers no clients needs a
+/// pre-registered one (`--client-id`).
 fn auth_for(variant: Variant) -> AuthOptions {
-    if variant == Variant::LoginConsentForm {
-        AuthOptions {
+    match variant {
+        Variant::LoginConsentForm => AuthOptions {
             driver: Driver::Form,
             login: vec![
                 ("username".into(), FORM_USERNAME.into()),
                 ("password".into(), FORM_PASSWORD.into()),
             ],
             ..AuthOptions::default()
-        }
-    } else {
-        AuthOptions::default()
+        },
+        Variant::NoRegistrationEndpoint | Variant::RegistrationNeedsInitialToken => AuthOptions {
+            client_id: Some(PUBLIC_CLIENT_ID.into()),
+            ..AuthOptions::default()
+        },
+        _ => AuthOptions::default(),
     }
 }
 

@@ -334,6 +334,9 @@ fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization)
     // 32 random bytes: well over the 128 bits OAuth 2.1 §7.7 asks for.
     let code = if state.has(Mutant::CodeShort) {
         format!("{:06}", rand::random_range(0..1_000_000u32))
+    } else if state.has(Mutant::CodeRace) && state.next_race_count() % 3 == 2 {
+        // A real race is won only now and then: one code in three has the window open.
+        format!("{}{}", oauth::random_string(32), token::RACY_CODE_MARK)
     } else {
         oauth::random_string(32)
     };

@@ -738,7 +738,7 @@ impl Mutant {
                 "OAuth 2.1 §4.1.2: a replayed code is refused but the tokens already issued from it stay valid."
             }
             Mutant::CodeRace => {
-                "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times."
+                "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times (for one code in three, as a race is won only now and then)."
             }
             Mutant::CodeShort => {
                 "OAuth 2.1 §7.7: authorization codes are 6 decimal digits, far less than 128 bits of randomness."

@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
+    /// Drives the `code-race` mutant.
+    race_counter: AtomicU64,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             config,
             store: Store::default(),
             challenge_counter: AtomicU64::new(0),
+            race_counter: AtomicU64::new(0),
         }
     }
 
@@ -96,5 +99,10 @@ impl AppState {
     /// Returns a different number on every call.
     pub(crate) fn next_challenge_count(&self) -> u64 {
         self.challenge_counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts the codes issued under `code-race`.
+    pub(crate) fn next_race_count(&self) -> u64 {
+        self.race_counter.fetch_add(1, Ordering::Relaxed)
     }
 }

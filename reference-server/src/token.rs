@@ -24,6 +24,9 @@ const SUBJECT: &str = crate::FORM_USERNAME;
 /// How long the `code-race` mutant leaves between checking a code and
 /// consuming it.
 const RACE_WINDOW: Duration = Duration::from_millis(50);
+/// Ends the codes whose redemption the `code-race` mutant leaves open to a
+/// race (one in three).
+pub(crate) const RACY_CODE_MARK: &str = "-race";
 /// The token request parameters this server understands (OAuth 2.1 §3.2,
 /// RFC 8707, and `username`/`password` for the password-grant mutant); any
 /// other is ignored (OAuth 2.1 §3.2), except under
@@ -391,7 +394,7 @@ async fn authorization_code(
     let Some(code) = params.get("code") else {
         return Err(bad_request("invalid_request", "code is required"));
     };
-    let race = state.has(Mutant::CodeRace);
+    let race = state.has(Mutant::CodeRace) && code.ends_with(RACY_CODE_MARK);
     let checked = {
         let mut store = state.store.lock();
         let Some(grant) = store.code(code).cloned() else {

@@ -118,7 +118,7 @@ impl Variant {
                 "Offers no RFC 7592 client management: registration responses carry no registration_access_token or registration_client_uri."
             }
             Variant::MetadataAtRoot => {
-                "Serves the protected resource metadata only at the root well-known URL and names it in the challenge (MCP 2025-11-25 §4.2 allows either location)."
+                "Serves the protected resource metadata only at the root well-known URL and names it in the challenge, where MCP clients look first (MCP 2025-11-25 §4.2 also allows the root location)."
             }
             Variant::ChallengeWithoutResourceMetadata => {
                 "The 401 challenge has no resource_metadata; the metadata is at the path-inserted well-known URL (MCP 2025-11-25 §4.2 lets the server choose either mechanism)."
@@ -179,7 +179,6 @@ impl Variant {
     pub fn since(self) -> &'static str {
         match self {
             Variant::NoRegistrationEndpoint
-            | Variant::MetadataAtRoot
             | Variant::ChallengeWithoutResourceMetadata
             | Variant::OidcDiscoveryOnly => "2025-11-25",
             _ => "2025-06-18",

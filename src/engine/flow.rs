@@ -1142,6 +1142,20 @@ async fn walk_stages(
     if !flow.clients.contains_key("main")
         && let Some(pre) = client_for(ctx, flow, None)
     {
+        // A case that registers a client with its own redirect URIs (or other metadata) is
+        // about that registration; the pre-registered client cannot stand in for it.
+        let own: Vec<&str> = a
+            .register
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !["token_endpoint_auth_method", "application_type"].contains(k))
+            .collect();
+        if !own.is_empty() {
+            return Err(StepStop::Unavailable(format!(
+                "the case registers a client with its own {}, and the run uses a pre-registered client",
+                own.join(", ")
+            )));
+        }
         flow.clients.insert("main".into(), pre);
     }
     if client_for(ctx, flow, None).is_none() {

@@ -38,12 +38,17 @@ pub fn render(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} · target {} · MCP {} · level {}\n",
+        "{} {} · target {} · MCP {} · level {}{}\n",
         report.tool.name.bold(),
         report.tool.version,
         report.target,
         report.spec,
-        report.level
+        report.level,
+        if report.strict {
+            " · strict reading"
+        } else {
+            ""
+        }
     );
     let mut suites: Vec<&str> = Vec::new();
     for c in &report.cases {

@@ -45,6 +45,9 @@ pub fn render(
     );
     meta(&mut b, "MCP revision", &esc(&report.spec));
     meta(&mut b, "Level", report.level.as_str());
+    if report.strict {
+        meta(&mut b, "Reading", "strict (--strict)");
+    }
     meta(&mut b, "Started", &esc(&report.started_at));
     meta(&mut b, "Duration", &duration(report.duration_ms));
     meta(&mut b, "HTTP requests", &report.requests.to_string());
