@@ -1,7 +1,8 @@
 //! Every case under every conformant variant of the reference server, under every MCP revision:
 //! each must pass or skip, never fail, warn or error. A check that fails a correct server is as
 //! much a defect as one that cannot fail. One libtest-mimic trial per (variant, revision), named
-//! by the stable names; finding no variant is itself a failure.
+//! by the stable names; finding no variant is itself a failure. Checks that only run on some
+//! variants (a login page, opaque tokens) are shown there to catch their fault too.
 
 use authspec::engine::context::AuthOptions;
 use authspec::engine::driver::Driver;
@@ -89,6 +90,100 @@ fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
     }
 }
 
+/// Checks that only run on some variants still catch their fault there: (variant, mutant, case).
+const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
+    // The login page exists only behind a login form, where framing is a MUST.
+    (
+        Variant::LoginConsentForm,
+        "authorize-frameable",
+        "oauth21/7.11/anti-framing-and-no-cors",
+        Outcome::Fail,
+    ),
+    // Opaque tokens: the audience and forgery probes that need no JWT.
+    (
+        Variant::OpaqueTokens,
+        "rs-accepts-wrong-audience",
+        "mcp/9.2/foreign-resource-token-refused",
+        Outcome::Fail,
+    ),
+    (
+        Variant::OpaqueTokens,
+        "rs-accepts-any-token",
+        "oauth21/5.2/tampered-token-refused",
+        Outcome::Fail,
+    ),
+    (
+        Variant::OpaqueTokens,
+        "rs-accepts-any-token",
+        "oauth21/5.2/refresh-token-as-bearer-refused",
+        Outcome::Fail,
+    ),
+    // Step-up with scope names of the server's own.
+    (
+        Variant::OtherScopeNames,
+        "rs-ignores-scope",
+        "mcp/10.1.1/insufficient-scope-403",
+        Outcome::Fail,
+    ),
+    // Metadata at the root, named by the challenge: the challenge must still resolve.
+    (
+        Variant::MetadataAtRoot,
+        "prm-resource-mismatch",
+        "rfc9728/3.3/resource-matches-request-url",
+        Outcome::Fail,
+    ),
+    // A confidential client must still authenticate.
+    (
+        Variant::ConfidentialClientsOnly,
+        "token-basic-auth-no-challenge",
+        "oauth21/3.2.4/invalid-client-basic-401",
+        Outcome::Fail,
+    ),
+];
+
+fn run_caught(
+    variant: Variant,
+    mutant: &str,
+    case_id: &str,
+    expected: Outcome,
+) -> Result<(), Failed> {
+    let catalogue = Catalogue::embedded();
+    let cases = reference::embedded_cases_by_id(&catalogue, &[case_id]).map_err(Failed::from)?;
+    let mutant = reference_server::Mutant::from_name(mutant)
+        .ok_or_else(|| Failed::from(format!("no mutant `{mutant}`")))?;
+    let mut config = Config::with_variant(variant);
+    config.mutants.insert(mutant);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let (report, _) = rt
+        .block_on(reference::run_configured(
+            &cases,
+            config,
+            auth_for(variant),
+            SpecRevision::DEFAULT,
+            &catalogue,
+            1,
+        ))
+        .map_err(Failed::from)?;
+    let result = report
+        .cases
+        .first()
+        .ok_or_else(|| Failed::from("the case produced no result"))?;
+    if result.result == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "under {variant}, mutant {mutant} must make {case_id} {}, got {}: {}",
+            expected.as_str(),
+            result.result.as_str(),
+            result.message
+        )
+        .into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -102,6 +197,12 @@ fn main() {
                     .with_ignored_flag(!conformant),
             );
         }
+    }
+    for &(variant, mutant, case_id, expected) in CAUGHT_UNDER_VARIANT {
+        trials.push(Trial::test(
+            format!("caught::{variant}::{mutant}::{case_id}"),
+            move || run_caught(variant, mutant, case_id, expected),
+        ));
     }
     if Variant::ALL.is_empty() {
         trials.push(Trial::test("variants-found", || {
