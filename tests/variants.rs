@@ -99,6 +99,12 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
         "oauth21/7.11/anti-framing-and-no-cors",
         Outcome::Fail,
     ),
+    (
+        Variant::LoginConsentForm,
+        "authorize-frameable",
+        "oauth21/7.11/login-page-not-framable",
+        Outcome::Fail,
+    ),
     // Opaque tokens: the audience and forgery probes that need no JWT.
     (
         Variant::OpaqueTokens,

@@ -72,6 +72,7 @@ pub const STEP_VALUES: &[&str] = &[
     "rounds_raced",
     "access_token_claims",
     "granted_scope",
+    "login_pages",
     "registered_client_id",
     "sent",
 ];

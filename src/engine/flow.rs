@@ -658,11 +658,13 @@ pub async fn authorize(
     let mut targets: Vec<String> = redirect_uri.into_iter().collect();
     targets.push(client.redirect_uri.clone());
     targets.extend(client.redirect_uris.iter().cloned());
+    let before = log.len();
     let outcome = match driver::authorize(ctx, url, &targets, block, &mut log).await {
         Ok(o) => o,
         Err(e) => return harness(format!("{block}: {e}"), log),
     };
     let mut values = Vars::new();
+    values.insert("login_pages".into(), login_pages(&log[before..]));
     match outcome {
         Outcome::Stuck(why) => skip(format!("authorization could not complete: {why}"), log),
         Outcome::Page { response, url } => {
@@ -716,6 +718,35 @@ pub async fn authorize(
             observed(response, values, log)
         }
     }
+}
+
+/// The login and consent pages the user agent was shown on the way (HTML pages with a form),
+/// each as its anti-framing headers: `Content-Security-Policy` and `X-Frame-Options`, joined
+/// (empty when it has neither).
+fn login_pages(exchanges: &[Exchange]) -> Value {
+    let header = |e: &Exchange, name: &str| -> Vec<String> {
+        e.response_headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let pages = exchanges
+        .iter()
+        .filter(|e| {
+            e.status == Some(200)
+                && header(e, "content-type").iter().any(|t| t.contains("html"))
+                && e.response_body
+                    .as_deref()
+                    .is_some_and(|b| b.to_ascii_lowercase().contains("<form"))
+        })
+        .map(|e| {
+            let mut framing = header(e, "content-security-policy");
+            framing.extend(header(e, "x-frame-options"));
+            Value::String(framing.join(", "))
+        })
+        .collect();
+    Value::Array(pages)
 }
 
 /// Adds client authentication to a token-endpoint request.

@@ -233,10 +233,17 @@ fn judge(
                 None => Some(obs),
             };
             let Some(cond_obs) = cond_obs else { continue };
+            let unmet = || format!("it applies only when {}", when.describe());
             match when.evaluate(cond_obs, &eval) {
                 Ok(Check::Held | Check::Info(_)) => {}
-                Ok(Check::Failed { .. } | Check::NotApplicable { .. }) => continue,
-                Err(e) if crate::checks::is_unset(&e) => continue,
+                Ok(Check::Failed { .. } | Check::NotApplicable { .. }) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
+                Err(e) if crate::checks::is_unset(&e) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
                 Err(e) => {
                     return (
                         Outcome::Error,
