@@ -1198,7 +1198,7 @@ async fn walk_stages(
             .or_insert_with(|| json!(["authorization_code", "refresh_token"]));
         let reg = RegisterAction {
             label: "main".into(),
-            metadata: with_refresh,
+            metadata: with_refresh.clone(),
             body: None,
             content_type: None,
         };
@@ -1219,6 +1219,48 @@ async fn walk_stages(
                 flow,
                 &reg,
                 &format!("{block}: register without refresh_token"),
+                vars,
+            )
+            .await;
+            obs = absorb(out, rec, "registration")?;
+        }
+        // A server that registers confidential clients only (its metadata leaves out `none`)
+        // gets what it offers, as a client that reads the metadata would ask for.
+        let methods: Vec<String> = flow
+            .as_metadata
+            .as_ref()
+            .and_then(|m| m.get("token_endpoint_auth_methods_supported"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["client_secret_basic".into()]);
+        let confidential = ["client_secret_basic", "client_secret_post"]
+            .into_iter()
+            .find(|m| methods.iter().any(|x| x == m));
+        if let (false, 400, false, false, Some(method)) = (
+            flow.clients.contains_key("main"),
+            status_of(&obs),
+            a.register.contains_key("token_endpoint_auth_method"),
+            methods.iter().any(|m| m == "none"),
+            confidential,
+        ) {
+            let mut metadata = with_refresh.clone();
+            metadata.insert("token_endpoint_auth_method".into(), json!(method));
+            let reg = RegisterAction {
+                label: "main".into(),
+                metadata,
+                body: None,
+                content_type: None,
+            };
+            let rec = register(
+                ctx,
+                flow,
+                &reg,
+                &format!("{block}: register a confidential client"),
                 vars,
             )
             .await;
