@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use colored::Colorize;
-use reference_server::{Config, Consent, Mutant};
+use reference_server::{Config, Consent, Mutant, Variant};
 use serde_json::json;
 use url::Url;
 
@@ -46,6 +46,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the reference server's mutants and the cases each must make fail.
     Mutants(ListArgs),
+    /// List the reference server's variants: conformant alternatives under which every case
+    /// passes or skips.
+    Variants(ListArgs),
     /// Run every case against the reference server, then every mutant against its cases.
     Selftest(SelftestArgs),
     /// Show the requirement catalogue with the cases that cover each requirement.
@@ -183,6 +186,15 @@ pub struct RunArgs {
     /// Run against the reference server with this mutant switched on (repeatable; no --target).
     #[arg(long = "mutant", conflicts_with = "target")]
     pub mutants: Vec<String>,
+    /// Run against the reference server with this conformant variant switched on (repeatable;
+    /// no --target); see `authspec variants`.
+    #[arg(long = "variant", conflicts_with = "target")]
+    pub variants: Vec<String>,
+    /// Read the rules the sources leave ambiguous strictly: a same-origin prefix `resource`, a
+    /// trailing-slash issuer, metadata found only through the challenge fail or warn instead of
+    /// passing with a warning or a note. The report records which reading was used.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]
@@ -346,6 +358,9 @@ pub struct ServeArgs {
     /// Switch on a deliberate fault (repeatable); see `authspec mutants`.
     #[arg(long = "mutant")]
     pub mutants: Vec<String>,
+    /// Switch on a conformant alternative (repeatable); see `authspec variants`.
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
     /// auto: approve at once; form: an HTML login and consent form (user alice, password wonderland).
     #[arg(long, value_enum, default_value = "auto")]
     pub consent: ConsentArg,
@@ -495,6 +510,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::List(a) => cmd_list(a),
         Command::Serve(a) => cmd_serve(a).await,
         Command::Mutants(a) => cmd_mutants(a),
+        Command::Variants(a) => cmd_variants(a),
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
@@ -531,6 +547,10 @@ fn parse_mutants(names: &[String]) -> Result<Vec<Mutant>, String> {
     names.iter().map(|n| n.parse::<Mutant>()).collect()
 }
 
+fn parse_variants(names: &[String]) -> Result<Vec<Variant>, String> {
+    names.iter().map(|n| n.parse::<Variant>()).collect()
+}
+
 async fn cmd_run(a: RunArgs) -> i32 {
     let catalogue = Catalogue::embedded();
     let Some(suites) = load_suites(&a.suites, &catalogue) else {
@@ -553,12 +573,20 @@ async fn cmd_run(a: RunArgs) -> i32 {
         }
     };
     // An authorization server on its own: only the cases about it apply.
-    let issuer_only = a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty();
+    let issuer_only =
+        a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty() && a.variants.is_empty();
     if issuer_only {
         cases.retain(|c| c.party == crate::suite::Party::AuthorizationServer);
     }
     let mutants = match parse_mutants(&a.mutants) {
         Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let variants = match parse_variants(&a.variants) {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::USAGE;
@@ -611,6 +639,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
     };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
+        variants: variants.iter().copied().collect(),
         ..Config::default()
     };
     let (server, target) = match target_or_reference(target_arg, config).await {
@@ -656,7 +685,8 @@ async fn cmd_run(a: RunArgs) -> i32 {
     };
     let ctx = TargetContext::new(target, issuer, spec, http)
         .with_auth(auth)
-        .with_deadline(deadline);
+        .with_deadline(deadline)
+        .with_strict(a.strict);
     let bar = RunContext::from_env().animate.then(|| {
         let bar = indicatif::ProgressBar::new(cases.len() as u64);
         if let Ok(style) =
@@ -881,8 +911,16 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let variants = match parse_variants(&a.variants) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
+        variants: variants.iter().copied().collect(),
         consent: a.consent.into(),
     };
     let server = match reference_server::spawn(a.addr, config).await {
@@ -904,6 +942,16 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
             mutants
                 .iter()
                 .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !variants.is_empty() {
+        eprintln!(
+            "variants on: {}",
+            variants
+                .iter()
+                .map(|v| v.name())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -947,6 +995,35 @@ fn cmd_mutants(a: ListArgs) -> i32 {
                     s.push_str(&format!("    must fail: {c}\n"));
                 }
             }
+            print_out(&s);
+        }
+    }
+    exit::OK
+}
+
+/// The variants need no suites: every case must pass or skip under each of them (the suites
+/// test proves it), so there is no per-case list to show.
+fn cmd_variants(a: ListArgs) -> i32 {
+    match a.format {
+        ListFormat::Json => {
+            let list: Vec<_> = Variant::ALL
+                .iter()
+                .map(|v| json!({"name": v.name(), "description": v.description(), "since": v.since()}))
+                .collect();
+            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        ListFormat::Console | ListFormat::Markdown => {
+            let mut s = String::new();
+            for v in Variant::ALL {
+                s.push_str(&format!("{}\n    {}\n", v.name(), v.description()));
+                if v.since() != "2025-06-18" {
+                    s.push_str(&format!("    conformant from MCP {} on\n", v.since()));
+                }
+            }
+            s.push_str(&format!(
+                "{} variants; every case passes or skips under each\n",
+                Variant::ALL.len()
+            ));
             print_out(&s);
         }
     }

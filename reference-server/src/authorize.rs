@@ -16,7 +16,7 @@ use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::responses::{self, AllowFraming, escape_html};
 use crate::state::AppState;
 use crate::store::{Authorization, Client, Pkce, PkceMethod};
-use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, token};
+use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, Variant, token};
 
 /// The authorization request parameters this server understands (OAuth 2.1
 /// §4.1.1, RFC 8707); any other is ignored (OAuth 2.1 §3.1), except under
@@ -163,11 +163,18 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
         }
     };
     let scope = match params.get("scope") {
-        None => oauth::DEFAULT_SCOPE.to_owned(),
-        Some(scope) => match oauth::supported_scope(scope) {
-            Some(scope) => scope,
-            None => return reply.error("invalid_scope", "The requested scope is not offered"),
-        },
+        None => state.tools_scope().to_owned(),
+        Some(scope) => {
+            let granted = if state.is(Variant::DropsUnknownScopes) {
+                oauth::known_scope(scope, state.scopes())
+            } else {
+                oauth::supported_scope(scope, state.scopes())
+            };
+            match granted {
+                Some(scope) => scope,
+                None => return reply.error("invalid_scope", "The requested scope is not offered"),
+            }
+        }
     };
     let resources = match authorized_resources(state, &params.all("resource")) {
         Ok(resources) => resources,
@@ -185,7 +192,7 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     if implicit {
         return implicit_response(state, &reply, &authorization);
     }
-    match state.config.consent {
+    match state.consent() {
         Consent::Auto => issue_code(state, &reply, authorization),
         Consent::Form => {
             let id = oauth::random_string(24);
@@ -256,7 +263,11 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
     };
     let method = match params.get("code_challenge_method") {
         Some("S256") => PkceMethod::S256,
-        Some("plain") if state.has(Mutant::PkceAcceptsPlain) => PkceMethod::Plain,
+        Some("plain")
+            if state.has(Mutant::PkceAcceptsPlain) || state.is(Variant::PlainPkceAdvertised) =>
+        {
+            PkceMethod::Plain
+        }
         Some(_) if state.has(Mutant::PkceAcceptsUnknownMethod) => PkceMethod::S256,
         Some(_) => return Err("code_challenge_method must be S256"),
         // OAuth 2.1 §3.1 makes `code_challenge_method=` the same as leaving
@@ -278,9 +289,11 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
 }
 
 /// RFC 8707 §2: each resource must be an absolute URI without a fragment,
-/// and this server only issues tokens for its own MCP endpoint.
+/// and this server only issues tokens for its own MCP endpoint and for the
+/// second resource it serves.
 fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>, &'static str> {
     let own = state.resource();
+    let second = state.second_resource();
     let mut resources: Vec<String> = Vec::new();
     for &raw in values {
         let mut candidate = raw;
@@ -303,6 +316,8 @@ fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>
         };
         let resource = if same {
             own.clone()
+        } else if oauth::same_resource(candidate, &second) {
+            second.clone()
         } else if state.has(Mutant::AuthorizeAcceptsForeignResource) {
             candidate.to_owned()
         } else {
@@ -319,6 +334,9 @@ fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization)
     // 32 random bytes: well over the 128 bits OAuth 2.1 §7.7 asks for.
     let code = if state.has(Mutant::CodeShort) {
         format!("{:06}", rand::random_range(0..1_000_000u32))
+    } else if state.has(Mutant::CodeRace) && state.next_race_count() % 3 == 2 {
+        // A real race is won only now and then: one code in three has the window open.
+        format!("{}{}", oauth::random_string(32), token::RACY_CODE_MARK)
     } else {
         oauth::random_string(32)
     };
@@ -399,12 +417,13 @@ impl<'a> Reply<'a> {
         let omit_iss = state.has(Mutant::AuthorizeOmitsIss)
             || (is_error && state.has(Mutant::AuthorizeErrorOmitsIss));
         if !omit_iss {
+            let issuer = state.issuer();
             let iss = if state.has(Mutant::AuthorizeIssMismatch) {
-                format!("{}/", state.base)
+                format!("{issuer}/")
             } else if state.has(Mutant::AuthorizeIssWithQuery) {
-                format!("{}?tenant=1", state.base)
+                format!("{issuer}?tenant=1")
             } else {
-                state.base.clone()
+                issuer
             };
             params.push(("iss", iss));
         }

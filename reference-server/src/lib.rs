@@ -21,7 +21,9 @@
 //!
 //! Every rule it follows can be broken on purpose by switching on a
 //! [`Mutant`] in the [`Config`], so each conformance check can be shown to
-//! fail under exactly the fault it is meant to catch.
+//! fail under exactly the fault it is meant to catch. Every free choice it
+//! makes can be made differently by switching on a [`Variant`], so each
+//! check can be shown to pass a server that is correct in another way.
 //!
 //! # The full flow with curl
 //!
@@ -83,6 +85,7 @@ mod state;
 mod store;
 mod token;
 mod wire;
+mod variant;
 
 #[cfg(test)]
 mod tests;
@@ -97,8 +100,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use mutant::Mutant;
+pub use variant::Variant;
 
 use state::AppState;
+
+/// The client that is always registered: public, redirect URI
+/// `http://127.0.0.1/callback` on any port (for servers without registration).
+pub const PUBLIC_CLIENT_ID: &str = store::PUBLIC_CLIENT_ID;
 
 /// The test user's login on the consent form ([`Consent::Form`]).
 pub const FORM_USERNAME: &str = "alice";
@@ -123,6 +131,8 @@ pub enum Consent {
 pub struct Config {
     /// Which faults the server exhibits.
     pub mutants: BTreeSet<Mutant>,
+    /// Which conformant alternatives it chooses.
+    pub variants: BTreeSet<Variant>,
     /// How `/authorize` obtains the user's consent.
     pub consent: Consent,
 }
@@ -136,8 +146,20 @@ impl Config {
         }
     }
 
+    /// A configuration with exactly one variant switched on.
+    pub fn with_variant(v: Variant) -> Self {
+        Self {
+            variants: BTreeSet::from([v]),
+            ..Self::default()
+        }
+    }
+
     pub fn has(&self, m: Mutant) -> bool {
         self.mutants.contains(&m)
+    }
+
+    pub fn is(&self, v: Variant) -> bool {
+        self.variants.contains(&v)
     }
 }
 

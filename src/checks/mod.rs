@@ -68,8 +68,11 @@ pub const STEP_VALUES: &[&str] = &[
     "error_description",
     "successes",
     "attempts",
+    "rounds",
+    "rounds_raced",
     "access_token_claims",
     "granted_scope",
+    "login_pages",
     "registered_client_id",
     "sent",
     "request_id",
@@ -232,8 +235,18 @@ pub struct Expectation {
     pub optional: bool,
     /// Why this matters, shown with a failure.
     pub why: Option<String>,
-    /// Extra requirement ids this expectation checks, beyond the case's.
+    /// The requirement ids this expectation checks; its finding cites these alone. Empty: the
+    /// case's.
     pub requirements: Vec<String>,
+    /// The expectation applies only where this one holds (replace-or-refuse rules: what a 201
+    /// must look like, what a 400 must look like). Its step defaults to this expectation's.
+    pub when: Option<Box<Expectation>>,
+    /// A failure is information for the reader (local policy, a choice the text leaves open),
+    /// never a finding.
+    pub info: bool,
+    /// The level under `--strict`, for rules whose text is read leniently by default; a strict
+    /// reading also turns `info` into a finding.
+    pub strict: Option<Level>,
     pub pos: Pos,
 }
 
@@ -267,6 +280,15 @@ impl Expectation {
             self.subject.describe(),
             self.predicate.describe_short()
         )
+    }
+
+    /// The level a failure is reported at, and whether it is only information, under the
+    /// lenient or the strict reading.
+    pub fn effective(&self, case_level: Level, strict: bool) -> (Level, bool) {
+        match self.strict {
+            Some(level) if strict => (level, false),
+            _ => (self.level.unwrap_or(case_level), self.info),
+        }
     }
 
     pub fn evaluate(&self, obs: &Observation, ctx: &EvalContext<'_>) -> Result<Check, String> {

@@ -21,6 +21,8 @@ pub enum Predicate {
     Contains(Value),
     NotContains(Value),
     Matches(Regex),
+    /// Every string of an array matches (an empty array holds).
+    AllMatch(Regex),
     SubsetOf(Vec<Value>),
     SecureUrl,
     NoQuery,
@@ -68,6 +70,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "contains",
     "not_contains",
     "matches",
+    "all_match",
     "subset_of",
     "secure_url",
     "no_query",
@@ -140,6 +143,14 @@ impl Predicate {
                     .as_str()
                     .ok_or("`matches` takes a regular expression string")?;
                 Predicate::Matches(
+                    Regex::new(src).map_err(|e| format!("invalid regular expression: {e}"))?,
+                )
+            }
+            "all_match" => {
+                let src = arg
+                    .as_str()
+                    .ok_or("`all_match` takes a regular expression string")?;
+                Predicate::AllMatch(
                     Regex::new(src).map_err(|e| format!("invalid regular expression: {e}"))?,
                 )
             }
@@ -232,6 +243,7 @@ impl Predicate {
             Predicate::Contains(_) => "contains",
             Predicate::NotContains(_) => "not_contains",
             Predicate::Matches(_) => "matches",
+            Predicate::AllMatch(_) => "all_match",
             Predicate::SubsetOf(_) => "subset_of",
             Predicate::SecureUrl => "secure_url",
             Predicate::NoQuery => "no_query",
@@ -271,6 +283,7 @@ impl Predicate {
             Predicate::Contains(v) => format!("contains {}", show(Some(v))),
             Predicate::NotContains(v) => format!("does not contain {}", show(Some(v))),
             Predicate::Matches(r) => format!("matches /{}/", r.as_str()),
+            Predicate::AllMatch(r) => format!("holds only values matching /{}/", r.as_str()),
             Predicate::SubsetOf(v) => format!(
                 "only holds values from {}",
                 show(Some(&Value::Array(v.clone())))
@@ -372,6 +385,21 @@ impl Predicate {
             }
             Predicate::Matches(re) => {
                 held(value.and_then(Value::as_str).is_some_and(|s| re.is_match(s)), format!("matching /{}/", re.as_str()))
+            }
+            Predicate::AllMatch(re) => {
+                let expected = format!("only values matching /{}/", re.as_str());
+                match value {
+                    Some(Value::Array(items)) => {
+                        let odd: Vec<&Value> =
+                            items.iter().filter(|i| !i.as_str().is_some_and(|s| re.is_match(s))).collect();
+                        if odd.is_empty() {
+                            Ok(Check::Held)
+                        } else {
+                            fail(expected, show(Some(&Value::Array(odd.into_iter().cloned().collect()))))
+                        }
+                    }
+                    _ => fail(expected, show(value)),
+                }
             }
             Predicate::SubsetOf(allowed) => match value {
                 Some(Value::Array(items)) => {

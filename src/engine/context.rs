@@ -95,6 +95,8 @@ pub struct TargetContext {
     pub auth: AuthOptions,
     /// The bound on the whole run (`--deadline`); `None` runs unbounded.
     pub deadline: Option<std::time::Duration>,
+    /// `--strict`: rules the sources leave ambiguous are read strictly.
+    pub strict: bool,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
@@ -124,6 +126,7 @@ impl TargetContext {
             http,
             auth: AuthOptions::default(),
             deadline: None,
+            strict: false,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
@@ -143,6 +146,12 @@ impl TargetContext {
 
     pub fn with_deadline(mut self, deadline: Option<std::time::Duration>) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Reads ambiguous rules strictly (`--strict`).
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 

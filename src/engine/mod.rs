@@ -82,6 +82,7 @@ pub async fn run(
         target: ctx.http.redactor.url(ctx.target.as_str()),
         spec: ctx.spec.as_str().into(),
         wire: Some(ctx.wire_summary()),
+        strict: ctx.strict,
         level,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -276,6 +277,31 @@ fn judge(
         let Some((step_name, obs)) = pick(exp) else {
             continue;
         };
+        if let Some(when) = &exp.when {
+            let cond_obs = match &when.step {
+                Some(name) => observations.iter().find(|(n, _)| n == name).map(|(_, o)| o),
+                None => Some(obs),
+            };
+            let Some(cond_obs) = cond_obs else { continue };
+            let unmet = || format!("it applies only when {}", when.describe());
+            match when.evaluate(cond_obs, &eval) {
+                Ok(Check::Held | Check::Info(_)) => {}
+                Ok(Check::Failed { .. } | Check::NotApplicable { .. }) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
+                Err(e) if crate::checks::is_unset(&e) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
+                Err(e) => {
+                    return (
+                        Outcome::Error,
+                        format!("harness error evaluating `{}`: {e}", when.describe()),
+                    );
+                }
+            }
+        }
         let check = match exp.evaluate(obs, &eval) {
             Ok(c) => c,
             Err(e) if crate::checks::is_unset(&e) => {
@@ -297,11 +323,24 @@ fn judge(
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
                 applicable += 1;
-                let level = exp.level.unwrap_or(case.level);
-                let mut requirements = case.requirements.clone();
-                requirements.extend(exp.requirements.iter().cloned());
-                requirements.dedup();
+                let (level, info) = exp.effective(case.level, ctx.strict);
                 let r = &ctx.http.redactor;
+                if info {
+                    // A choice the text leaves to the server: worth knowing, never a verdict.
+                    result.notes.push(format!(
+                        "{step_name}: information: {}: expected {}, actual {}",
+                        r.text(&exp.describe()),
+                        r.text(&expected),
+                        r.text(&actual)
+                    ));
+                    continue;
+                }
+                // The finding cites what the expectation checks, when it says so.
+                let requirements = if exp.requirements.is_empty() {
+                    case.requirements.clone()
+                } else {
+                    exp.requirements.clone()
+                };
                 result.findings.push(Finding {
                     check: r.text(
                         &crate::checks::template(&exp.describe(), vars)

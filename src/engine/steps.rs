@@ -138,6 +138,16 @@ pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
     .await
 }
 
+/// A call of `rpc` without credentials (for the scope its challenge names).
+pub(crate) async fn unauthenticated_rpc(ctx: &TargetContext, rpc: &str, block: &str) -> StepRecord {
+    let vars = ctx.builtin_vars();
+    let call = CallResource {
+        rpc: Some(rpc.into()),
+        ..plain_call()
+    };
+    call_resource(ctx, &call, block, &vars, &mut FlowState::default()).await
+}
+
 fn plain_call() -> CallResource {
     CallResource {
         method: "POST".into(),
@@ -501,6 +511,7 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 ///
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
 /// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
+/// `tampered` changes one character of it, JWT or not;
 /// `garbage` and `unsigned-jwt` need no flow at all.
 fn token_value(
     ctx: &TargetContext,
@@ -548,6 +559,22 @@ fn token_value(
             let (h, p) = jwt_parts(&access()?)?;
             let sig = b64.encode(Sha256::digest(format!("authspec-forged.{h}.{p}")));
             format!("{h}.{p}.{sig}")
+        }
+        // One character near the middle changed: no longer a token the server issued, whether
+        // it is a JWT (the signed payload changes) or an opaque handle.
+        "tampered" => {
+            let mut chars: Vec<char> = access()?.chars().collect();
+            let middle = chars.len() / 2;
+            let at = (middle..chars.len())
+                .chain(0..middle)
+                .find(|&i| chars.get(i).is_some_and(char::is_ascii_alphanumeric))
+                .ok_or_else(|| {
+                    StepStop::Unavailable("the access token has no character to change".into())
+                })?;
+            if let Some(c) = chars.get_mut(at) {
+                *c = if *c == 'A' { 'B' } else { 'A' };
+            }
+            chars.into_iter().collect()
         }
         "none-jwt" => {
             let (_, p) = jwt_parts(&access()?)?;

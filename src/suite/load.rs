@@ -58,7 +58,17 @@ const ACTIONS: &[&str] = &[
     "revoke",
     "flow",
 ];
-const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
+const EXPECT_META_KEYS: &[&str] = &[
+    "check",
+    "level",
+    "step",
+    "optional",
+    "why",
+    "requirements",
+    "when",
+    "info",
+    "strict",
+];
 const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
 const CALL_KEYS: &[&str] = &[
     "method",
@@ -684,7 +694,12 @@ fn build_step(
                 .and_then(Value::as_u64)
                 .unwrap_or(1)
                 .clamp(1, 64) as u32,
-            params: params_of(a, &["client", "client_auth", "concurrent"]),
+            rounds: a
+                .get("rounds")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 100) as u32,
+            params: params_of(a, &["client", "client_auth", "concurrent", "rounds"]),
         }),
         "revoke" => Action::Revoke(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),
@@ -846,9 +861,15 @@ fn build_expectation(
             );
         }
     }
+    let when = obj
+        .get("when")
+        .and_then(|w| build_expectation(w, &format!("{ptr}/when"), ctx, steps, defined, catalogue));
     Some(Expectation {
         subject,
         predicate,
+        when: when.map(Box::new),
+        info: obj.get("info").and_then(Value::as_bool).unwrap_or(false),
+        strict: obj.get("strict").and_then(Value::as_str).map(parse_level),
         level: obj.get("level").and_then(Value::as_str).map(parse_level),
         step,
         optional: obj

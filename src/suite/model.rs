@@ -382,6 +382,9 @@ pub struct TokenAction {
     pub client_auth: ClientAuth,
     /// Sends this many identical requests at once (code redemption races).
     pub concurrent: u32,
+    /// Repeats the concurrent redemption this many times, each round with a fresh code, since a
+    /// race is won only now and then.
+    pub rounds: u32,
 }
 
 /// `revoke`: RFC 7009 revocation of the current access or refresh token.
