@@ -501,7 +501,7 @@ fn check_code(
         (Some(pkce), Some(verifier)) => {
             // RFC 7636 §4.1 binds the client; refusing a malformed verifier is
             // this server's choice, not a rule.
-            if !oauth::is_pkce_string(verifier) {
+            if !oauth::is_pkce_string(verifier) && !state.is(Variant::VerifierFormatUnchecked) {
                 let code = if state.is(Variant::InvalidRequestErrors) {
                     "invalid_request"
                 } else {
@@ -754,6 +754,18 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
             &bad_request("invalid_request", "token is required"),
         );
     };
+    if state.is(Variant::RevocationRefusesAccessTokens)
+        && state.store.lock().refresh(token).is_none()
+    {
+        return render_failure(
+            &state,
+            Endpoint::Revoke,
+            &bad_request(
+                "unsupported_token_type",
+                "Only refresh tokens can be revoked here",
+            ),
+        );
+    }
     if !state.has(Mutant::RevokeIgnored) {
         revoke_token(&state, &client, token);
     }
