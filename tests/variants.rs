@@ -117,6 +117,10 @@ const RUNS_UNDER_VARIANT: &[(Variant, &str)] = &[
     (Variant::OpaqueTokens, "oauth21/5.2/tampered-token-refused"),
     (
         Variant::OpaqueTokens,
+        "mcp/9.2/opaque-token-without-resource-refused",
+    ),
+    (
+        Variant::OpaqueTokens,
         "mcp/9.2/foreign-resource-token-refused",
     ),
     (
@@ -169,6 +173,12 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
         Variant::OpaqueTokens,
         "rs-accepts-wrong-audience",
         "mcp/9.2/foreign-resource-token-refused",
+        Outcome::Fail,
+    ),
+    (
+        Variant::OpaqueTokens,
+        "rs-accepts-wrong-audience",
+        "mcp/9.2/opaque-token-without-resource-refused",
         Outcome::Fail,
     ),
     (

@@ -777,7 +777,7 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
 }
 
 /// `POST /introspect` (RFC 7662), offered under `opaque-tokens`: what an
-/// access token stands for, to an authenticated client (§2.1 requires
+/// access token stands for, to the client it was issued to (§2.1 requires
 /// authorization, so the endpoint cannot be used to scan for tokens).
 pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Request) -> Response {
     if !state.is(Variant::OpaqueTokens) {
@@ -787,11 +787,11 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
         Ok(request) => request,
         Err(response) => return response,
     };
-    match authenticate(&state, &parts, &params, false) {
-        Ok(Some(_)) => {}
+    let client = match authenticate(&state, &parts, &params, false) {
+        Ok(Some(client)) => client,
         Ok(None) => return render_failure(&state, Endpoint::Revoke, &invalid_client(false)),
         Err(failure) => return render_failure(&state, Endpoint::Revoke, &failure),
-    }
+    };
     let Some(token) = params.get("token") else {
         return render_failure(
             &state,
@@ -799,7 +799,7 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
             &bad_request("invalid_request", "token is required"),
         );
     };
-    let body = crate::mcp::introspection(&state, token);
+    let body = crate::mcp::introspection(&state, token, &client.id);
     let mut response = responses::json(StatusCode::OK, &body);
     oauth::no_store(&mut response);
     response

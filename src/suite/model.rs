@@ -197,6 +197,8 @@ pub enum Action {
     Authorize(AuthorizeAction),
     Token(TokenAction),
     Revoke(RevokeAction),
+    /// RFC 7662 introspection of the current access or refresh token, as the client.
+    Introspect(RevokeAction),
     Flow(FlowAction),
 }
 
@@ -212,6 +214,7 @@ impl Action {
             Action::Token(t) if t.grant == Grant::RefreshToken => "refresh",
             Action::Token(_) => "token",
             Action::Revoke(_) => "revoke",
+            Action::Introspect(_) => "introspect",
             Action::Flow(_) => "flow",
         }
     }
@@ -330,7 +333,7 @@ pub struct TokenAction {
     pub rounds: u32,
 }
 
-/// `revoke`: RFC 7009 revocation of the current access or refresh token.
+/// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.
 #[derive(Clone, Debug)]
 pub struct RevokeAction {
     pub token: String,
