@@ -217,7 +217,7 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
 ];
 
 /// Runs one case under a variant, with a mutant or none, and demands one outcome.
-fn run_caught(
+fn run_one_case(
     variant: Variant,
     mutant: Option<&str>,
     case_id: &str,
@@ -280,13 +280,13 @@ fn main() {
     for &(variant, case_id) in RUNS_UNDER_VARIANT {
         trials.push(Trial::test(
             format!("runs::{variant}::{case_id}"),
-            move || run_caught(variant, None, case_id, Outcome::Pass),
+            move || run_one_case(variant, None, case_id, Outcome::Pass),
         ));
     }
     for &(variant, mutant, case_id, expected) in CAUGHT_UNDER_VARIANT {
         trials.push(Trial::test(
             format!("caught::{variant}::{mutant}::{case_id}"),
-            move || run_caught(variant, Some(mutant), case_id, expected),
+            move || run_one_case(variant, Some(mutant), case_id, expected),
         ));
     }
     if Variant::ALL.is_empty() {
