@@ -90,6 +90,69 @@ fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
     }
 }
 
+/// Cases that must really run (pass, not skip) under a variant, so that a variant cannot
+/// quietly turn into "everything skips".
+const RUNS_UNDER_VARIANT: &[(Variant, &str)] = &[
+    (
+        Variant::PublicRegistrationRefused,
+        "oauth21/3.2.3/token-response",
+    ),
+    (
+        Variant::ConfidentialClientsOnly,
+        "oauth21/3.2.3/token-response",
+    ),
+    (
+        Variant::NoRegistrationEndpoint,
+        "oauth21/3.2.3/token-response",
+    ),
+    (
+        Variant::RegistrationNeedsInitialToken,
+        "oauth21/3.2.3/token-response",
+    ),
+    (Variant::LoginConsentForm, "oauth21/3.2.3/token-response"),
+    (
+        Variant::LoginConsentForm,
+        "oauth21/7.11/login-page-not-framable",
+    ),
+    (Variant::OpaqueTokens, "oauth21/5.2/tampered-token-refused"),
+    (
+        Variant::OpaqueTokens,
+        "mcp/9.2/opaque-token-without-resource-refused",
+    ),
+    (
+        Variant::OpaqueTokens,
+        "mcp/9.2/foreign-resource-token-refused",
+    ),
+    (
+        Variant::OtherScopeNames,
+        "mcp/10.1.1/insufficient-scope-403",
+    ),
+    (
+        Variant::MetadataAtRoot,
+        "rfc9728/3/well-known-path-inserted",
+    ),
+    (Variant::IssuerTrailingSlash, "rfc8414/3.3/issuer-matches"),
+    (Variant::IssuerTrailingSlash, "oauth21/4.1.2/iss-returned"),
+    (
+        Variant::DropsUnknownScopes,
+        "oauth21/4.3.1/refresh-scope-not-widened",
+    ),
+    (
+        Variant::RedirectUriIgnoredAtToken,
+        "oauth21/4.1.3/redirect-uri-bound",
+    ),
+    (Variant::InvalidRequestErrors, "pkce/4.6/missing-verifier"),
+    (
+        Variant::RegistrationReplacesBadValues,
+        "rfc7591/5/redirect-with-fragment-refused",
+    ),
+    (
+        Variant::RegistrationReplacesBadValues,
+        "rfc7591/2.1/inconsistent-types-refused",
+    ),
+    (Variant::PlainPkceAdvertised, "pkce/4.2/plain-refused"),
+];
+
 /// Checks that only run on some variants still catch their fault there: (variant, mutant, case).
 const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
     // The login page exists only behind a login form, where framing is a MUST.
@@ -110,6 +173,12 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
         Variant::OpaqueTokens,
         "rs-accepts-wrong-audience",
         "mcp/9.2/foreign-resource-token-refused",
+        Outcome::Fail,
+    ),
+    (
+        Variant::OpaqueTokens,
+        "rs-accepts-wrong-audience",
+        "mcp/9.2/opaque-token-without-resource-refused",
         Outcome::Fail,
     ),
     (
@@ -147,18 +216,22 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
     ),
 ];
 
-fn run_caught(
+/// Runs one case under a variant, with a mutant or none, and demands one outcome.
+fn run_one_case(
     variant: Variant,
-    mutant: &str,
+    mutant: Option<&str>,
     case_id: &str,
     expected: Outcome,
 ) -> Result<(), Failed> {
     let catalogue = Catalogue::embedded();
     let cases = reference::embedded_cases_by_id(&catalogue, &[case_id]).map_err(Failed::from)?;
-    let mutant = reference_server::Mutant::from_name(mutant)
-        .ok_or_else(|| Failed::from(format!("no mutant `{mutant}`")))?;
     let mut config = Config::with_variant(variant);
-    config.mutants.insert(mutant);
+    if let Some(name) = mutant {
+        let mutant = reference_server::Mutant::from_name(name)
+            .ok_or_else(|| Failed::from(format!("no mutant `{name}`")))?;
+        config.mutants.insert(mutant);
+    }
+    let with = mutant.map(|m| format!(", mutant {m},")).unwrap_or_default();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -181,7 +254,7 @@ fn run_caught(
         Ok(())
     } else {
         Err(format!(
-            "under {variant}, mutant {mutant} must make {case_id} {}, got {}: {}",
+            "under {variant}{with} {case_id} must {}, got {}: {}",
             expected.as_str(),
             result.result.as_str(),
             result.message
@@ -204,10 +277,16 @@ fn main() {
             );
         }
     }
+    for &(variant, case_id) in RUNS_UNDER_VARIANT {
+        trials.push(Trial::test(
+            format!("runs::{variant}::{case_id}"),
+            move || run_one_case(variant, None, case_id, Outcome::Pass),
+        ));
+    }
     for &(variant, mutant, case_id, expected) in CAUGHT_UNDER_VARIANT {
         trials.push(Trial::test(
             format!("caught::{variant}::{mutant}::{case_id}"),
-            move || run_caught(variant, mutant, case_id, expected),
+            move || run_one_case(variant, Some(mutant), case_id, expected),
         ));
     }
     if Variant::ALL.is_empty() {

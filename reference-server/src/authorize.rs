@@ -163,6 +163,9 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
         }
     };
     let scope = match params.get("scope") {
+        None if state.is(Variant::ScopeRequired) => {
+            return reply.error("invalid_scope", "The request must name a scope");
+        }
         None => state.tools_scope().to_owned(),
         Some(scope) => {
             let granted = if state.is(Variant::DropsUnknownScopes) {
@@ -176,6 +179,9 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
             }
         }
     };
+    if state.is(Variant::ResourceRequired) && params.all("resource").is_empty() {
+        return reply.error("invalid_target", "The request must name a resource");
+    }
     let resources = match authorized_resources(state, &params.all("resource")) {
         Ok(resources) => resources,
         Err(description) => return reply.error("invalid_target", description),

@@ -3,7 +3,7 @@
 //! mutants.
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::responses;
 use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
@@ -50,7 +50,11 @@ impl Rejection {
 /// Builds the complete refusal response for `rejection`.
 pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
     let status = rejection.status(state);
-    let mut response = responses::error(status, rejection.body_error());
+    let mut response = if state.is(Variant::EmptyErrorBodies) {
+        status.into_response()
+    } else {
+        responses::error(status, rejection.body_error())
+    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let omit = status == StatusCode::UNAUTHORIZED && state.has(Mutant::ChallengeMissing);
@@ -58,8 +62,14 @@ pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
         let challenge = challenge(state, rejection, status);
         // from_bytes rather than from_str: the bad-charset mutant needs raw
         // UTF-8 (obs-text) in the header.
+        if state.is(Variant::SeveralChallenges) && status == StatusCode::UNAUTHORIZED {
+            headers.append(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("DPoP algs=\"ES256 PS256\""),
+            );
+        }
         if let Ok(value) = HeaderValue::from_bytes(challenge.as_bytes()) {
-            headers.insert(header::WWW_AUTHENTICATE, value);
+            headers.append(header::WWW_AUTHENTICATE, value);
         }
     }
     response

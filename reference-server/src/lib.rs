@@ -17,7 +17,9 @@
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
 //! A public client, `reference-public-client` with redirect URI
-//! `http://127.0.0.1/callback` (any port), is always registered.
+//! `http://127.0.0.1/callback` (any port), is always registered. The
+//! authorization server also issues tokens for a second resource,
+//! `BASE/archive/mcp` (listed in `protected_resources`), which `/mcp` refuses.
 //!
 //! Every rule it follows can be broken on purpose by switching on a
 //! [`Mutant`] in the [`Config`], so each conformance check can be shown to

@@ -277,9 +277,10 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     }
 }
 
-/// The RFC 7662 introspection response for `token`: inactive unless it is
-/// an access token this server issued, unexpired and unrevoked.
-pub(crate) fn introspection(state: &AppState, token: &str) -> Value {
+/// The RFC 7662 introspection response for `token`, asked by `caller`:
+/// inactive unless it is an access token this server issued to that client,
+/// unexpired and unrevoked.
+pub(crate) fn introspection(state: &AppState, token: &str, caller: &str) -> Value {
     let inactive = json!({"active": false});
     let Some(resolved) = resolve_access_token(state, token) else {
         return inactive;
@@ -288,6 +289,7 @@ pub(crate) fn introspection(state: &AppState, token: &str) -> Value {
         return inactive;
     };
     let live = jwt.signed_by_authorization_server()
+        && jwt.claim_str("client_id") == Some(caller)
         && jwt.claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
         && jwt
             .claim_str("jti")

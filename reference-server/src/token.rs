@@ -501,7 +501,7 @@ fn check_code(
         (Some(pkce), Some(verifier)) => {
             // RFC 7636 §4.1 binds the client; refusing a malformed verifier is
             // this server's choice, not a rule.
-            if !oauth::is_pkce_string(verifier) {
+            if !oauth::is_pkce_string(verifier) && !state.is(Variant::VerifierFormatUnchecked) {
                 let code = if state.is(Variant::InvalidRequestErrors) {
                     "invalid_request"
                 } else {
@@ -754,6 +754,18 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
             &bad_request("invalid_request", "token is required"),
         );
     };
+    if state.is(Variant::RevocationRefusesAccessTokens)
+        && state.store.lock().refresh(token).is_none()
+    {
+        return render_failure(
+            &state,
+            Endpoint::Revoke,
+            &bad_request(
+                "unsupported_token_type",
+                "Only refresh tokens can be revoked here",
+            ),
+        );
+    }
     if !state.has(Mutant::RevokeIgnored) {
         revoke_token(&state, &client, token);
     }
@@ -765,7 +777,7 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
 }
 
 /// `POST /introspect` (RFC 7662), offered under `opaque-tokens`: what an
-/// access token stands for, to an authenticated client (§2.1 requires
+/// access token stands for, to the client it was issued to (§2.1 requires
 /// authorization, so the endpoint cannot be used to scan for tokens).
 pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Request) -> Response {
     if !state.is(Variant::OpaqueTokens) {
@@ -775,11 +787,11 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
         Ok(request) => request,
         Err(response) => return response,
     };
-    match authenticate(&state, &parts, &params, false) {
-        Ok(Some(_)) => {}
+    let client = match authenticate(&state, &parts, &params, false) {
+        Ok(Some(client)) => client,
         Ok(None) => return render_failure(&state, Endpoint::Revoke, &invalid_client(false)),
         Err(failure) => return render_failure(&state, Endpoint::Revoke, &failure),
-    }
+    };
     let Some(token) = params.get("token") else {
         return render_failure(
             &state,
@@ -787,7 +799,7 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
             &bad_request("invalid_request", "token is required"),
         );
     };
-    let body = crate::mcp::introspection(&state, token);
+    let body = crate::mcp::introspection(&state, token, &client.id);
     let mut response = responses::json(StatusCode::OK, &body);
     oauth::no_store(&mut response);
     response

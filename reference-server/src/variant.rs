@@ -35,6 +35,12 @@ pub enum Variant {
     NoOidcDiscovery,
     HeaderOnlyBearer,
     NoSignedMetadata,
+    RevocationRefusesAccessTokens,
+    ScopeRequired,
+    ResourceRequired,
+    VerifierFormatUnchecked,
+    SeveralChallenges,
+    EmptyErrorBodies,
 }
 
 impl Variant {
@@ -64,6 +70,12 @@ impl Variant {
         Variant::NoOidcDiscovery,
         Variant::HeaderOnlyBearer,
         Variant::NoSignedMetadata,
+        Variant::RevocationRefusesAccessTokens,
+        Variant::ScopeRequired,
+        Variant::ResourceRequired,
+        Variant::VerifierFormatUnchecked,
+        Variant::SeveralChallenges,
+        Variant::EmptyErrorBodies,
     ];
 
     /// The kebab-case name used on the command line.
@@ -93,6 +105,12 @@ impl Variant {
             Variant::NoOidcDiscovery => "no-oidc-discovery",
             Variant::HeaderOnlyBearer => "header-only-bearer",
             Variant::NoSignedMetadata => "no-signed-metadata",
+            Variant::RevocationRefusesAccessTokens => "revocation-refuses-access-tokens",
+            Variant::ScopeRequired => "scope-required",
+            Variant::ResourceRequired => "resource-required",
+            Variant::VerifierFormatUnchecked => "verifier-format-unchecked",
+            Variant::SeveralChallenges => "several-challenges",
+            Variant::EmptyErrorBodies => "empty-error-bodies",
         }
     }
 
@@ -170,6 +188,24 @@ impl Variant {
             }
             Variant::NoSignedMetadata => {
                 "Publishes its metadata documents without signed_metadata (an optional member)."
+            }
+            Variant::RevocationRefusesAccessTokens => {
+                "Revokes refresh tokens only: an access token gets 400 unsupported_token_type (RFC 7009 §2.2.1 lets the server refuse a token type)."
+            }
+            Variant::ScopeRequired => {
+                "An authorization request without scope is refused with invalid_scope (RFC 6749 §3.3: process it with a default or fail it)."
+            }
+            Variant::ResourceRequired => {
+                "An authorization request without a resource indicator is refused with invalid_target (RFC 8707 §2 allows this)."
+            }
+            Variant::VerifierFormatUnchecked => {
+                "Does not check the code_verifier's length or characters, only its S256 transform (RFC 7636 §4.1 binds the client, §4.6 the comparison)."
+            }
+            Variant::SeveralChallenges => {
+                "Sends a DPoP challenge beside the Bearer one in every 401 (RFC 9110 §11.6.1 and RFC 9728 §5.4 allow several challenges)."
+            }
+            Variant::EmptyErrorBodies => {
+                "The MCP endpoint's 401, 403 and 400 answers have an empty body; the status and the challenge say it all (RFC 6750 §3 requires no body)."
             }
         }
     }

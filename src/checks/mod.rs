@@ -439,3 +439,42 @@ pub fn schema(name: &str) -> Option<&'static (serde_json::Value, jsonschema::Val
         })
         .get(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expectation(level: Option<Level>, info: bool, strict: Option<Level>) -> Expectation {
+        Expectation {
+            subject: Subject::Status,
+            predicate: Predicate::Exists(true),
+            level,
+            step: None,
+            optional: false,
+            why: None,
+            requirements: Vec::new(),
+            when: None,
+            info,
+            strict,
+            pos: Pos::default(),
+        }
+    }
+
+    #[test]
+    fn the_strict_reading_changes_level_and_information() {
+        let lenient_should = expectation(Some(Level::Should), false, Some(Level::Must));
+        assert_eq!(
+            lenient_should.effective(Level::Must, false),
+            (Level::Should, false)
+        );
+        assert_eq!(
+            lenient_should.effective(Level::Must, true),
+            (Level::Must, false)
+        );
+        let noted = expectation(None, true, Some(Level::Should));
+        assert_eq!(noted.effective(Level::Must, false), (Level::Must, true));
+        assert_eq!(noted.effective(Level::Must, true), (Level::Should, false));
+        let plain = expectation(None, true, None);
+        assert_eq!(plain.effective(Level::May, true), (Level::May, true));
+    }
+}

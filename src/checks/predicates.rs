@@ -788,7 +788,24 @@ fn is_path_prefix(prefix: &str, full: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_path_prefix;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn all_match_judges_every_item() {
+        let p = Predicate::parse("all_match", &json!("(?i)^deny$")).expect("parses");
+        let vars = BTreeMap::new();
+        let ctx = EvalContext {
+            vars: &vars,
+            target_is_loopback: true,
+        };
+        let test = |v: Value| p.test(Some(&v), &ctx).expect("evaluates");
+        assert_eq!(test(json!([])), Check::Held);
+        assert_eq!(test(json!(["DENY", "deny"])), Check::Held);
+        assert!(matches!(test(json!(["DENY", ""])), Check::Failed { .. }));
+        assert!(matches!(test(json!("DENY")), Check::Failed { .. }));
+        assert!(matches!(p.test(None, &ctx), Ok(Check::Failed { .. })));
+    }
 
     #[test]
     fn path_prefixes() {

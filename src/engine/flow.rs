@@ -1115,6 +1115,67 @@ pub async fn revoke(
     }
 }
 
+/// `introspect`: asks the authorization server, as the client, what the current token stands
+/// for (RFC 7662), where it offers an introspection endpoint and lets the client use it.
+pub async fn introspect(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &RevokeAction,
+    block: &str,
+) -> StepRecord {
+    let mut log = Vec::new();
+    let url = match endpoint_url(ctx, flow, "introspection_endpoint", &mut log).await {
+        Ok(u) => u,
+        Err(StepStop::Error(e)) => return harness(e, log),
+        Err(_) => {
+            return skip(
+                "the authorization server advertises no introspection_endpoint",
+                log,
+            );
+        }
+    };
+    let (token, hint) = match a.token.as_str() {
+        "refresh" => (flow.refresh_token.clone(), "refresh_token"),
+        _ => (flow.access_token.clone(), "access_token"),
+    };
+    let Some(token) = token else {
+        return skip("no token to introspect", log);
+    };
+    let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
+        return skip("no client to introspect with", log);
+    };
+    let mut params = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), hint.to_string()),
+    ];
+    let mut req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: None,
+    };
+    authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
+    req.body = Some(form(&params).into_bytes());
+    match send(ctx, block, &req, &mut log).await {
+        // RFC 7662 §2.1: the endpoint may refuse callers it does not trust; nothing to examine.
+        Ok(r) if matches!(r.status, 401 | 403) => skip(
+            format!(
+                "the introspection endpoint answered {} to the client",
+                r.status
+            ),
+            log,
+        ),
+        Ok(r) => observed(Some(r), Vars::new(), log),
+        Err(e) => stop(e, log),
+    }
+}
+
 /// `flow`: register (or use the pre-registered client), authorize, redeem the code. A stage that
 /// does not succeed skips the case: the setup is not what the case examines.
 pub async fn walk(

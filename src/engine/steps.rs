@@ -176,6 +176,7 @@ pub async fn run(
         Action::Authorize(a) => flow::authorize(ctx, flow, a, block, vars).await,
         Action::Token(a) => flow::token(ctx, flow, a, block, vars).await,
         Action::Revoke(a) => flow::revoke(ctx, flow, a, block).await,
+        Action::Introspect(a) => flow::introspect(ctx, flow, a, block).await,
         Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
         Action::Http(h) => http(ctx, h, block, vars).await,
         Action::FetchResourceMetadata { via, required } => {

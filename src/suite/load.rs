@@ -44,6 +44,7 @@ const STEP_KEYS: &[&str] = &[
     "token",
     "refresh",
     "revoke",
+    "introspect",
     "flow",
 ];
 const ACTIONS: &[&str] = &[
@@ -56,6 +57,7 @@ const ACTIONS: &[&str] = &[
     "token",
     "refresh",
     "revoke",
+    "introspect",
     "flow",
 ];
 const EXPECT_META_KEYS: &[&str] = &[
@@ -702,6 +704,9 @@ fn build_step(
             params: params_of(a, &["client", "client_auth", "concurrent", "rounds"]),
         }),
         "revoke" => Action::Revoke(RevokeAction {
+            token: text("token").unwrap_or_else(|| "access".into()),
+        }),
+        "introspect" => Action::Introspect(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),
         }),
         "flow" => Action::Flow(FlowAction {

@@ -224,6 +224,8 @@ pub enum Action {
     Authorize(AuthorizeAction),
     Token(TokenAction),
     Revoke(RevokeAction),
+    /// RFC 7662 introspection of the current access or refresh token, as the client.
+    Introspect(RevokeAction),
     Flow(FlowAction),
 }
 
@@ -239,6 +241,7 @@ impl Action {
             Action::Token(t) if t.grant == Grant::RefreshToken => "refresh",
             Action::Token(_) => "token",
             Action::Revoke(_) => "revoke",
+            Action::Introspect(_) => "introspect",
             Action::Flow(_) => "flow",
         }
     }
@@ -387,7 +390,7 @@ pub struct TokenAction {
     pub rounds: u32,
 }
 
-/// `revoke`: RFC 7009 revocation of the current access or refresh token.
+/// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.
 #[derive(Clone, Debug)]
 pub struct RevokeAction {
     pub token: String,
