@@ -345,6 +345,13 @@ pub struct ServeArgs {
     /// auto: approve at once; form: an HTML login and consent form (user alice, password wonderland).
     #[arg(long, value_enum, default_value = "auto")]
     pub consent: ConsentArg,
+    /// Test mode for Client ID Metadata Documents: also fetch http documents on 127.0.0.1
+    /// (where a harness serves them).
+    #[arg(long)]
+    pub cimd_loopback: bool,
+    /// Offer no dynamic client registration (clients use metadata documents or --client-id).
+    #[arg(long)]
+    pub without_registration: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -855,6 +862,8 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
     let config = Config {
         mutants: mutants.iter().copied().collect(),
         consent: a.consent.into(),
+        cimd_loopback: a.cimd_loopback,
+        without_registration: a.without_registration,
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,

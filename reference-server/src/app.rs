@@ -14,7 +14,7 @@ use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
 use crate::{authorize, mcp, metadata, register, responses, token};
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/mcp", any(mcp::handle))
         .route(PRM_PATH, read_only(get(metadata::prm_path_inserted)))
         .route(PRM_ROOT_PATH, read_only(get(metadata::prm_root)))
@@ -31,9 +31,16 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/authorize", any(authorize::authorize))
         .route("/authorize/consent", any(authorize::consent))
         .route("/token", any(token::token))
-        .route("/revoke", any(token::revoke))
-        .route("/register", any(register::register))
-        .route("/register/{client_id}", any(register::manage))
+        .route("/revoke", any(token::revoke));
+    // Without dynamic registration the endpoints are simply not there.
+    let router = if state.config.without_registration {
+        router
+    } else {
+        router
+            .route("/register", any(register::register))
+            .route("/register/{client_id}", any(register::manage))
+    };
+    router
         .fallback(not_found)
         .layer(middleware::from_fn(common))
         .with_state(state)

@@ -72,6 +72,7 @@
 mod app;
 mod authorize;
 mod challenge;
+mod cimd;
 mod jws;
 mod mcp;
 mod metadata;
@@ -125,6 +126,15 @@ pub struct Config {
     pub mutants: BTreeSet<Mutant>,
     /// How `/authorize` obtains the user's consent.
     pub consent: Consent,
+    /// Test mode for Client ID Metadata Documents: `client_id` URLs on the
+    /// literal loopback address `127.0.0.1` may use http and are fetched
+    /// (a harness serves its documents there). Off, only https URLs whose
+    /// host resolves to public addresses are fetched.
+    pub cimd_loopback: bool,
+    /// Switches dynamic client registration off: no `registration_endpoint`
+    /// in the metadata, and `/register` answers 404. Conformant: clients then
+    /// use Client ID Metadata Documents or a pre-registered client.
+    pub without_registration: bool,
 }
 
 impl Config {

@@ -269,7 +269,7 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
         };
         m.insert("token_endpoint".into(), endpoint.into());
     }
-    if !has(Mutant::AsMetadataNoRegistrationEndpoint) {
+    if !has(Mutant::AsMetadataNoRegistrationEndpoint) && !state.config.without_registration {
         m.insert(
             "registration_endpoint".into(),
             state.url("/register").into(),
@@ -339,6 +339,15 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
             "authorization_response_iss_parameter_supported".into(),
             flag,
         );
+    }
+    // CIMD §5: the server fetches URL client_ids, and says so.
+    if !has(Mutant::CimdNotAdvertised) {
+        let flag = if has(Mutant::CimdFlagString) {
+            json!("true")
+        } else {
+            json!(true)
+        };
+        m.insert("client_id_metadata_document_supported".into(), flag);
     }
     m.insert("subject_types_supported".into(), json!(["public"]));
     m.insert(

@@ -20,6 +20,8 @@ pub(crate) struct AppState {
     pub(crate) base: String,
     pub(crate) config: Config,
     pub(crate) store: Store,
+    /// Client ID Metadata Documents fetched so far (the cache).
+    pub(crate) cimd: crate::cimd::Documents,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
@@ -32,6 +34,7 @@ impl AppState {
             base,
             config,
             store: Store::default(),
+            cimd: crate::cimd::Documents::default(),
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
         }
