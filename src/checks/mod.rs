@@ -78,6 +78,11 @@ pub const STEP_VALUES: &[&str] = &[
     "x_mcp_tool",
     "x_mcp_property",
     "x_mcp_header",
+    "document_fetches",
+    "canary_connections",
+    "document",
+    "document_url",
+    "cimd_host",
 ];
 
 /// Subject keywords, for messages and "did you mean".

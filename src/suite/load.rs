@@ -45,6 +45,7 @@ const STEP_KEYS: &[&str] = &[
     "refresh",
     "revoke",
     "flow",
+    "cimd_client",
 ];
 const ACTIONS: &[&str] = &[
     "http",
@@ -57,6 +58,7 @@ const ACTIONS: &[&str] = &[
     "refresh",
     "revoke",
     "flow",
+    "cimd_client",
 ];
 const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
 const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
@@ -696,6 +698,39 @@ fn build_step(
                 .cloned()
                 .unwrap_or_default(),
             params: params_of(a, &["until", "register"]),
+        }),
+        "cimd_client" => Action::CimdClient(CimdAction {
+            label: text("label").unwrap_or_else(|| "main".into()),
+            client_id: text("client_id"),
+            document: object(a.get("document")),
+            serve: a
+                .get("serve")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|x| {
+                            let t = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
+                            ServeAnswer {
+                                status: x
+                                    .get("status")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| u16::try_from(n).ok()),
+                                body: t("body"),
+                                content_type: t("content_type"),
+                                cache_control: t("cache_control"),
+                                location: t("location"),
+                                pad_to: x
+                                    .get("pad_to")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| usize::try_from(n).ok()),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            canary: a.get("canary") == Some(&Value::Bool(true)),
+            hosted: a.get("hosted") == Some(&Value::Bool(true)),
+            needs_fetch: a.get("needs_fetch") != Some(&Value::Bool(false)),
         }),
         _ => Action::CallResource(CallResource {
             method: text("method").unwrap_or_else(|| "POST".into()),
