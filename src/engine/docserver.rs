@@ -189,6 +189,7 @@ mod tests {
             location: None,
         };
         docs.publish("/d.json", vec![answer(500), answer(200)]);
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::new();
         let url = format!("{}/d.json", docs.base());
         let mut seen = Vec::new();
