@@ -136,6 +136,9 @@ pub(crate) async fn resolve(
     client_id: &str,
     requested_redirect: Option<&str>,
 ) -> Result<Client, String> {
+    if state.has(Mutant::CimdNeverFetches) {
+        return Err("the client is not registered with this server".into());
+    }
     let url = check_syntax(state, client_id)?;
     let pinned = check_addresses(state, &url).await?;
     let outcome = match state.cimd.cached(client_id) {

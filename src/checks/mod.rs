@@ -83,6 +83,7 @@ pub const STEP_VALUES: &[&str] = &[
     "document",
     "document_url",
     "cimd_host",
+    "authorize_query",
 ];
 
 /// Subject keywords, for messages and "did you mean".

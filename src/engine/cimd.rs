@@ -189,6 +189,10 @@ pub async fn flow_client(
     log: &mut Vec<Exchange>,
     notes: &mut Vec<String>,
 ) -> Result<Option<Client>, StepStop> {
+    // MCP 2025-06-18 clients know only dynamic registration.
+    if ctx.spec == crate::suite::model::SpecRevision::V2025_06_18 {
+        return Ok(None);
+    }
     let meta = flow::metadata(ctx, flow, log).await?;
     if !advertised(&meta) || cimd::declares_shared_secret(overrides) {
         return Ok(None);
@@ -260,7 +264,7 @@ pub async fn step(
         Ok(m) => m,
         Err(e) => return stop(e, log),
     };
-    if !advertised(&meta) {
+    if !advertised(&meta) && !a.unadvertised {
         return skip(
             "the authorization server does not advertise client_id_metadata_document_supported: true",
             log,
@@ -415,6 +419,16 @@ pub async fn step(
         },
     );
     let mut values = Vars::new();
+    // A minimal valid authorization request for the client, for probes sent as raw `http`.
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client_id)
+        .append_pair("redirect_uri", &redirect)
+        .append_pair("state", &pkce::random_token()[..16])
+        .append_pair("code_challenge", &pkce::s256(&pkce::verifier(64)))
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    values.insert("authorize_query".into(), Value::String(query));
     values.insert("client_id".into(), Value::String(client_id.clone()));
     values.insert("document_url".into(), Value::String(doc_url));
     values.insert("document".into(), doc);

@@ -767,6 +767,9 @@ pub async fn token(
     let mut params: Vec<(String, String)> = match a.grant {
         Grant::AuthorizationCode => {
             let Some(code) = flow.code.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no authorization code was obtained", log);
             };
             let mut p = vec![
@@ -786,6 +789,9 @@ pub async fn token(
         }
         Grant::RefreshToken => {
             let Some(rt) = flow.refresh_token.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no refresh token was issued", log);
             };
             vec![
@@ -1114,6 +1120,7 @@ async fn walk_stages(
             params: Vec::new(),
             client_auth: ClientAuth::Registered,
             concurrent: 1,
+            optional: false,
         };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;

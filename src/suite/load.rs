@@ -681,7 +681,8 @@ fn build_step(
                 .and_then(Value::as_u64)
                 .unwrap_or(1)
                 .clamp(1, 64) as u32,
-            params: params_of(a, &["client", "client_auth", "concurrent"]),
+            optional: a.get("optional") == Some(&Value::Bool(true)),
+            params: params_of(a, &["client", "client_auth", "concurrent", "optional"]),
         }),
         "revoke" => Action::Revoke(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),
@@ -731,6 +732,7 @@ fn build_step(
             canary: a.get("canary") == Some(&Value::Bool(true)),
             hosted: a.get("hosted") == Some(&Value::Bool(true)),
             needs_fetch: a.get("needs_fetch") != Some(&Value::Bool(false)),
+            unadvertised: a.get("unadvertised") == Some(&Value::Bool(true)),
         }),
         _ => Action::CallResource(CallResource {
             method: text("method").unwrap_or_else(|| "POST".into()),

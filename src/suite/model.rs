@@ -384,6 +384,9 @@ pub struct TokenAction {
     pub client_auth: ClientAuth,
     /// Sends this many identical requests at once (code redemption races).
     pub concurrent: u32,
+    /// Without a code (or refresh token) to send, observe nothing instead of skipping the case:
+    /// for probes where getting no code at all is also a pass.
+    pub optional: bool,
 }
 
 /// `revoke`: RFC 7009 revocation of the current access or refresh token.
@@ -430,6 +433,9 @@ pub struct CimdAction {
     /// Whether the case needs the server to fetch the harness's loopback documents (the
     /// default); a canary probe does not.
     pub needs_fetch: bool,
+    /// Runs even where the metadata does not advertise documents (to see whether the server
+    /// fetches them anyway).
+    pub unadvertised: bool,
 }
 
 /// One scripted answer of the harness's document server.
