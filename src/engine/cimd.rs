@@ -458,3 +458,210 @@ pub fn observe(flow: &FlowState, label: &str, values: &mut Vars) {
         }
     }
 }
+
+/// Why a hosted document (`--client-metadata-url`) cannot be used.
+#[derive(Debug)]
+pub enum HostedProblem {
+    /// The URL did not answer (connection, timeout): a runtime problem.
+    Unreachable(String),
+    /// It answered, but not with a usable document: the user's input is wrong.
+    Invalid(String),
+}
+
+/// Checks the user's hosted document before a run, the way an authorization server will:
+/// one GET, no redirects, 200 with a JSON object whose `client_id` is the URL, listing the
+/// redirect URI the run uses, with a name and no shared secret.
+pub async fn check_hosted(ctx: &TargetContext) -> Result<Option<String>, HostedProblem> {
+    let Some(raw) = &ctx.auth.client_metadata_url else {
+        return Ok(None);
+    };
+    let url = cimd::check_document_url(raw)
+        .map_err(|e| HostedProblem::Invalid(format!("--client-metadata-url {raw}: {e}")))?;
+    read_hosted(ctx, raw, url).await
+}
+
+/// The fetch-and-validate half of [`check_hosted`], for a URL already checked.
+async fn read_hosted(
+    ctx: &TargetContext,
+    raw: &str,
+    url: Url,
+) -> Result<Option<String>, HostedProblem> {
+    use crate::http::{HttpError, Request};
+    let invalid =
+        |why: String| HostedProblem::Invalid(format!("--client-metadata-url {raw}: {why}"));
+    let req = Request::get(url).header("Accept", "application/json");
+    let resp = match ctx.http.send(&req).await {
+        Ok(r) => r,
+        Err(e @ (HttpError::Timeout { .. } | HttpError::Connect { .. })) => {
+            return Err(HostedProblem::Unreachable(format!(
+                "--client-metadata-url {raw}: {e}"
+            )));
+        }
+        Err(HttpError::TooLarge { limit, .. }) => {
+            return Err(invalid(format!(
+                "the document is larger than {limit} bytes; authorization servers read about 5 KB at most"
+            )));
+        }
+        Err(e) => return Err(invalid(e.to_string())),
+    };
+    if (300..400).contains(&resp.status) {
+        return Err(invalid(format!(
+            "it answered HTTP {} (a redirect to {}); authorization servers do not follow redirects for documents, so give the final URL",
+            resp.status,
+            resp.header("location").unwrap_or("nowhere")
+        )));
+    }
+    if resp.status != 200 {
+        return Err(invalid(format!(
+            "it answered HTTP {}, not 200 with the document",
+            resp.status
+        )));
+    }
+    if resp.body.len() > 5 * 1024 {
+        return Err(invalid(format!(
+            "the document is {} bytes; authorization servers may refuse documents over 5 KB (CIMD §6.6)",
+            resp.body.len()
+        )));
+    }
+    let Some(Value::Object(doc)) = serde_json::from_slice::<Value>(&resp.body).ok() else {
+        return Err(invalid(format!(
+            "the answer is not a JSON object (media type {}); the URL must serve the document itself",
+            resp.media_type().unwrap_or_else(|| "none".into())
+        )));
+    };
+    match doc.get("client_id").and_then(Value::as_str) {
+        Some(id) if id == raw => {}
+        Some(id) => {
+            return Err(invalid(format!(
+                "the document's client_id is `{id}`, but it must be exactly the URL it is served from"
+            )));
+        }
+        None => return Err(invalid("the document has no client_id".into())),
+    }
+    let listed = doc
+        .get("redirect_uris")
+        .and_then(Value::as_array)
+        .is_some_and(|l| l.iter().any(|u| u.as_str() == Some(&ctx.auth.redirect_uri)));
+    if !listed {
+        return Err(invalid(format!(
+            "the document's redirect_uris do not list {}, the redirect URI this run uses \
+             (make the document with `authspec client-metadata --redirect-uri {}`, or pass --redirect-uri)",
+            ctx.auth.redirect_uri, ctx.auth.redirect_uri
+        )));
+    }
+    if cimd::declares_shared_secret(&doc) {
+        return Err(invalid(
+            "the document declares shared-secret client authentication, which a metadata document must not (CIMD §4.1)"
+                .into(),
+        ));
+    }
+    if !doc.contains_key("client_name") {
+        return Err(invalid(
+            "the document has no client_name, which MCP requires of client documents".into(),
+        ));
+    }
+    Ok(Some(format!("the hosted document {raw} is usable")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::http::{HttpClient, HttpOptions, Redactor};
+    use crate::suite::model::SpecRevision;
+
+    fn ctx(url: &str) -> TargetContext {
+        let http = HttpClient::new(
+            HttpOptions {
+                timeout: Duration::from_secs(1),
+                target_is_loopback: true,
+                ..HttpOptions::default()
+            },
+            Redactor::default(),
+        )
+        .expect("client");
+        let mut c = TargetContext::new(
+            Url::parse("http://127.0.0.1:1/mcp").expect("url"),
+            None,
+            SpecRevision::DEFAULT,
+            http,
+        );
+        c.auth.client_metadata_url = Some(url.to_string());
+        c
+    }
+
+    async fn hosted(answer: ResponseTemplate) -> Result<Option<String>, HostedProblem> {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        let raw = format!("{}/client.json", server.uri());
+        let c = ctx(&raw);
+        read_hosted(&c, &raw, Url::parse(&raw).expect("url")).await
+    }
+
+    fn invalid(r: Result<Option<String>, HostedProblem>) -> String {
+        match r {
+            Err(HostedProblem::Invalid(m)) => m,
+            other => panic!("expected an invalid document, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn hosted_documents_that_cannot_work_are_named() {
+        let html = ResponseTemplate::new(200)
+            .insert_header("content-type", "text/html")
+            .set_body_string("<html>login</html>");
+        assert!(invalid(hosted(html).await).contains("not a JSON object"));
+        let redirect =
+            ResponseTemplate::new(302).insert_header("location", "https://elsewhere.example/c");
+        assert!(invalid(hosted(redirect).await).contains("redirect"));
+        let huge = ResponseTemplate::new(200).set_body_bytes(vec![b' '; 50 * 1024 * 1024]);
+        assert!(invalid(hosted(huge).await).contains("larger than"));
+        let missing = ResponseTemplate::new(404);
+        assert!(invalid(hosted(missing).await).contains("404"));
+    }
+
+    #[tokio::test]
+    async fn a_silent_url_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let hold = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((s, _)) = listener.accept().await {
+                held.push(s);
+            }
+        });
+        let raw = format!("http://{addr}/client.json");
+        let started = std::time::Instant::now();
+        let r = read_hosted(&ctx(&raw), &raw, Url::parse(&raw).expect("url")).await;
+        assert!(matches!(r, Err(HostedProblem::Unreachable(_))), "{r:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        hold.abort();
+    }
+
+    #[tokio::test]
+    async fn a_good_hosted_document_passes() {
+        let server = MockServer::start().await;
+        let raw = format!("{}/client.json", server.uri());
+        let doc = cimd::document(
+            &raw,
+            &[crate::engine::context::DEFAULT_REDIRECT_URI.to_string()],
+            "n",
+        );
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&doc))
+            .mount(&server)
+            .await;
+        let c = ctx(&raw);
+        let r = read_hosted(&c, &raw, Url::parse(&raw).expect("url")).await;
+        assert!(matches!(r, Ok(Some(_))), "{r:?}");
+    }
+}
