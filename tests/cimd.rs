@@ -85,7 +85,7 @@ fn every_flow_case_passing_with_dcr_passes_with_cimd_alone() {
     assert!(cases.len() >= 50, "only {} flow cases", cases.len());
     // Dynamic registration: the server advertises documents but never fetches them, so the
     // flows fall back to registering (the mutant touches nothing else).
-    let dcr = results(Config::with_mutant(Mutant::CimdNeverFetches), &cases);
+    let dcr = results(Config::with_mutant(Mutant::CimdDocumentIgnored), &cases);
     // Documents only: no registration endpoint at all.
     let cimd = results(
         Config {
@@ -129,7 +129,7 @@ fn without_documents_or_registration_flows_skip_with_the_command() {
         reference::embedded_cases_by_id(&catalogue, &["pkce/4.6/wrong-verifier"]).expect("case");
     let config = Config {
         without_registration: true,
-        mutants: [Mutant::CimdNeverFetches].into(),
+        mutants: [Mutant::CimdDocumentIgnored].into(),
         ..Config::default()
     };
     let got = results(config, &cases);

@@ -136,9 +136,6 @@ pub(crate) async fn resolve(
     client_id: &str,
     requested_redirect: Option<&str>,
 ) -> Result<Client, String> {
-    if state.has(Mutant::CimdNeverFetches) {
-        return Err("the client is not registered with this server".into());
-    }
     let url = check_syntax(state, client_id)?;
     let pinned = check_addresses(state, &url).await?;
     let outcome = match state.cimd.cached(client_id) {
@@ -146,6 +143,9 @@ pub(crate) async fn resolve(
         None => fetch_and_validate(state, client_id, &url, pinned, requested_redirect).await,
     };
     let mut client = outcome?;
+    if state.has(Mutant::CimdDocumentIgnored) {
+        return Err("the client is not registered with this server".into());
+    }
     if state.has(Mutant::CimdAnyRedirectUri)
         && let Some(r) = requested_redirect
         && !client.redirect_uris.iter().any(|u| u == r)

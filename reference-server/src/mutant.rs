@@ -199,7 +199,7 @@ pub enum Mutant {
     CimdConsentHotlinksLogo,
     CimdKeyAuthAsPublic,
     CimdFollowsRedirects,
-    CimdNeverFetches,
+    CimdDocumentIgnored,
 }
 
 impl Mutant {
@@ -395,7 +395,7 @@ impl Mutant {
         Mutant::CimdConsentHotlinksLogo,
         Mutant::CimdKeyAuthAsPublic,
         Mutant::CimdFollowsRedirects,
-        Mutant::CimdNeverFetches,
+        Mutant::CimdDocumentIgnored,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -593,7 +593,7 @@ impl Mutant {
             Mutant::CimdConsentHotlinksLogo => "cimd-consent-hotlinks-logo",
             Mutant::CimdKeyAuthAsPublic => "cimd-key-auth-as-public",
             Mutant::CimdFollowsRedirects => "cimd-follows-redirects",
-            Mutant::CimdNeverFetches => "cimd-never-fetches",
+            Mutant::CimdDocumentIgnored => "cimd-document-ignored",
         }
     }
 
@@ -1164,8 +1164,8 @@ impl Mutant {
             Mutant::CimdFollowsRedirects => {
                 "CIMD §4.3 and §6.5: a redirect from the client_id URL is followed to another document."
             }
-            Mutant::CimdNeverFetches => {
-                "CIMD §4 and MCP registration §1.1: URL client_ids are treated as unknown opaque strings (never fetched), though the metadata advertises documents."
+            Mutant::CimdDocumentIgnored => {
+                "CIMD §4 and MCP registration §1.1: the document is fetched, but the client it describes is refused as unknown, though the metadata advertises documents."
             }
         }
     }
