@@ -138,3 +138,49 @@ fn without_documents_or_registration_flows_skip_with_the_command() {
     assert!(message.contains("--client-id"), "{message}");
     assert!(message.contains("authspec client-metadata"), "{message}");
 }
+
+fn authspec(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(args)
+        .output()
+        .expect("authspec runs")
+}
+
+#[test]
+fn a_plain_http_document_url_is_a_usage_error() {
+    let out = authspec(&[
+        "run",
+        "--client-metadata-url",
+        "http://app.example/client.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must use https"), "{err}");
+}
+
+#[test]
+fn client_metadata_prints_the_document_to_host() {
+    let out = authspec(&[
+        "client-metadata",
+        "--redirect-uri",
+        "http://127.0.0.1:8976/callback",
+        "--name",
+        "My probe",
+        "--url",
+        "https://app.example/authspec/client.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["client_id"], "https://app.example/authspec/client.json");
+    assert_eq!(doc["client_name"], "My probe");
+    assert_eq!(doc["redirect_uris"][0], "http://127.0.0.1:8976/callback");
+    assert_eq!(doc["token_endpoint_auth_method"], "none");
+    let bad = authspec(&[
+        "client-metadata",
+        "--redirect-uri",
+        "http://127.0.0.1:8976/callback",
+        "--url",
+        "https://app.example",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
