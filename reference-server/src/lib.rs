@@ -16,6 +16,12 @@
 //!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
+//! A `client_id` that is an https URL is a Client ID Metadata Document
+//! (draft-ietf-oauth-client-id-metadata-document): `/authorize` fetches and
+//! validates it (see `cimd.rs`); the metadata says
+//! `client_id_metadata_document_supported: true`. [`Config::cimd_loopback`]
+//! also lets plain-http documents on 127.0.0.1 through, for harnesses.
+//!
 //! A public client, `reference-public-client` with redirect URI
 //! `http://127.0.0.1/callback` (any port), is always registered.
 //!
