@@ -129,9 +129,15 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                     let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
                     return Err(format!("no client: registration failed with HTTP {status}"));
                 };
-                if c.id.starts_with("https://") || c.id.starts_with("http://") {
+                if let Some(d) = f.cimd.get("main") {
                     Ok(format!(
-                        "client_id {} — a Client ID Metadata Document (the server fetched it; no registration)",
+                        "client_id {} — a Client ID Metadata Document authspec serves on loopback; the server has fetched it {} time(s), and nothing was registered",
+                        c.id,
+                        d.docs.fetches(&d.path)
+                    ))
+                } else if c.id.starts_with("https://") {
+                    Ok(format!(
+                        "client_id {} — a Client ID Metadata Document you host; nothing was registered",
                         c.id
                     ))
                 } else if o.response.is_some() {

@@ -215,6 +215,14 @@ pub async fn flow_client(
     }
     let docs = ctx.doc_server().await.map_err(StepStop::Error)?;
     let client = if overrides.is_empty() {
+        flow.cimd.insert(
+            "main".into(),
+            ServedDoc {
+                path: MAIN_PATH.into(),
+                docs: Arc::clone(&docs),
+                canary: None,
+            },
+        );
         public_client(&publish_main(ctx, &docs), &ctx.auth.redirect_uri)
     } else {
         let path = format!("/clients/{}.json", &pkce::random_token()[..12]);
@@ -226,6 +234,14 @@ pub async fn flow_client(
         );
         merge(&mut doc, overrides);
         docs.publish(&path, vec![answer(&doc, None)]);
+        flow.cimd.insert(
+            "main".into(),
+            ServedDoc {
+                path: path.clone(),
+                docs: Arc::clone(&docs),
+                canary: None,
+            },
+        );
         let redirect = doc
             .pointer("/redirect_uris/0")
             .and_then(Value::as_str)
