@@ -79,8 +79,6 @@ fn every_flow_case_passing_with_dcr_passes_with_cimd_alone() {
         .expect("cases")
         .into_iter()
         .filter(|c| uses_flow(c) && !needs_shared_secret(c))
-        // MCP 2025-06-18 clients know only dynamic registration.
-        .filter(|c| reference::revision_for(c) != SpecRevision::V2025_06_18)
         .collect();
     assert!(cases.len() >= 50, "only {} flow cases", cases.len());
     // Dynamic registration: the server advertises documents but never fetches them, so the

@@ -189,10 +189,6 @@ pub async fn flow_client(
     log: &mut Vec<Exchange>,
     notes: &mut Vec<String>,
 ) -> Result<Option<Client>, StepStop> {
-    // MCP 2025-06-18 clients know only dynamic registration.
-    if ctx.spec == crate::suite::model::SpecRevision::V2025_06_18 {
-        return Ok(None);
-    }
     let meta = flow::metadata(ctx, flow, log).await?;
     if !advertised(&meta) || cimd::declares_shared_secret(overrides) {
         return Ok(None);

@@ -1018,11 +1018,13 @@ async fn walk_stages(
     }
     // MCP client registration: a pre-registered client, else a Client ID Metadata Document
     // where the server advertises them, else dynamic registration. A case that names
-    // registration metadata gets dynamic registration where the server offers it.
+    // registration metadata gets dynamic registration where the server offers it, and so does
+    // a run judged by MCP 2025-06-18 (which knows no documents; they are its last resort).
     if client_for(ctx, flow, None).is_none() {
         let meta = metadata(ctx, flow, &mut out.exchanges).await?;
         let has_dcr = meta.contains_key("registration_endpoint");
-        if a.register.is_empty() || !has_dcr {
+        let dcr_first = ctx.spec == crate::suite::model::SpecRevision::V2025_06_18;
+        if !has_dcr || (a.register.is_empty() && !dcr_first) {
             let mut log = Vec::new();
             let mut notes = Vec::new();
             let found =
