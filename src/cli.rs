@@ -1197,6 +1197,14 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
     };
     let spec = SpecRevision::from(a.spec);
     let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
+    if let Err(e) = engine::cimd::check_hosted(&ctx).await {
+        let (msg, code) = match e {
+            engine::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
+            engine::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
+        };
+        eprintln!("error: {msg}");
+        return code;
+    }
     println!(
         "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()
