@@ -57,6 +57,23 @@ pub enum Command {
     Demo(Box<DemoArgs>),
     /// Render saved JSON reports: one as any format, or several side by side in one HTML page.
     Report(ReportArgs),
+    /// Print a Client ID Metadata Document to host; pass its URL to `run --client-metadata-url`.
+    ClientMetadata(ClientMetadataArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClientMetadataArgs {
+    /// A redirect URI the document lists (repeatable); use the one the run uses
+    /// (default http://127.0.0.1:8976/callback).
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    /// The client_name shown on consent pages.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The https URL the document will be served from: it is the document's client_id. Without
+    /// it the client_id is a placeholder to replace before publishing.
+    #[arg(long)]
+    pub url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -244,6 +261,10 @@ pub struct AuthArgs {
     /// The redirect URI to register and use (default http://127.0.0.1:8976/callback).
     #[arg(long = "redirect-uri")]
     pub redirect_uri: Option<String>,
+    /// A Client ID Metadata Document you host: an https URL the authorization server can reach
+    /// (`authspec client-metadata` prints the document to put there).
+    #[arg(long = "client-metadata-url")]
+    pub client_metadata_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -300,6 +321,11 @@ async fn auth_options(a: &AuthArgs) -> Result<AuthOptions, String> {
     }
     if let Some(name) = &a.client_secret_env {
         opts.client_secret = Some(env_secret("--client-secret-env", name)?);
+    }
+    if let Some(u) = &a.client_metadata_url {
+        crate::oauth::cimd::check_document_url(u)
+            .map_err(|e| format!("--client-metadata-url: {e}"))?;
+        opts.client_metadata_url = Some(u.clone());
     }
     if let Some(name) = &a.access_token_env {
         opts.access_token = Some(env_secret("--access-token-env", name)?);
@@ -364,6 +390,13 @@ pub struct ServeArgs {
     /// auto: approve at once; form: an HTML login and consent form (user alice, password wonderland).
     #[arg(long, value_enum, default_value = "auto")]
     pub consent: ConsentArg,
+    /// Test mode for Client ID Metadata Documents: also fetch http documents on 127.0.0.1
+    /// (where a harness serves them).
+    #[arg(long)]
+    pub cimd_loopback: bool,
+    /// Offer no dynamic client registration (clients use metadata documents or --client-id).
+    #[arg(long)]
+    pub without_registration: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -515,6 +548,7 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
         Command::Report(a) => cmd_report(a),
+        Command::ClientMetadata(a) => cmd_client_metadata(a),
     }
 }
 
@@ -687,6 +721,19 @@ async fn cmd_run(a: RunArgs) -> i32 {
         .with_auth(auth)
         .with_deadline(deadline)
         .with_strict(a.strict);
+    // A hosted document is checked up front, as an authorization server would read it.
+    match engine::cimd::check_hosted(&ctx).await {
+        Ok(Some(note)) => eprintln!("note: {note}"),
+        Ok(None) => {}
+        Err(engine::cimd::HostedProblem::Invalid(e)) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        Err(engine::cimd::HostedProblem::Unreachable(e)) => {
+            eprintln!("error: {e}");
+            return exit::RUNTIME;
+        }
+    }
     let bar = RunContext::from_env().animate.then(|| {
         let bar = indicatif::ProgressBar::new(cases.len() as u64);
         if let Ok(style) =
@@ -922,6 +969,8 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
         mutants: mutants.iter().copied().collect(),
         variants: variants.iter().copied().collect(),
         consent: a.consent.into(),
+        cimd_loopback: a.cimd_loopback,
+        without_registration: a.without_registration,
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,
@@ -1254,6 +1303,14 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
     };
     let spec = SpecRevision::from(a.spec);
     let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
+    if let Err(e) = engine::cimd::check_hosted(&ctx).await {
+        let (msg, code) = match e {
+            engine::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
+            engine::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
+        };
+        eprintln!("error: {msg}");
+        return code;
+    }
     println!(
         "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()
@@ -1374,5 +1431,50 @@ fn cmd_report(a: ReportArgs) -> i32 {
             return exit::RUNTIME;
         }
     }
+    exit::OK
+}
+
+fn cmd_client_metadata(a: ClientMetadataArgs) -> i32 {
+    const PLACEHOLDER: &str = "https://YOUR-HOST/path/authspec-client.json";
+    for r in &a.redirect_uris {
+        match Url::parse(r) {
+            Ok(u) if u.fragment().is_none() => {}
+            Ok(_) => {
+                eprintln!("error: --redirect-uri {r}: a redirect URI must not have a fragment");
+                return exit::USAGE;
+            }
+            Err(e) => {
+                eprintln!("error: --redirect-uri {r} is not an absolute URL: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let url = match &a.url {
+        Some(u) => match crate::oauth::cimd::check_document_url(u) {
+            Ok(_) => u.clone(),
+            Err(e) => {
+                eprintln!("error: --url: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => PLACEHOLDER.to_string(),
+    };
+    let name = a
+        .name
+        .as_deref()
+        .unwrap_or(crate::oauth::cimd::DEFAULT_NAME);
+    let doc = crate::oauth::cimd::document(&url, &a.redirect_uris, name);
+    print_out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    ));
+    if a.url.is_none() {
+        eprintln!(
+            "note: replace the client_id {PLACEHOLDER} with the exact https URL you publish the document at (or pass --url)"
+        );
+    }
+    eprintln!(
+        "note: publish it (served as application/json, no redirect), then run: authspec run --target MCP-URL --client-metadata-url {url}"
+    );
     exit::OK
 }

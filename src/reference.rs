@@ -18,8 +18,13 @@ use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level, SpecRevision};
 
 /// Starts an in-process reference server on an ephemeral loopback port; returns it and the URL
-/// of its MCP endpoint.
+/// of its MCP endpoint. It runs in the Client ID Metadata Document test mode, so the documents
+/// the harness serves on loopback are fetched.
 pub async fn start(config: Config) -> Result<(reference_server::RunningServer, Url), String> {
+    let config = Config {
+        cimd_loopback: true,
+        ..config
+    };
     let addr = SocketAddr::from(([127, 0, 0, 1], 0));
     let server = reference_server::spawn(addr, config)
         .await

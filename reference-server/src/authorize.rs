@@ -21,7 +21,7 @@ use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, Variant, token};
 /// The authorization request parameters this server understands (OAuth 2.1
 /// §4.1.1, RFC 8707); any other is ignored (OAuth 2.1 §3.1), except under
 /// `authorize-rejects-unknown-params`.
-const KNOWN_PARAMS: [&str; 8] = [
+const KNOWN_PARAMS: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -30,6 +30,7 @@ const KNOWN_PARAMS: [&str; 8] = [
     "code_challenge",
     "code_challenge_method",
     "resource",
+    "prompt",
 ];
 
 /// `GET` or `POST /authorize`
@@ -111,7 +112,19 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     let Some(client_id) = params.get("client_id") else {
         return show_error("The request has no client_id.");
     };
-    let client = state.store.lock().client(client_id);
+    // CIMD: a URL client_id is resolved by fetching its metadata document.
+    let client = if crate::cimd::is_url(client_id) {
+        match crate::cimd::resolve(state, client_id, requested_redirect).await {
+            Ok(client) => Some(client),
+            Err(why) => {
+                return show_error(&format!(
+                    "The client's metadata document cannot be used: {why}."
+                ));
+            }
+        }
+    } else {
+        state.store.lock().client(client_id)
+    };
     let Some(client) = client else {
         if state.has(Mutant::AuthorizeRedirectsUnknownClient)
             && let Some(uri) = requested_redirect.filter(|u| Url::parse(u).is_ok())
@@ -198,15 +211,20 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     if implicit {
         return implicit_response(state, &reply, &authorization);
     }
+    // OpenID Connect's prompt=consent asks for the consent page even where the server would
+    // approve by itself.
+    let prompt_consent = params
+        .get("prompt")
+        .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
     match state.consent() {
-        Consent::Auto => issue_code(state, &reply, authorization),
-        Consent::Form => {
+        Consent::Auto if !prompt_consent => issue_code(state, &reply, authorization),
+        Consent::Auto | Consent::Form => {
             let id = oauth::random_string(24);
             state
                 .store
                 .lock()
                 .insert_pending(id.clone(), authorization.clone());
-            consent_page(&client, &authorization, &id, None)
+            consent_page(state, &client, &authorization, &id, None)
         }
     }
 }
@@ -479,7 +497,7 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
     let Some(client) = client else {
         return expired();
     };
-    let retry = |message: &str| consent_page(&client, &authorization, id, Some(message));
+    let retry = |message: &str| consent_page(state, &client, &authorization, id, Some(message));
     match params.get("decision") {
         Some("deny") => {
             if state.store.lock().take_pending(id).is_none() {
@@ -518,6 +536,7 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
 
 /// The login and consent form (Consent::Form).
 fn consent_page(
+    state: &AppState,
     client: &Client,
     authorization: &Authorization,
     request_id: &str,
@@ -527,10 +546,27 @@ fn consent_page(
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>\n", escape_html(e)))
         .unwrap_or_default();
+    // CIMD §6.4: for a metadata-document client, the host of its client_id is what the user
+    // can trust; the name is whatever the document says. A logo would be prefetched (§6.7);
+    // this server shows none.
+    let mut origin = String::new();
+    if let Some(host) = crate::cimd::host_of(&client.id)
+        && !state.has(Mutant::CimdConsentHidesHost)
+    {
+        origin.push_str(&format!(
+            "<p class=\"client-host\">This application is published at <strong>{}</strong>.</p>\n",
+            escape_html(&host)
+        ));
+    }
+    if state.has(Mutant::CimdConsentHotlinksLogo)
+        && let Some(logo) = state.cimd.logo(&client.id)
+    {
+        origin.push_str(&format!("<img src=\"{}\" alt=\"\">\n", escape_html(&logo)));
+    }
     let body = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>Authorize {name}</title></head>\n<body>\n\
-         <h1>Authorize {name}</h1>\n\
+         <h1>Authorize {name}</h1>\n{origin}\
          <p>{name} asks for access to the authspec reference MCP server with scope \
          <code>{scope}</code>.</p>\n{error}\
          <form method=\"post\" action=\"/authorize/consent\">\n\

@@ -16,6 +16,12 @@
 //!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
+//! A `client_id` that is an https URL is a Client ID Metadata Document
+//! (draft-ietf-oauth-client-id-metadata-document): `/authorize` fetches and
+//! validates it (see `cimd.rs`); the metadata says
+//! `client_id_metadata_document_supported: true`. [`Config::cimd_loopback`]
+//! also lets plain-http documents on 127.0.0.1 through, for harnesses.
+//!
 //! A public client, `reference-public-client` with redirect URI
 //! `http://127.0.0.1/callback` (any port), is always registered. The
 //! authorization server also issues tokens for a second resource,
@@ -76,6 +82,7 @@
 mod app;
 mod authorize;
 mod challenge;
+mod cimd;
 mod jws;
 mod mcp;
 mod metadata;
@@ -86,8 +93,8 @@ mod responses;
 mod state;
 mod store;
 mod token;
-mod wire;
 mod variant;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -137,6 +144,15 @@ pub struct Config {
     pub variants: BTreeSet<Variant>,
     /// How `/authorize` obtains the user's consent.
     pub consent: Consent,
+    /// Test mode for Client ID Metadata Documents: `client_id` URLs on the
+    /// literal loopback address `127.0.0.1` may use http and are fetched
+    /// (a harness serves its documents there). Off, only https URLs whose
+    /// host resolves to public addresses are fetched.
+    pub cimd_loopback: bool,
+    /// Switches dynamic client registration off: no `registration_endpoint`
+    /// in the metadata, and `/register` answers 404. Conformant: clients then
+    /// use Client ID Metadata Documents or a pre-registered client.
+    pub without_registration: bool,
 }
 
 impl Config {

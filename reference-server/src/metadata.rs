@@ -285,8 +285,7 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
         };
         m.insert("token_endpoint".into(), endpoint.into());
     }
-    if !has(Mutant::AsMetadataNoRegistrationEndpoint) && !state.is(Variant::NoRegistrationEndpoint)
-    {
+    if !has(Mutant::AsMetadataNoRegistrationEndpoint) && state.offers_registration() {
         m.insert(
             "registration_endpoint".into(),
             state.url("/register").into(),
@@ -379,6 +378,15 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
             "authorization_response_iss_parameter_supported".into(),
             flag,
         );
+    }
+    // CIMD §5: the server fetches URL client_ids, and says so.
+    if !has(Mutant::CimdNotAdvertised) {
+        let flag = if has(Mutant::CimdFlagString) {
+            json!("true")
+        } else {
+            json!(true)
+        };
+        m.insert("client_id_metadata_document_supported".into(), flag);
     }
     m.insert("subject_types_supported".into(), json!(["public"]));
     m.insert(

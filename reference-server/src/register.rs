@@ -62,7 +62,7 @@ struct Metadata {
 /// `POST /register`
 pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if state.is(Variant::NoRegistrationEndpoint) {
+    if !state.offers_registration() {
         return responses::not_found();
     }
     if parts.method != Method::POST {

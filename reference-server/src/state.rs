@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) base: String,
     pub(crate) config: Config,
     pub(crate) store: Store,
+    /// Client ID Metadata Documents fetched so far (the cache).
+    pub(crate) cimd: crate::cimd::Documents,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
@@ -38,6 +40,7 @@ impl AppState {
             base,
             config,
             store: Store::default(),
+            cimd: crate::cimd::Documents::default(),
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
             race_counter: AtomicU64::new(0),
@@ -78,6 +81,12 @@ impl AppState {
     }
 
     /// How `/authorize` obtains consent.
+    /// Whether dynamic client registration is offered (neither the variant nor the switch
+    /// without it is on).
+    pub(crate) fn offers_registration(&self) -> bool {
+        !self.is(Variant::NoRegistrationEndpoint) && !self.config.without_registration
+    }
+
     pub(crate) fn consent(&self) -> crate::Consent {
         if self.is(Variant::LoginConsentForm) {
             crate::Consent::Form

@@ -134,16 +134,24 @@ pub(crate) fn serve(
 /// The refusal a 2026-07-28 request gets for its protocol version alone (unsupported, or header
 /// and `_meta` disagreeing), for a server that checks versions before authorization. `None`
 /// for 2025 requests and for versions this server serves.
-pub(crate) fn version_refusal(state: &Arc<AppState>, parts: &Parts, body: &[u8]) -> Option<Response> {
+pub(crate) fn version_refusal(
+    state: &Arc<AppState>,
+    parts: &Parts,
+    body: &[u8],
+) -> Option<Response> {
     if parts.method != Method::POST {
         return None;
     }
     let message = parse(body).ok()?;
     let method = message.get("method").and_then(Value::as_str)?;
     let params = message.get("params").and_then(Value::as_object);
-    let meta = params.and_then(|p| p.get("_meta")).and_then(Value::as_object);
+    let meta = params
+        .and_then(|p| p.get("_meta"))
+        .and_then(Value::as_object);
     let header_version = header_text(&parts.headers, "mcp-protocol-version");
-    let meta_version = meta.and_then(|m| m.get(META_VERSION)).and_then(Value::as_str);
+    let meta_version = meta
+        .and_then(|m| m.get(META_VERSION))
+        .and_then(Value::as_str);
     let legacy_header = header_version.is_some_and(|v| LEGACY_VERSIONS.contains(&v));
     if method == "initialize" || (legacy_header && meta_version.is_none()) {
         return None;

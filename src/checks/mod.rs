@@ -81,6 +81,12 @@ pub const STEP_VALUES: &[&str] = &[
     "x_mcp_tool",
     "x_mcp_property",
     "x_mcp_header",
+    "document_fetches",
+    "canary_connections",
+    "document",
+    "document_url",
+    "cimd_host",
+    "authorize_query",
 ];
 
 /// Subject keywords, for messages and "did you mean".

@@ -62,6 +62,8 @@ pub struct AuthOptions {
     pub access_token: Option<String>,
     /// Overrides the requested scope (`--scope`).
     pub scope: Option<String>,
+    /// A Client ID Metadata Document the user hosts (`--client-metadata-url`, https).
+    pub client_metadata_url: Option<String>,
     pub redirect_uri: String,
     /// The loopback listener of the manual driver.
     pub listener: Option<tokio::sync::Mutex<tokio::net::TcpListener>>,
@@ -77,6 +79,7 @@ impl Default for AuthOptions {
             client_secret: None,
             access_token: None,
             scope: None,
+            client_metadata_url: None,
             redirect_uri: DEFAULT_REDIRECT_URI.into(),
             listener: None,
             interactive_timeout_secs: 300,
@@ -100,6 +103,8 @@ pub struct TargetContext {
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
+    /// The harness's Client ID Metadata Document server, started on first use.
+    docs: OnceCell<Result<Arc<super::docserver::DocServer>, String>>,
 }
 
 /// An authenticated MCP request the target answered with a result, by wire model.
@@ -130,7 +135,21 @@ impl TargetContext {
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
+            docs: OnceCell::new(),
         }
+    }
+
+    /// The loopback document server, started the first time a case needs it.
+    pub async fn doc_server(&self) -> Result<Arc<super::docserver::DocServer>, String> {
+        self.docs
+            .get_or_init(|| async {
+                super::docserver::DocServer::start()
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| format!("the loopback document server could not start: {e}"))
+            })
+            .await
+            .clone()
     }
 
     pub fn with_auth(mut self, auth: AuthOptions) -> Self {

@@ -67,6 +67,8 @@ pub struct FlowState {
     pub mcp_session_opened: bool,
     /// RFC 7592 client configuration URIs and their tokens, deleted when the case ends.
     pub cleanup: Vec<(String, String)>,
+    /// Client ID Metadata Documents the harness serves for the case's clients, by label.
+    pub cimd: BTreeMap<String, super::cimd::ServedDoc>,
 }
 
 impl FlowState {
@@ -161,6 +163,12 @@ pub const FLOW_VARS: &[&str] = &[
     "token_endpoint",
     "registration_endpoint",
     "revocation_endpoint",
+    // Set inside `cimd_client` for its own templates.
+    "doc_url",
+    "doc_base",
+    "doc_authority",
+    "doc_port",
+    "canary_port",
 ];
 
 fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
@@ -188,7 +196,7 @@ fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) 
 }
 
 /// The authorization server's metadata, fetched once per run.
-async fn metadata(
+pub(crate) async fn metadata(
     ctx: &TargetContext,
     flow: &mut FlowState,
     log: &mut Vec<Exchange>,
@@ -669,6 +677,7 @@ pub async fn authorize(
     };
     let mut values = Vars::new();
     values.insert("login_pages".into(), login_pages(&log[before..]));
+    super::cimd::observe(flow, a.client.as_deref().unwrap_or("main"), &mut values);
     match outcome {
         Outcome::Stuck(why) => skip(format!("authorization could not complete: {why}"), log),
         Outcome::Page { response, url } => {
@@ -930,6 +939,9 @@ async fn token_once(
     let mut params: Vec<(String, String)> = match a.grant {
         Grant::AuthorizationCode => {
             let Some(code) = flow.code.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no authorization code was obtained", log);
             };
             let mut p = vec![
@@ -949,6 +961,9 @@ async fn token_once(
         }
         Grant::RefreshToken => {
             let Some(rt) = flow.refresh_token.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no refresh token was issued", log);
             };
             // RFC 8707 §2.2: the refresh names the resource again, so the new access token
@@ -1254,7 +1269,43 @@ async fn walk_stages(
         }
         flow.clients.insert("main".into(), pre);
     }
+    // MCP client registration: a pre-registered client, else a Client ID Metadata Document
+    // where the server advertises them, else dynamic registration. A case that names
+    // registration metadata gets dynamic registration where the server offers it, and so does
+    // a run judged by MCP 2025-06-18 (which knows no documents; they are its last resort).
     if client_for(ctx, flow, None).is_none() {
+        let meta = metadata(ctx, flow, &mut out.exchanges).await?;
+        let has_dcr = meta.contains_key("registration_endpoint");
+        let dcr_first = ctx.spec == crate::suite::model::SpecRevision::V2025_06_18;
+        if !has_dcr || (a.register.is_empty() && !dcr_first) {
+            let mut log = Vec::new();
+            let mut notes = Vec::new();
+            let found =
+                super::cimd::flow_client(ctx, flow, &a.register, &mut log, &mut notes).await;
+            out.exchanges.extend(log);
+            out.notes.extend(notes);
+            if let Some(client) = found? {
+                flow.clients.insert("main".into(), client);
+            }
+        }
+        if client_for(ctx, flow, None).is_none() && !has_dcr {
+            return Err(StepStop::Unavailable(format!(
+                "registration: no client: no --client-id was given, the authorization server offers no \
+                 dynamic client registration, and no Client ID Metadata Document could be used \
+                 (see the notes); pass --client-id ID for a client registered with redirect URI {}, or {}",
+                ctx.auth.redirect_uri,
+                super::cimd::hosted_hint(&ctx.auth.redirect_uri)
+            )));
+        }
+    }
+    if client_for(ctx, flow, None).is_none() {
+        if ctx.spec == crate::suite::model::SpecRevision::V2026_07_28 {
+            out.notes.push(
+                "client: registered dynamically (RFC 7591), which MCP 2026-07-28 deprecates in favour of \
+                 Client ID Metadata Documents"
+                    .into(),
+            );
+        }
         // Ask for refresh tokens too; a server that will not register that grant gets a second
         // registration without it (RFC 7591 lets it refuse what it does not offer).
         let mut with_refresh = a.register.clone();
@@ -1367,6 +1418,7 @@ async fn walk_stages(
             client_auth: ClientAuth::Registered,
             concurrent: 1,
             rounds: 1,
+            optional: false,
         };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;

@@ -2,7 +2,9 @@
 //! step, and turns observations into findings. Output is a [`RunReport`]; progress goes out as
 //! [`RunEvent`]s. Nothing here prints.
 
+pub mod cimd;
 pub mod context;
+pub mod docserver;
 pub mod driver;
 pub mod flow;
 pub mod steps;

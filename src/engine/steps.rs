@@ -178,6 +178,7 @@ pub async fn run(
         Action::Revoke(a) => flow::revoke(ctx, flow, a, block).await,
         Action::Introspect(a) => flow::introspect(ctx, flow, a, block).await,
         Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
+        Action::CimdClient(a) => super::cimd::step(ctx, flow, a, vars).await,
         Action::Http(h) => http(ctx, h, block, vars).await,
         Action::FetchResourceMetadata { via, required } => {
             let key = prm_memo_key(via);

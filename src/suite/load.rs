@@ -46,6 +46,7 @@ const STEP_KEYS: &[&str] = &[
     "revoke",
     "introspect",
     "flow",
+    "cimd_client",
 ];
 const ACTIONS: &[&str] = &[
     "http",
@@ -59,6 +60,7 @@ const ACTIONS: &[&str] = &[
     "revoke",
     "introspect",
     "flow",
+    "cimd_client",
 ];
 const EXPECT_META_KEYS: &[&str] = &[
     "check",
@@ -701,7 +703,11 @@ fn build_step(
                 .and_then(Value::as_u64)
                 .unwrap_or(1)
                 .clamp(1, 100) as u32,
-            params: params_of(a, &["client", "client_auth", "concurrent", "rounds"]),
+            optional: a.get("optional") == Some(&Value::Bool(true)),
+            params: params_of(
+                a,
+                &["client", "client_auth", "concurrent", "rounds", "optional"],
+            ),
         }),
         "revoke" => Action::Revoke(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),
@@ -721,6 +727,40 @@ fn build_step(
                 .cloned()
                 .unwrap_or_default(),
             params: params_of(a, &["until", "register"]),
+        }),
+        "cimd_client" => Action::CimdClient(CimdAction {
+            label: text("label").unwrap_or_else(|| "main".into()),
+            client_id: text("client_id"),
+            document: object(a.get("document")),
+            serve: a
+                .get("serve")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|x| {
+                            let t = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
+                            ServeAnswer {
+                                status: x
+                                    .get("status")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| u16::try_from(n).ok()),
+                                body: t("body"),
+                                content_type: t("content_type"),
+                                cache_control: t("cache_control"),
+                                location: t("location"),
+                                pad_to: x
+                                    .get("pad_to")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| usize::try_from(n).ok()),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            canary: a.get("canary") == Some(&Value::Bool(true)),
+            hosted: a.get("hosted") == Some(&Value::Bool(true)),
+            needs_fetch: a.get("needs_fetch") != Some(&Value::Bool(false)),
+            unadvertised: a.get("unadvertised") == Some(&Value::Bool(true)),
         }),
         _ => Action::CallResource(CallResource {
             method: text("method").unwrap_or_else(|| "POST".into()),

@@ -227,6 +227,7 @@ pub enum Action {
     /// RFC 7662 introspection of the current access or refresh token, as the client.
     Introspect(RevokeAction),
     Flow(FlowAction),
+    CimdClient(CimdAction),
 }
 
 impl Action {
@@ -243,6 +244,7 @@ impl Action {
             Action::Revoke(_) => "revoke",
             Action::Introspect(_) => "introspect",
             Action::Flow(_) => "flow",
+            Action::CimdClient(_) => "cimd_client",
         }
     }
 }
@@ -388,6 +390,9 @@ pub struct TokenAction {
     /// Repeats the concurrent redemption this many times, each round with a fresh code, since a
     /// race is won only now and then.
     pub rounds: u32,
+    /// Without a code (or refresh token) to send, observe nothing instead of skipping the case:
+    /// for probes where getting no code at all is also a pass.
+    pub optional: bool,
 }
 
 /// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.
@@ -411,4 +416,43 @@ pub struct FlowAction {
     /// Overrides for the authorization request (scope, resource…).
     pub params: Vec<(String, Param)>,
     pub register: serde_json::Map<String, Value>,
+}
+
+/// `cimd_client`: a client whose `client_id` is the URL of a Client ID Metadata Document the
+/// harness serves on loopback (or, with `hosted`, the user's `--client-metadata-url`).
+#[derive(Clone, Debug, Default)]
+pub struct CimdAction {
+    /// Stored under this label for later steps; `main` by default, so `authorize` and `token`
+    /// use it without naming it.
+    pub label: String,
+    /// The `client_id` sent: a template over `doc_url`, `doc_base`, `doc_authority`,
+    /// `doc_port` and `canary_port`; the document's own URL when absent.
+    pub client_id: Option<String>,
+    /// Members merged over the default document (`null` removes one).
+    pub document: serde_json::Map<String, Value>,
+    /// What the document URL answers, in order (the last repeats); one good document when empty.
+    pub serve: Vec<ServeAnswer>,
+    /// Starts a canary listener (`canary_port`) that counts connections.
+    pub canary: bool,
+    /// A hosted `--client-metadata-url` may stand in (only for unmodified documents).
+    pub hosted: bool,
+    /// Whether the case needs the server to fetch the harness's loopback documents (the
+    /// default); a canary probe does not.
+    pub needs_fetch: bool,
+    /// Runs even where the metadata does not advertise documents (to see whether the server
+    /// fetches them anyway).
+    pub unadvertised: bool,
+}
+
+/// One scripted answer of the harness's document server.
+#[derive(Clone, Debug, Default)]
+pub struct ServeAnswer {
+    pub status: Option<u16>,
+    /// A raw body instead of the document.
+    pub body: Option<String>,
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub location: Option<String>,
+    /// Pads the document with an extra member up to this many bytes.
+    pub pad_to: Option<usize>,
 }
