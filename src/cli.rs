@@ -24,6 +24,9 @@ use crate::suite::model::{Level, SpecRevision, Suite};
 use crate::suite::select::{Selection, select};
 use crate::{reference, suite};
 
+mod client_cmd;
+mod output;
+
 #[derive(Parser, Debug)]
 #[command(
     args_override_self = true,
@@ -54,6 +57,11 @@ pub enum Command {
     Demo(Box<DemoArgs>),
     /// Render saved JSON reports: one as any format, or several side by side in one HTML page.
     Report(ReportArgs),
+    /// Grade an MCP client: per scenario, an in-process reference server observes `CMD <mcp-url>`.
+    Client(Box<client_cmd::ClientArgs>),
+    /// The mock client as a client under test (for `client --command`); exits 0 when it reached the tools.
+    #[command(hide = true)]
+    MockClient(client_cmd::MockClientArgs),
 }
 
 #[derive(Args, Debug)]
@@ -495,6 +503,8 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
         Command::Report(a) => cmd_report(a),
+        Command::Client(a) => client_cmd::cmd_client(*a).await,
+        Command::MockClient(a) => client_cmd::cmd_mock_client(a).await,
     }
 }
 
@@ -567,31 +577,14 @@ async fn cmd_run(a: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let baseline = match &a.baseline {
-        Some(path) if path.exists() || !a.update_baseline => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: cannot read the baseline {}: {e}", path.display());
-                    return exit::USAGE;
-                }
-            };
-            let known: Vec<&str> = suites
-                .iter()
-                .flat_map(|s| &s.cases)
-                .map(|c| c.id.as_str())
-                .collect();
-            match report::baseline::parse(&path.display().to_string(), &text, &known) {
-                Ok(b) => Some(b),
-                Err(errors) => {
-                    for e in errors {
-                        eprint!("{e}");
-                    }
-                    return exit::USAGE;
-                }
-            }
-        }
-        _ => None,
+    let known: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|c| c.id.as_str())
+        .collect();
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     if cases.is_empty() {
         eprintln!(
@@ -667,131 +660,28 @@ async fn cmd_run(a: RunArgs) -> i32 {
     if let Some(s) = server {
         s.shutdown().await;
     }
-    let titles: BTreeMap<String, String> = suites
+    let more = suites
         .iter()
-        .map(|s| (s.name.clone(), s.title.clone()))
-        .collect();
-    let opts = console::ConsoleOptions {
-        verbosity: a.verbose,
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.level > Level::Must && c.applies_to(spec))
+        .count();
+    let out = output::Outputs {
+        suites: &suites,
+        catalogue: &catalogue,
+        baseline_path: a.baseline.as_ref(),
+        baseline: baseline.as_ref(),
+        update_baseline: a.update_baseline,
+        allow_stale: a.allow_stale,
+        reports: &a.reports,
+        format: a.format,
+        verbose: a.verbose,
+        unrun_levels: (level == Level::Must && a.cases.is_empty() && a.tags.is_empty())
+            .then_some(more),
+        redactor: &ctx.http.redactor,
     };
-    let mut report = report;
-    if let Some(b) = &baseline {
-        let applied = report::baseline::apply(&mut report, b);
-        if !applied.stale.is_empty() && !a.allow_stale {
-            eprintln!(
-                "error: {} stale baseline entr{} (the case passes now): {}",
-                applied.stale.len(),
-                if applied.stale.len() == 1 { "y" } else { "ies" },
-                applied.stale.join(", ")
-            );
-        }
-    }
-    let mut code = report::exit_code_with(&report, a.allow_stale);
-    if a.update_baseline {
-        let Some(path) = &a.baseline else {
-            eprintln!("error: --update-baseline needs --baseline FILE");
-            return exit::USAGE;
-        };
-        let text = report::baseline::render_update(&report, baseline.as_ref());
-        match std::fs::write(path, &text) {
-            Ok(()) => {
-                let entries = text.lines().filter(|l| l.starts_with("- id:")).count();
-                eprintln!("wrote the baseline {} ({entries} entries)", path.display());
-                // The run is judged against the baseline just written.
-                let known: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
-                if let Ok(b) = report::baseline::parse(&path.display().to_string(), &text, &known) {
-                    report::baseline::apply(&mut report, &b);
-                }
-                code = report::exit_code_with(&report, true);
-            }
-            Err(e) => {
-                eprintln!("error: cannot write the baseline {}: {e}", path.display());
-                code = code.max(exit::RUNTIME);
-            }
-        }
-    }
-    let json_hint = a
-        .reports
-        .iter()
-        .find(|(k, _)| *k == Format::Json)
-        .map(|(_, p)| p.display().to_string());
-    let render = |kind: Format, color: bool| -> String {
-        colored::control::set_override(color);
-        let text = match kind {
-            Format::Json => report::json::render(&report),
-            Format::Junit => report::junit::render(&report, &titles, &catalogue),
-            Format::Markdown => {
-                report::markdown::render(&report, &titles, &catalogue, json_hint.as_deref())
-            }
-            Format::Html => report::html::render(&report, &titles, &catalogue),
-            Format::Sarif => report::sarif::render(&report, &catalogue),
-            Format::Console => {
-                let mut s = console::render(&report, &titles, &catalogue, opts);
-                if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
-                    let more = suites
-                        .iter()
-                        .flat_map(|s| &s.cases)
-                        .filter(|c| c.level > Level::Must && c.applies_to(spec))
-                        .count();
-                    if more > 0 {
-                        s.push_str(&format!(
-                            "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
-                        ));
-                    }
-                }
-                s
-            }
-        };
-        // Every sink gets a last pass over the whole output.
-        ctx.http.redactor.scrub(&text)
-    };
-    let env = RunContext::from_env();
-    for (kind, path) in &a.reports {
-        if path.as_os_str() == "-" {
-            continue;
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = std::fs::write(path, render(*kind, false)) {
-            eprintln!(
-                "error: cannot write the {kind:?} report to {}: {e}",
-                path.display()
-            );
-            code = code.max(exit::RUNTIME);
-        }
-    }
-    let stdout_kind = a
-        .reports
-        .iter()
-        .find(|(_, p)| p.as_os_str() == "-")
-        .map(|(k, _)| *k)
-        .unwrap_or(a.format);
-    let stdout_is_console = stdout_kind == Format::Console;
-    print_out(&render(stdout_kind, stdout_is_console && env.color));
-    // The job summary GitHub shows on the run page.
-    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
-        let text = render(Format::Markdown, false);
-        let appended = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&summary)
-            .and_then(|mut f| f.write_all(text.as_bytes()));
-        if let Err(e) = appended {
-            eprintln!("note: cannot append to $GITHUB_STEP_SUMMARY: {e}");
-        }
-    }
-    if env.github_actions {
-        // Workflow commands; on stderr when stdout carries a machine-readable report.
-        for line in report::annotations(&report) {
-            if stdout_is_console {
-                println!("{line}");
-            } else {
-                eprintln!("{line}");
-            }
-        }
-    }
-    if ctx.requests_sent() == 0 && report.summary.errored > 0 {
+    let errored = report.summary.errored;
+    let mut code = output::finish(report, &out);
+    if ctx.requests_sent() == 0 && errored > 0 {
         code = exit::RUNTIME;
     }
     code

@@ -1,0 +1,243 @@
+//! Observation: a log of every request the server received and what it answered, for graders
+//! of MCP *clients*. A server started with [`crate::spawn_observed`] records each exchange; the
+//! grader reads the log through [`crate::RunningServer::observed`] once the client has finished.
+//!
+//! The log is raw (it holds the client's tokens and codes): whoever reads it redacts before
+//! anything reaches a report.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::responses::BODY_LIMIT;
+
+/// At most this many exchanges are kept; a client that loops does not exhaust memory.
+pub const LOG_LIMIT: usize = 2000;
+
+/// One request and the server's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObservedRequest {
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+    /// Header names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), at most [`BODY_LIMIT`] bytes.
+    pub body: String,
+    pub status: u16,
+    /// The answer's `Location` header.
+    pub location: Option<String>,
+    /// The answer's `WWW-Authenticate` header.
+    pub www_authenticate: Option<String>,
+    /// The answer's body, kept for the token endpoint only (the grader learns from it which
+    /// tokens were issued, to look for them where they must never be).
+    pub response_body: Option<String>,
+}
+
+impl ObservedRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The shared log, in arrival order.
+#[derive(Clone, Debug, Default)]
+pub struct RequestLog(Arc<Mutex<Vec<ObservedRequest>>>);
+
+impl RequestLog {
+    fn lock(&self) -> MutexGuard<'_, Vec<ObservedRequest>> {
+        match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// A copy of everything recorded so far.
+    pub fn snapshot(&self) -> Vec<ObservedRequest> {
+        self.lock().clone()
+    }
+
+    fn push(&self, r: ObservedRequest) {
+        let mut log = self.lock();
+        if log.len() < LOG_LIMIT {
+            log.push(r);
+        }
+    }
+}
+
+/// How a client-conformance scenario reshapes the (otherwise unchanged) server: conformant
+/// choices a real server may make, which a client must cope with. Applied around the
+/// handlers, so the handlers stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// The `scope` the 401 challenge asks for, instead of the default (`mcp:tools`). A narrower
+    /// scope (`mcp:read`) makes tools/list answer 403 `insufficient_scope`: step-up.
+    pub challenge_scope: Option<String>,
+    /// Every authenticated tools/list and tools/call gets 403 `insufficient_scope`, whatever
+    /// the token (a client must stop retrying).
+    pub always_insufficient_scope: bool,
+    /// `token_endpoint_auth_methods_supported` in the authorization server metadata.
+    pub token_auth_methods: Option<Vec<String>>,
+    /// Paths answered 404, whatever the server would serve there (a metadata document that
+    /// exists only at some of its well-known locations).
+    pub hidden_paths: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Observer {
+    pub(crate) log: RequestLog,
+    pub(crate) shape: Shape,
+    pub(crate) base: String,
+}
+
+/// The middleware that records each exchange. The body is buffered (within the server's own
+/// limit) and handed on unchanged.
+pub(crate) async fn record(
+    State(obs): State<Arc<Observer>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return crate::responses::payload_too_large(),
+    };
+    let mut seen = ObservedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        ..ObservedRequest::default()
+    };
+    let shaped = shape_request(&obs, &seen);
+    let response = match shaped {
+        Some(r) => r,
+        None => {
+            let r = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            shape_response(&obs, &seen, r).await
+        }
+    };
+    let text = |r: &Response, name| {
+        r.headers()
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    seen.status = response.status().as_u16();
+    seen.location = text(&response, header::LOCATION);
+    seen.www_authenticate = text(&response, header::WWW_AUTHENTICATE);
+    let response = if seen.path == "/token" {
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return crate::responses::payload_too_large();
+        };
+        seen.response_body = Some(String::from_utf8_lossy(&bytes).into_owned());
+        Response::from_parts(parts, Body::from(bytes))
+    } else {
+        response
+    };
+    obs.log.push(seen);
+    response
+}
+
+fn is_tools_call(seen: &ObservedRequest) -> bool {
+    serde_json::from_str::<serde_json::Value>(&seen.body)
+        .ok()
+        .and_then(|j| j.get("method").and_then(|m| m.as_str()).map(str::to_string))
+        .is_some_and(|m| m == "tools/list" || m == "tools/call")
+}
+
+/// An answer the scenario gives in place of the handlers'.
+fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
+    if obs.shape.hidden_paths.contains(&seen.path) {
+        return Some(crate::responses::not_found());
+    }
+    let bearer = seen
+        .header("authorization")
+        .is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "));
+    if obs.shape.always_insufficient_scope && seen.path == "/mcp" && bearer && is_tools_call(seen) {
+        let challenge = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"mcp:tools mcp:admin\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            obs.base
+        );
+        let mut r = (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":"insufficient_scope"}"#,
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        return Some(r);
+    }
+    None
+}
+
+/// Rewrites the handlers' answer as the scenario asks.
+async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Response) -> Response {
+    let mut response = response;
+    if let Some(scope) = &obs.shape.challenge_scope
+        && seen.path == "/mcp"
+        && response.status() == StatusCode::UNAUTHORIZED
+        && let Some(v) = response.headers().get(header::WWW_AUTHENTICATE).cloned()
+    {
+        let text = String::from_utf8_lossy(v.as_bytes()).into_owned();
+        let re =
+            scope_param(&text).map(|old| text.replacen(&old, &format!("scope=\"{scope}\""), 1));
+        if let Some(Ok(v)) = re.map(|t| HeaderValue::from_str(&t)) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+    }
+    if let Some(methods) = &obs.shape.token_auth_methods
+        && (seen.path == "/.well-known/oauth-authorization-server"
+            || seen.path == "/.well-known/openid-configuration")
+        && response.status() == StatusCode::OK
+    {
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return crate::responses::payload_too_large();
+        };
+        let mut out = bytes.to_vec();
+        if let Ok(mut j) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(m) = j.as_object_mut()
+        {
+            m.insert(
+                "token_endpoint_auth_methods_supported".into(),
+                serde_json::json!(methods),
+            );
+            out = serde_json::to_vec(&j).unwrap_or(out);
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(out));
+    }
+    response
+}
+
+/// The `scope="…"` parameter as written in a challenge.
+fn scope_param(challenge: &str) -> Option<String> {
+    let start = challenge.find("scope=\"")?;
+    let rest = &challenge[start + 7..];
+    let end = rest.find('"')?;
+    Some(challenge[start..start + 7 + end + 1].to_string())
+}
