@@ -177,7 +177,7 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
         .is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "));
     if obs.shape.always_insufficient_scope && seen.path == "/mcp" && bearer && is_tools_call(seen) {
         let challenge = format!(
-            "Bearer error=\"insufficient_scope\", scope=\"mcp:tools mcp:admin\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            "Bearer error=\"insufficient_scope\", scope=\"mcp:tools\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
             obs.base
         );
         let mut r = (
