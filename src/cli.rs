@@ -816,9 +816,17 @@ fn cmd_mutants(a: ListArgs) -> i32 {
 
 fn cmd_coverage(a: ListArgs) -> i32 {
     let catalogue = Catalogue::embedded();
-    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+    let Some(mut suites) = load_suites(&a.suites, &catalogue) else {
         return exit::USAGE;
     };
+    // Client scenarios (`authspec client`) cite the client-side requirements.
+    match crate::clientconf::load_suites(&[], &catalogue) {
+        Ok(client) => suites.extend(client),
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    }
     let rows: Vec<_> = catalogue
         .iter()
         .map(|r| {
@@ -855,9 +863,10 @@ fn cmd_coverage(a: ListArgs) -> i32 {
                     cases.join(", ")
                 ));
             }
-            for (source, cited, testable, client, total) in coverage_by_source(&rows) {
+            for c in coverage_by_source(&rows) {
                 s.push_str(&format!(
-                    "{source:<52} {cited:>3} of {testable:>3} server-side testable cited ({client} client-side, {total} in all)\n"
+                    "{:<52} {:>3} of {:>3} server-side testable cited, {:>3} of {:>3} client-side ({} in all)\n",
+                    c.source, c.cited, c.testable, c.client_cited, c.client, c.total
                 ));
             }
             s.push_str(&format!(
@@ -872,49 +881,65 @@ fn cmd_coverage(a: ListArgs) -> i32 {
 
 type CoverageRow<'a> = (&'a crate::requirements::Requirement, Vec<String>);
 
-/// Per source: (source, cited, server-side testable, client-side, total). Untestable statements
-/// count in the total only; client-side ones are graded by client conformance, not by `run`.
-fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<(String, usize, usize, usize, usize)> {
-    let mut by: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
+/// Coverage of one source. Untestable statements count in the total only; client-side ones are
+/// graded by client conformance (`authspec client`), server-side ones by `run`.
+#[derive(Default)]
+struct SourceCoverage {
+    source: String,
+    cited: usize,
+    testable: usize,
+    client_cited: usize,
+    client: usize,
+    total: usize,
+}
+
+fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<SourceCoverage> {
+    let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
     for (r, cases) in rows {
-        let e = by.entry(r.source.clone()).or_default();
-        e.3 += 1;
+        let e = by
+            .entry(r.source.clone())
+            .or_insert_with(|| SourceCoverage {
+                source: r.source.clone(),
+                ..SourceCoverage::default()
+            });
+        e.total += 1;
         if r.testability == "untestable" {
             continue;
         }
         if r.party == "client" {
-            e.2 += 1;
+            e.client += 1;
+            if !cases.is_empty() {
+                e.client_cited += 1;
+            }
             continue;
         }
-        e.1 += 1;
+        e.testable += 1;
         if !cases.is_empty() {
-            e.0 += 1;
+            e.cited += 1;
         }
     }
-    by.into_iter()
-        .map(|(s, (c, t, cl, n))| (s, c, t, cl, n))
-        .collect()
+    by.into_values().collect()
 }
 
 fn coverage_markdown(rows: &[CoverageRow<'_>]) -> String {
     let mut s = String::from(
-        "| source | cited by a case | server-side testable | client-side | all statements |\n|---|---:|---:|---:|---:|\n",
+        "| source | server-side cited | server-side testable | client-side cited | client-side | all statements |\n|---|---:|---:|---:|---:|---:|\n",
     );
-    let mut sum = (0, 0, 0, 0);
-    for (source, cited, testable, client, total) in coverage_by_source(rows) {
+    let mut sum = SourceCoverage::default();
+    for c in coverage_by_source(rows) {
         s.push_str(&format!(
-            "| {source} | {cited} | {testable} | {client} | {total} |\n"
+            "| {} | {} | {} | {} | {} | {} |\n",
+            c.source, c.cited, c.testable, c.client_cited, c.client, c.total
         ));
-        sum = (
-            sum.0 + cited,
-            sum.1 + testable,
-            sum.2 + client,
-            sum.3 + total,
-        );
+        sum.cited += c.cited;
+        sum.testable += c.testable;
+        sum.client_cited += c.client_cited;
+        sum.client += c.client;
+        sum.total += c.total;
     }
     s.push_str(&format!(
-        "| **all** | **{}** | **{}** | **{}** | **{}** |\n\n",
-        sum.0, sum.1, sum.2, sum.3
+        "| **all** | **{}** | **{}** | **{}** | **{}** | **{}** |\n\n",
+        sum.cited, sum.testable, sum.client_cited, sum.client, sum.total
     ));
     s.push_str("<details><summary>Every requirement</summary>\n\n| requirement | level | party | testability | cases |\n|---|---|---|---|---|\n");
     for (r, cases) in rows {

@@ -90,6 +90,9 @@ pub struct Shape {
     /// Paths answered 404, whatever the server would serve there (a metadata document that
     /// exists only at some of its well-known locations).
     pub hidden_paths: Vec<String>,
+    /// Successful JSON answers of the MCP endpoint go out as a one-event SSE stream instead
+    /// (`text/event-stream`, which the transport allows).
+    pub answer_as_sse: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -208,6 +211,29 @@ async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Respon
         if let Some(Ok(v)) = re.map(|t| HeaderValue::from_str(&t)) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
+    }
+    if obs.shape.answer_as_sse
+        && seen.path == "/mcp"
+        && response.status() == StatusCode::OK
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"))
+    {
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return crate::responses::payload_too_large();
+        };
+        let event = format!(
+            "event: message\ndata: {}\n\n",
+            String::from_utf8_lossy(&bytes).replace('\n', "")
+        );
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        return Response::from_parts(parts, Body::from(event));
     }
     if let Some(methods) = &obs.shape.token_auth_methods
         && (seen.path == "/.well-known/oauth-authorization-server"

@@ -69,6 +69,8 @@ client_mutants! {
     IgnoresPreregistration => "client-ignores-preregistration", "registers dynamically even when given pre-registered credentials";
     RequiresIss => "client-requires-iss", "rejects an authorization response without iss even from an AS that does not advertise it";
     Wire2026 => "client-wire-2026", "speaks the 2026-07-28 wire model whatever the revision";
+    JsonOnly => "client-json-only", "cannot read an MCP answer sent as an SSE stream";
+    AcceptJsonOnly => "client-accept-json-only", "sends Accept: application/json only to the MCP endpoint";
 }
 
 impl FromStr for ClientMutant {
@@ -93,7 +95,14 @@ pub fn mutant_names() -> Vec<&'static str> {
     ClientMutant::ALL.iter().map(|m| m.name()).collect()
 }
 
-fn call(rpc: &str, token: bool, placement: TokenPlacement, no_method_header: bool) -> Action {
+fn call(rpc: &str, token: bool, placement: TokenPlacement, mutants: &[ClientMutant]) -> Action {
+    let mut headers: Vec<(String, Option<String>)> = Vec::new();
+    if mutants.contains(&ClientMutant::NoMcpMethodHeader) {
+        headers.push(("Mcp-Method".into(), None));
+    }
+    if mutants.contains(&ClientMutant::AcceptJsonOnly) {
+        headers.push(("Accept".into(), Some("application/json".into())));
+    }
     Action::CallResource(CallResource {
         method: "POST".into(),
         rpc: Some(rpc.into()),
@@ -101,11 +110,7 @@ fn call(rpc: &str, token: bool, placement: TokenPlacement, no_method_header: boo
         scheme: "Bearer".into(),
         placement,
         authorization: None,
-        headers: if no_method_header {
-            vec![("Mcp-Method".into(), None)]
-        } else {
-            Vec::new()
-        },
+        headers,
         params: Map::new(),
         meta: Map::new(),
         notification: false,
@@ -250,13 +255,10 @@ impl Walk {
 
     async fn walk(&mut self, context: &Map<String, Value>) -> Result<String, String> {
         let target = self.ctx.target.to_string();
-        let no_header = self.has(ClientMutant::NoMcpMethodHeader);
+        let m = self.mutants.clone();
         // 1. The challenge.
         let o = self
-            .step(
-                "hello",
-                &call(HELLO, false, TokenPlacement::Header, no_header),
-            )
+            .step("hello", &call(HELLO, false, TokenPlacement::Header, &m))
             .await?;
         let resp: Response = o.response.ok_or("no answer to the first request")?;
         if resp.status != 401 {
@@ -444,9 +446,17 @@ impl Walk {
         let o = self
             .step(
                 "hello with token",
-                &call(HELLO, true, placement.clone(), no_header),
+                &call(HELLO, true, placement.clone(), &m),
             )
             .await?;
+        let sse = o
+            .response
+            .as_ref()
+            .and_then(|r| r.media_type())
+            .is_some_and(|m| m == "text/event-stream");
+        if sse && self.has(ClientMutant::JsonOnly) {
+            return Err("the answer is not JSON".into());
+        }
         let status = o.response.map(|r| r.status).unwrap_or_default();
         if status != 200 {
             return Err(format!(
@@ -465,7 +475,7 @@ impl Walk {
             let o = self
                 .step(
                     "tools/list",
-                    &call("tools/list", true, placement.clone(), no_header),
+                    &call("tools/list", true, placement.clone(), &m),
                 )
                 .await?;
             let resp = o.response.ok_or("no answer to tools/list")?;

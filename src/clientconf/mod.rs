@@ -99,6 +99,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         always_insufficient_scope: s.always_insufficient_scope,
         token_auth_methods: s.token_auth_methods.clone(),
         hidden_paths: s.hidden_paths.clone(),
+        answer_as_sse: s.answer_as_sse,
     };
     (config, shape)
 }

@@ -47,6 +47,11 @@ pub const TRAFFIC_VALUES: &[&str] = &[
     "tools_attempts",
     "tools_succeeded",
     "mcp_unauthenticated_after_token",
+    "mcp_id_problems",
+    "mcp_without_client_info",
+    "mcp_bad_accept",
+    "mcp_non_requests",
+    "refresh_token_leaks",
 ];
 
 fn form(s: &str) -> Map<String, Value> {
@@ -170,6 +175,63 @@ fn token_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
                     i + 1,
                     r.method,
                     redactor.url(&url)
+                )));
+            }
+        }
+    }
+    out
+}
+
+/// Requests whose JSON-RPC id is null or neither a string nor an integer. (Reuse is allowed
+/// once the earlier request is answered, which the log cannot tell apart from concurrent
+/// reuse, so it is not judged.)
+fn id_problems(posts: &[(&ObservedRequest, Value)]) -> Vec<String> {
+    posts
+        .iter()
+        .filter_map(|(_, j)| {
+            let method = j.get("method").and_then(Value::as_str)?;
+            match j.get("id") {
+                // A notification.
+                None => None,
+                Some(Value::String(_)) => None,
+                Some(Value::Number(n)) if n.is_i64() || n.is_u64() => None,
+                Some(other) => Some(format!("{method}: id {other}")),
+            }
+        })
+        .collect()
+}
+
+/// Where an issued refresh token went but the token endpoint's body.
+fn refresh_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
+    let tokens: Vec<String> = log
+        .iter()
+        .filter_map(|r| r.response_body.as_deref())
+        .filter_map(|b| serde_json::from_str::<Value>(b).ok())
+        .filter_map(|j| {
+            j.get("refresh_token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, r) in log.iter().enumerate() {
+        let url = format!("{}?{}", r.path, r.query.as_deref().unwrap_or(""));
+        let headers: String = r.headers.iter().map(|(_, v)| v.as_str()).collect();
+        for t in &tokens {
+            let in_url = url.contains(t.as_str());
+            let elsewhere =
+                r.path != "/token" && (r.body.contains(t.as_str()) || headers.contains(t.as_str()));
+            if in_url || elsewhere {
+                out.push(Value::String(format!(
+                    "request {} ({} {}): the refresh token {}",
+                    i + 1,
+                    r.method,
+                    redactor.url(&url),
+                    if in_url {
+                        "in the URL"
+                    } else {
+                        "outside the token endpoint"
+                    }
                 )));
             }
         }
@@ -357,9 +419,12 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
             posts
                 .iter()
                 .filter(|(_, j)| j.get("method").is_some())
-                .filter(|(_, j)| j
-                    .pointer("/params/_meta/io.modelcontextprotocol~1protocolVersion")
-                    .is_none())
+                .filter(|(_, j)| {
+                    ["protocolVersion", "clientCapabilities"].iter().any(|k| {
+                        j.pointer(&format!("/params/_meta/io.modelcontextprotocol~1{k}"))
+                            .is_none()
+                    })
+                })
                 .map(|(_, j)| method_of(j))
                 .collect::<Vec<_>>()
         ),
@@ -399,6 +464,59 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
                     ))
                 .count()
         ),
+    );
+    v.insert(
+        "mcp_without_client_info".into(),
+        json!(
+            posts
+                .iter()
+                .filter(|(_, j)| j.get("method").is_some())
+                .filter(|(_, j)| j
+                    .pointer("/params/_meta/io.modelcontextprotocol~1clientInfo")
+                    .is_none())
+                .map(|(_, j)| method_of(j))
+                .collect::<Vec<_>>()
+        ),
+    );
+    v.insert("mcp_id_problems".into(), json!(id_problems(&posts)));
+    v.insert(
+        "mcp_bad_accept".into(),
+        json!(
+            posts
+                .iter()
+                .filter(|(r, _)| {
+                    let a = r.header("accept").unwrap_or("").to_ascii_lowercase();
+                    !(a.contains("application/json") && a.contains("text/event-stream"))
+                })
+                .map(|(r, j)| format!(
+                    "{}: Accept {}",
+                    method_of(j),
+                    r.header("accept").unwrap_or("absent")
+                ))
+                .collect::<Vec<_>>()
+        ),
+    );
+    // A POST body is one JSON-RPC request or notification: never a batch, never a response.
+    v.insert(
+        "mcp_non_requests".into(),
+        json!(
+            mcp.iter()
+                .filter(|r| r.method == "POST")
+                .filter(|r| match rpc(r) {
+                    Some(Value::Object(m)) => !m.contains_key("method"),
+                    _ => true,
+                })
+                .map(|r| format!(
+                    "{} bytes: {}",
+                    r.body.len(),
+                    redactor.text(&r.body.chars().take(80).collect::<String>())
+                ))
+                .collect::<Vec<_>>()
+        ),
+    );
+    v.insert(
+        "refresh_token_leaks".into(),
+        json!(refresh_leaks(log, redactor)),
     );
     let first_authed = mcp.iter().position(|r| bearer(r).is_some());
     v.insert(

@@ -41,6 +41,7 @@ const CLIENT_KEYS: &[&str] = &[
     "always_insufficient_scope",
     "token_auth_methods",
     "hidden_paths",
+    "answer_as_sse",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -580,6 +581,10 @@ fn client_scenario(v: &Value) -> ClientScenario {
             .unwrap_or(false),
         token_auth_methods: v.get("token_auth_methods").map(|m| str_list(Some(m))),
         hidden_paths: str_list(v.get("hidden_paths")),
+        answer_as_sse: v
+            .get("answer_as_sse")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         context: object(v.get("context")),
     }
 }

@@ -428,6 +428,8 @@ pub struct ClientScenario {
     pub token_auth_methods: Option<Vec<String>>,
     /// Paths the server answers 404 (metadata served at only some of its locations).
     pub hidden_paths: Vec<String>,
+    /// The MCP endpoint answers with SSE streams instead of JSON.
+    pub answer_as_sse: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
