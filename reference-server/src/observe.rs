@@ -175,6 +175,38 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
     if obs.shape.hidden_paths.contains(&seen.path) {
         return Some(crate::responses::not_found());
     }
+    // A registration for a method the metadata does not list is refused, so the scenario's
+    // server is consistent with what it advertises (RFC 7591 §3.2.2).
+    if let Some(methods) = &obs.shape.token_auth_methods
+        && seen.method == "POST"
+        && seen.path == "/register"
+    {
+        let asked = serde_json::from_str::<serde_json::Value>(&seen.body)
+            .ok()
+            .and_then(|j| {
+                j.get("token_endpoint_auth_method")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "client_secret_basic".into());
+        if !methods.contains(&asked) {
+            let body = serde_json::json!({
+                "error": "invalid_client_metadata",
+                "error_description": format!(
+                    "token_endpoint_auth_method {asked} is not supported here (supported: {})",
+                    methods.join(", ")
+                ),
+            });
+            return Some(
+                (
+                    StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body.to_string(),
+                )
+                    .into_response(),
+            );
+        }
+    }
     let bearer = seen
         .header("authorization")
         .is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "));

@@ -315,7 +315,10 @@ impl Walk {
             .get("code_challenge_methods_supported")
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|m| m == "S256"));
-        if !s256 && !self.has(ClientMutant::IgnoresS256Support) {
+        if !s256
+            && !self.has(ClientMutant::IgnoresS256Support)
+            && !self.has(ClientMutant::PkcePlain)
+        {
             return Err("the authorization server does not list PKCE S256: stopping".into());
         }
         let iss_required = meta
