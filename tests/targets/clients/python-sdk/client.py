@@ -109,5 +109,8 @@ if __name__ == "__main__":
     except BaseException as e:  # noqa: BLE001 - any stop is reported the same way
         if isinstance(e, SystemExit):
             raise
+        # A TaskGroup wraps the real cause; show the innermost one.
+        while isinstance(e, BaseExceptionGroup) and e.exceptions:
+            e = e.exceptions[0]
         print(f"python-sdk: stopped: {type(e).__name__}: {e}")
         sys.exit(1)
