@@ -93,6 +93,8 @@ pub struct Shape {
     /// Successful JSON answers of the MCP endpoint go out as a one-event SSE stream instead
     /// (`text/event-stream`, which the transport allows).
     pub answer_as_sse: bool,
+    /// Token responses carry no refresh token (issuing one is up to the AS).
+    pub no_refresh_token: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -266,6 +268,21 @@ async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Respon
             HeaderValue::from_static("text/event-stream"),
         );
         return Response::from_parts(parts, Body::from(event));
+    }
+    if obs.shape.no_refresh_token && seen.path == "/token" && response.status() == StatusCode::OK {
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return crate::responses::payload_too_large();
+        };
+        let mut out = bytes.to_vec();
+        if let Ok(mut j) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(m) = j.as_object_mut()
+        {
+            m.remove("refresh_token");
+            out = serde_json::to_vec(&j).unwrap_or(out);
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::from(out));
     }
     if let Some(methods) = &obs.shape.token_auth_methods
         && (seen.path == "/.well-known/oauth-authorization-server"

@@ -71,6 +71,10 @@ client_mutants! {
     Wire2026 => "client-wire-2026", "speaks the 2026-07-28 wire model whatever the revision";
     JsonOnly => "client-json-only", "cannot read an MCP answer sent as an SSE stream";
     AcceptJsonOnly => "client-accept-json-only", "sends Accept: application/json only to the MCP endpoint";
+    NoMcpNameHeader => "client-no-mcp-name-header", "leaves out the Mcp-Name header of tools/call";
+    AssumesRefresh => "client-assumes-refresh", "stops when the token response carries no refresh token";
+    NoRefreshGrantType => "client-no-refresh-grant-type", "refreshes tokens without listing refresh_token in its registered grant_types";
+    RefreshWithoutResource => "client-refresh-without-resource", "sends no resource parameter when refreshing";
 }
 
 impl FromStr for ClientMutant {
@@ -102,6 +106,9 @@ fn call(rpc: &str, token: bool, placement: TokenPlacement, mutants: &[ClientMuta
     }
     if mutants.contains(&ClientMutant::AcceptJsonOnly) {
         headers.push(("Accept".into(), Some("application/json".into())));
+    }
+    if rpc == "tools/call" && mutants.contains(&ClientMutant::NoMcpNameHeader) {
+        headers.push(("Mcp-Name".into(), None));
     }
     Action::CallResource(CallResource {
         method: "POST".into(),
@@ -250,6 +257,9 @@ impl Walk {
                 o.response.map(|r| r.status).unwrap_or_default()
             ));
         }
+        if self.flow.refresh_token.is_none() && self.has(ClientMutant::AssumesRefresh) {
+            return Err("the token response has no refresh token".into());
+        }
         Ok(())
     }
 
@@ -383,6 +393,12 @@ impl Walk {
             let mut metadata = Map::new();
             metadata.insert("token_endpoint_auth_method".into(), json!(method));
             metadata.insert("client_name".into(), json!("authspec mock client"));
+            if !self.has(ClientMutant::NoRefreshGrantType) {
+                metadata.insert(
+                    "grant_types".into(),
+                    json!(["authorization_code", "refresh_token"]),
+                );
+            }
             if !self.has(ClientMutant::NoApplicationType) {
                 metadata.insert("application_type".into(), json!("native"));
             }
@@ -483,7 +499,7 @@ impl Walk {
                 .await?;
             let resp = o.response.ok_or("no answer to tools/list")?;
             if resp.status == 200 {
-                return Ok(format!("tools/list succeeded after {step_ups} step-up(s)"));
+                return self.after_tools(step_ups, placement.clone(), &m).await;
             }
             let needed = challenge::first_bearer(resp.headers_named("www-authenticate"))
                 .filter(|b| b.param("error") == Some("insufficient_scope"))
@@ -515,6 +531,55 @@ impl Walk {
             self.flow.access_token = None;
             self.authorize_and_redeem(&issuer, iss_required).await?;
         }
+    }
+}
+
+impl Walk {
+    /// Once tools/list worked: call a tool, then refresh the token when there is a refresh
+    /// token (a client never counts on one).
+    async fn after_tools(
+        &mut self,
+        step_ups: u32,
+        placement: TokenPlacement,
+        m: &[ClientMutant],
+    ) -> Result<String, String> {
+        let o = self
+            .step("tools/call", &call("tools/call", true, placement, m))
+            .await?;
+        let status = o.response.map(|r| r.status).unwrap_or_default();
+        if status != 200 {
+            return Err(format!("tools/call got HTTP {status}"));
+        }
+        if self.flow.refresh_token.is_none() {
+            return Ok(format!(
+                "tools/list and tools/call succeeded after {step_ups} step-up(s); no refresh token"
+            ));
+        }
+        // RFC 8707 §2.2 and MCP: the refresh names the resource too.
+        let mut params: Vec<(String, Param)> = Vec::new();
+        if !self.has(ClientMutant::NoResource) && !self.has(ClientMutant::RefreshWithoutResource) {
+            let resource = self.flow.resource.clone().unwrap_or_default();
+            params.push(("resource".into(), Param::One(resource)));
+        }
+        let o = self
+            .step(
+                "refresh",
+                &Action::Token(TokenAction {
+                    grant: Grant::RefreshToken,
+                    client: None,
+                    params,
+                    client_auth: ClientAuth::Registered,
+                    concurrent: 1,
+                }),
+            )
+            .await?;
+        let status = o.response.map(|r| r.status).unwrap_or_default();
+        if status != 200 {
+            return Err(format!("the refresh got HTTP {status}"));
+        }
+        Ok(format!(
+            "tools/list and tools/call succeeded after {step_ups} step-up(s); token refreshed"
+        ))
     }
 }
 

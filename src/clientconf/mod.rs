@@ -100,6 +100,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         token_auth_methods: s.token_auth_methods.clone(),
         hidden_paths: s.hidden_paths.clone(),
         answer_as_sse: s.answer_as_sse,
+        no_refresh_token: s.no_refresh_token,
     };
     (config, shape)
 }

@@ -52,6 +52,10 @@ pub const TRAFFIC_VALUES: &[&str] = &[
     "mcp_bad_accept",
     "mcp_non_requests",
     "refresh_token_leaks",
+    "mcp_name_problems",
+    "refresh_requests",
+    "refresh_request",
+    "requests_without_resource",
 ];
 
 fn form(s: &str) -> Map<String, Value> {
@@ -518,6 +522,53 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
         "refresh_token_leaks".into(),
         json!(refresh_leaks(log, redactor)),
     );
+    // tools/call, resources/read and prompts/get name their target in Mcp-Name.
+    v.insert(
+        "mcp_name_problems".into(),
+        json!(
+            posts
+                .iter()
+                .filter_map(|(r, j)| {
+                    let method = j.get("method").and_then(Value::as_str)?;
+                    let key = match method {
+                        "tools/call" | "prompts/get" => "name",
+                        "resources/read" => "uri",
+                        _ => return None,
+                    };
+                    let want = j
+                        .pointer(&format!("/params/{key}"))
+                        .and_then(Value::as_str)?;
+                    let got = r.header("mcp-name");
+                    // A value that is not plain ASCII travels base64-encoded (=?base64?…?=).
+                    let ok = got == Some(want)
+                        || got.is_some_and(|g| g.starts_with("=?base64?") && !want.is_ascii());
+                    (!ok).then(|| format!("{method} {want}: Mcp-Name {}", got.unwrap_or("absent")))
+                })
+                .collect::<Vec<_>>()
+        ),
+    );
+    let refreshes: Vec<Map<String, Value>> = log
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/token")
+        .map(|r| form(&r.body))
+        .filter(|f| f.get("grant_type").and_then(Value::as_str) == Some("refresh_token"))
+        .collect();
+    v.insert("refresh_requests".into(), json!(refreshes.len()));
+    let missing: Vec<String> = authorizations
+        .iter()
+        .map(|m| ("authorization", m))
+        .chain(tokens.iter().map(|(f, _)| ("token", f)))
+        .chain(refreshes.iter().map(|f| ("refresh", f)))
+        .filter(|(_, m)| !m.contains_key("resource"))
+        .map(|(kind, _)| format!("a {kind} request"))
+        .collect();
+    v.insert("requests_without_resource".into(), json!(missing));
+    if let Some(f) = refreshes.first() {
+        v.insert(
+            "refresh_request".into(),
+            redactor.json(&Value::Object(f.clone())),
+        );
+    }
     let first_authed = mcp.iter().position(|r| bearer(r).is_some());
     v.insert(
         "mcp_unauthenticated_after_token".into(),

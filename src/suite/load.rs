@@ -42,6 +42,7 @@ const CLIENT_KEYS: &[&str] = &[
     "token_auth_methods",
     "hidden_paths",
     "answer_as_sse",
+    "no_refresh_token",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -583,6 +584,10 @@ fn client_scenario(v: &Value) -> ClientScenario {
         hidden_paths: str_list(v.get("hidden_paths")),
         answer_as_sse: v
             .get("answer_as_sse")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        no_refresh_token: v
+            .get("no_refresh_token")
             .and_then(Value::as_bool)
             .unwrap_or(false),
         context: object(v.get("context")),

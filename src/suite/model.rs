@@ -430,6 +430,8 @@ pub struct ClientScenario {
     pub hidden_paths: Vec<String>,
     /// The MCP endpoint answers with SSE streams instead of JSON.
     pub answer_as_sse: bool,
+    /// Token responses carry no refresh token.
+    pub no_refresh_token: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
