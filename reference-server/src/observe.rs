@@ -95,6 +95,10 @@ pub struct Shape {
     pub answer_as_sse: bool,
     /// Token responses carry no refresh token (issuing one is up to the AS).
     pub no_refresh_token: bool,
+    /// The MCP endpoint speaks only the 2025 revisions: an authenticated request naming
+    /// 2026-07-28 (or `server/discover`) gets 400 with an UnsupportedProtocolVersion error
+    /// that lists the versions it supports.
+    pub legacy_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -227,6 +231,38 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         return Some(r);
+    }
+    if obs.shape.legacy_only && seen.path == "/mcp" && seen.method == "POST" && bearer {
+        let rpc = serde_json::from_str::<serde_json::Value>(&seen.body).ok();
+        let method = rpc
+            .as_ref()
+            .and_then(|j| j.get("method"))
+            .and_then(|m| m.as_str())
+            .unwrap_or("");
+        let version = seen.header("mcp-protocol-version").unwrap_or("");
+        if version == "2026-07-28" || method == "server/discover" {
+            let id = rpc
+                .as_ref()
+                .and_then(|j| j.get("id").cloned())
+                .unwrap_or(serde_json::Value::Null);
+            let body = serde_json::json!({
+                "jsonrpc": "2.0",
+                "id": id,
+                "error": {
+                    "code": -32022,
+                    "message": "Unsupported protocol version",
+                    "data": {"supported": ["2025-11-25", "2025-06-18"], "requested": version},
+                },
+            });
+            return Some(
+                (
+                    StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body.to_string(),
+                )
+                    .into_response(),
+            );
+        }
     }
     None
 }

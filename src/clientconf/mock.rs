@@ -75,6 +75,7 @@ client_mutants! {
     AssumesRefresh => "client-assumes-refresh", "stops when the token response carries no refresh token";
     NoRefreshGrantType => "client-no-refresh-grant-type", "refreshes tokens without listing refresh_token in its registered grant_types";
     RefreshWithoutResource => "client-refresh-without-resource", "sends no resource parameter when refreshing";
+    NoVersionFallback => "client-no-version-fallback", "gives up when the server does not support its protocol version";
 }
 
 impl FromStr for ClientMutant {
@@ -468,6 +469,26 @@ impl Walk {
                 &call(HELLO, true, placement.clone(), &m),
             )
             .await?;
+        // A server of an earlier era: fall back to initialize, as a dual-era client does.
+        let unsupported = o.response.as_ref().is_some_and(|r| {
+            r.status == 400
+                && r.json()
+                    .and_then(|j| j.pointer("/error/code").and_then(Value::as_i64))
+                    == Some(-32022)
+        });
+        let o = if unsupported && !self.has(ClientMutant::NoVersionFallback) {
+            let http = self.ctx.http.clone();
+            let target = self.ctx.target.clone();
+            self.ctx = TargetContext::new(target, None, SpecRevision::V2025_11_25, http)
+                .with_auth(AuthOptions::default());
+            self.step(
+                "hello again (2025)",
+                &call(HELLO, true, placement.clone(), &m),
+            )
+            .await?
+        } else {
+            o
+        };
         let sse = o
             .response
             .as_ref()

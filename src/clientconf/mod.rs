@@ -101,6 +101,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         hidden_paths: s.hidden_paths.clone(),
         answer_as_sse: s.answer_as_sse,
         no_refresh_token: s.no_refresh_token,
+        legacy_only: s.legacy_only,
     };
     (config, shape)
 }

@@ -43,6 +43,7 @@ const CLIENT_KEYS: &[&str] = &[
     "hidden_paths",
     "answer_as_sse",
     "no_refresh_token",
+    "legacy_only",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -588,6 +589,10 @@ fn client_scenario(v: &Value) -> ClientScenario {
             .unwrap_or(false),
         no_refresh_token: v
             .get("no_refresh_token")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        legacy_only: v
+            .get("legacy_only")
             .and_then(Value::as_bool)
             .unwrap_or(false),
         context: object(v.get("context")),

@@ -432,6 +432,8 @@ pub struct ClientScenario {
     pub answer_as_sse: bool,
     /// Token responses carry no refresh token.
     pub no_refresh_token: bool,
+    /// The MCP endpoint speaks only the 2025 revisions (400 UnsupportedProtocolVersion).
+    pub legacy_only: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
