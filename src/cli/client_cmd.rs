@@ -122,7 +122,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
     };
     if cases.is_empty() {
         eprintln!(
-            "error: no scenario selected (level {level}, MCP {spec}; `authspec list --suite` does not list client scenarios: see suites/client-auth.yaml)"
+            "error: no scenario selected (level {level}, MCP {spec}; `authspec list` shows the client scenarios, party client)"
         );
         return exit::NO_CASES;
     }

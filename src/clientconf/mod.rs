@@ -227,6 +227,16 @@ async fn judge_case(
     if let Some(e) = run.spawn_error {
         return (Outcome::Error, e);
     }
+    // A client that never reached the server (a command not found, a crash at start-up) shows
+    // nothing to judge: that is a harness problem, not a verdict.
+    if log.is_empty() {
+        return (
+            Outcome::Error,
+            format!(
+                "the client sent no request to the server ({ran}); see its output in the notes"
+            ),
+        );
+    }
     let http = match HttpClient::new(
         HttpOptions {
             target_is_loopback: true,
