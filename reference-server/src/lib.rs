@@ -225,10 +225,13 @@ async fn spawn_with(
             shape,
             base: base_url.clone(),
         });
-        app = std::mem::take(&mut app).layer(axum::middleware::from_fn_with_state(
-            observer,
-            observe::record,
-        ));
+        // Around the whole router, not its routes, so that a rewritten path is routed anew.
+        app = axum::Router::new()
+            .fallback_service(std::mem::take(&mut app))
+            .layer(axum::middleware::from_fn_with_state(
+                observer,
+                observe::record,
+            ));
         log
     });
     let (stop, stopped) = oneshot::channel::<()>();

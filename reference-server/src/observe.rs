@@ -95,6 +95,11 @@ pub struct Shape {
     pub answer_as_sse: bool,
     /// Token responses carry no refresh token (issuing one is up to the AS).
     pub no_refresh_token: bool,
+    /// The authorization server's issuer gets this path (`/tenant1`): the PRM names
+    /// `BASE/tenant1`, the AS metadata is served at the locations derived from that issuer
+    /// (and not at the root ones) with that issuer, and authorization responses carry it as
+    /// `iss`.
+    pub issuer_path: Option<String>,
     /// The MCP endpoint speaks only the 2025 revisions: an authenticated request naming
     /// 2026-07-28 (or `server/discover`) gets 400 with an UnsupportedProtocolVersion error
     /// that lists the versions it supports.
@@ -141,6 +146,12 @@ pub(crate) async fn record(
     let response = match shaped {
         Some(r) => r,
         None => {
+            let mut parts = parts;
+            if let Some(root) = tenant_metadata_root(&obs.shape, &seen.path)
+                && let Ok(uri) = root.parse()
+            {
+                parts.uri = uri;
+            }
             let r = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
@@ -176,8 +187,47 @@ fn is_tools_call(seen: &ObservedRequest) -> bool {
         .is_some_and(|m| m == "tools/list" || m == "tools/call")
 }
 
+const AS_METADATA_ROOTS: [&str; 2] = [
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/openid-configuration",
+];
+
+/// Under an issuer path, the root document a path-derived AS metadata location stands for:
+/// the RFC 8414 path-inserted forms and the OpenID Connect path-appended one.
+fn tenant_metadata_root(shape: &Shape, path: &str) -> Option<&'static str> {
+    let p = shape.issuer_path.as_deref()?;
+    AS_METADATA_ROOTS.into_iter().find(|root| {
+        path == format!("{root}{p}")
+            || (*root == "/.well-known/openid-configuration" && path == format!("{p}{root}"))
+    })
+}
+
+/// Rewrites a JSON body with `edit`, keeping everything else of the response.
+async fn edit_json(
+    response: Response,
+    edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+        return crate::responses::payload_too_large();
+    };
+    let mut out = bytes.to_vec();
+    if let Ok(mut j) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(m) = j.as_object_mut()
+    {
+        edit(m);
+        out = serde_json::to_vec(&j).unwrap_or(out);
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
 /// An answer the scenario gives in place of the handlers'.
 fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
+    // Under an issuer path the root metadata documents belong to no issuer.
+    if obs.shape.issuer_path.is_some() && AS_METADATA_ROOTS.contains(&seen.path.as_str()) {
+        return Some(crate::responses::not_found());
+    }
     if obs.shape.hidden_paths.contains(&seen.path) {
         return Some(crate::responses::not_found());
     }
@@ -270,6 +320,51 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
 /// Rewrites the handlers' answer as the scenario asks.
 async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Response) -> Response {
     let mut response = response;
+    if let Some(p) = &obs.shape.issuer_path {
+        let issuer = format!("{}{p}", obs.base);
+        if seen
+            .path
+            .starts_with("/.well-known/oauth-protected-resource")
+            && response.status() == StatusCode::OK
+        {
+            let issuer = issuer.clone();
+            response = edit_json(response, move |m| {
+                m.insert("authorization_servers".into(), serde_json::json!([issuer]));
+                m.remove("signed_metadata");
+            })
+            .await;
+        } else if tenant_metadata_root(&obs.shape, &seen.path).is_some()
+            && response.status() == StatusCode::OK
+        {
+            let issuer = issuer.clone();
+            response = edit_json(response, move |m| {
+                m.insert("issuer".into(), serde_json::json!(issuer));
+                m.remove("signed_metadata");
+            })
+            .await;
+        } else if seen.path == "/authorize"
+            && let Some(loc) = response.headers().get(header::LOCATION).cloned()
+        {
+            let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+            if let Ok(mut u) = url::Url::parse(&loc) {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if k == "iss" {
+                            issuer.clone()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+                if let Ok(v) = HeaderValue::from_str(u.as_str()) {
+                    response.headers_mut().insert(header::LOCATION, v);
+                }
+            }
+        }
+    }
     if let Some(scope) = &obs.shape.challenge_scope
         && seen.path == "/mcp"
         && response.status() == StatusCode::UNAUTHORIZED

@@ -76,6 +76,7 @@ client_mutants! {
     NoRefreshGrantType => "client-no-refresh-grant-type", "refreshes tokens without listing refresh_token in its registered grant_types";
     RefreshWithoutResource => "client-refresh-without-resource", "sends no resource parameter when refreshing";
     NoVersionFallback => "client-no-version-fallback", "gives up when the server does not support its protocol version";
+    OauthMetadataOnly => "client-oauth-metadata-only", "looks for RFC 8414 metadata only, never OpenID Connect discovery";
 }
 
 impl FromStr for ClientMutant {
@@ -305,7 +306,11 @@ impl Walk {
             .step(
                 "AS metadata",
                 &Action::FetchAsMetadata {
-                    via: AsMetadataVia::Auto,
+                    via: if self.has(ClientMutant::OauthMetadataOnly) {
+                        AsMetadataVia::Oauth
+                    } else {
+                        AsMetadataVia::Auto
+                    },
                     issuer: Some(issuer.clone()),
                     required: false,
                 },

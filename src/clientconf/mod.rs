@@ -102,6 +102,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         answer_as_sse: s.answer_as_sse,
         no_refresh_token: s.no_refresh_token,
         legacy_only: s.legacy_only,
+        issuer_path: s.issuer_path.clone(),
     };
     (config, shape)
 }

@@ -44,6 +44,7 @@ const CLIENT_KEYS: &[&str] = &[
     "answer_as_sse",
     "no_refresh_token",
     "legacy_only",
+    "issuer_path",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -595,6 +596,7 @@ fn client_scenario(v: &Value) -> ClientScenario {
             .get("legacy_only")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        issuer_path: s("issuer_path"),
         context: object(v.get("context")),
     }
 }

@@ -434,6 +434,8 @@ pub struct ClientScenario {
     pub no_refresh_token: bool,
     /// The MCP endpoint speaks only the 2025 revisions (400 UnsupportedProtocolVersion).
     pub legacy_only: bool,
+    /// A path for the authorization server's issuer (`/tenant1`).
+    pub issuer_path: Option<String>,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
