@@ -35,8 +35,8 @@ pub struct ObservedRequest {
     pub location: Option<String>,
     /// The answer's `WWW-Authenticate` header.
     pub www_authenticate: Option<String>,
-    /// The answer's body, kept for the token endpoint only (the grader learns from it which
-    /// tokens were issued, to look for them where they must never be).
+    /// The answer's body, kept for the token and registration endpoints only (the grader
+    /// learns from it which tokens and client ids were issued).
     pub response_body: Option<String>,
 }
 
@@ -95,6 +95,9 @@ pub struct Shape {
     pub answer_as_sse: bool,
     /// Token responses carry no refresh token (issuing one is up to the AS).
     pub no_refresh_token: bool,
+    /// Every dynamic registration is refused (400 `invalid_redirect_uri`), as an OpenID
+    /// Connect server refuses a loopback redirect for what it takes to be a web client.
+    pub refuse_registration: bool,
     /// The authorization server's issuer gets this path (`/tenant1`): the PRM names
     /// `BASE/tenant1`, the AS metadata is served at the locations derived from that issuer
     /// (and not at the root ones) with that issuer, and authorization responses carry it as
@@ -166,7 +169,7 @@ pub(crate) async fn record(
     seen.status = response.status().as_u16();
     seen.location = text(&response, header::LOCATION);
     seen.www_authenticate = text(&response, header::WWW_AUTHENTICATE);
-    let response = if seen.path == "/token" {
+    let response = if seen.path == "/token" || seen.path == "/register" {
         let (parts, body) = response.into_parts();
         let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
             return crate::responses::payload_too_large();
@@ -230,6 +233,20 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
     }
     if obs.shape.hidden_paths.contains(&seen.path) {
         return Some(crate::responses::not_found());
+    }
+    if obs.shape.refuse_registration && seen.method == "POST" && seen.path == "/register" {
+        let body = serde_json::json!({
+            "error": "invalid_redirect_uri",
+            "error_description": "loopback redirect URIs are not allowed for this client",
+        });
+        return Some(
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response(),
+        );
     }
     // A registration for a method the metadata does not list is refused, so the scenario's
     // server is consistent with what it advertises (RFC 7591 §3.2.2).

@@ -77,6 +77,7 @@ client_mutants! {
     RefreshWithoutResource => "client-refresh-without-resource", "sends no resource parameter when refreshing";
     NoVersionFallback => "client-no-version-fallback", "gives up when the server does not support its protocol version";
     OauthMetadataOnly => "client-oauth-metadata-only", "looks for RFC 8414 metadata only, never OpenID Connect discovery";
+    IgnoresRegistrationFailure => "client-ignores-registration-failure", "goes on with a client id of its own making when registration is refused";
 }
 
 impl FromStr for ClientMutant {
@@ -418,7 +419,18 @@ impl Walk {
             )
             .await?;
             if !self.flow.clients.contains_key("main") {
-                return Err("the registration failed".into());
+                if !self.has(ClientMutant::IgnoresRegistrationFailure) {
+                    return Err("the registration was refused: stopping".into());
+                }
+                self.flow.clients.insert(
+                    "main".into(),
+                    Client {
+                        id: "authspec-mock-unregistered".into(),
+                        secret: None,
+                        auth_method: "none".into(),
+                        redirect_uri: self.ctx.auth.redirect_uri.clone(),
+                    },
+                );
             }
         }
         // 5. Scope and resource, as the spec orders them.

@@ -103,6 +103,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         no_refresh_token: s.no_refresh_token,
         legacy_only: s.legacy_only,
         issuer_path: s.issuer_path.clone(),
+        refuse_registration: s.refuse_registration,
     };
     (config, shape)
 }

@@ -56,6 +56,7 @@ pub const TRAFFIC_VALUES: &[&str] = &[
     "refresh_requests",
     "refresh_request",
     "requests_without_resource",
+    "unissued_client_ids",
 ];
 
 fn form(s: &str) -> Map<String, Value> {
@@ -110,10 +111,16 @@ fn secrets(log: &[ObservedRequest]) -> Vec<String> {
             }
         }
         if r.path == "/register"
-            && let Ok(j) = serde_json::from_str::<Value>(&r.body)
-            && let Some(s) = j.get("client_secret").and_then(Value::as_str)
+            && let Some(j) = r
+                .response_body
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
         {
-            out.push(s.to_string());
+            for k in ["client_secret", "registration_access_token"] {
+                if let Some(s) = j.get(k).and_then(Value::as_str) {
+                    out.push(s.to_string());
+                }
+            }
         }
         if let Some(loc) = &r.location
             && let Ok(u) = url::Url::parse(loc)
@@ -563,6 +570,31 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
         .map(|(kind, _)| format!("a {kind} request"))
         .collect();
     v.insert("requests_without_resource".into(), json!(missing));
+    // Client ids the client used that no registration issued (the always-registered public
+    // client of the reference server, which pre-registration scenarios hand out, aside).
+    let issued: Vec<String> = log
+        .iter()
+        .filter(|r| r.path == "/register" && (200..300).contains(&r.status))
+        .filter_map(|r| r.response_body.as_deref())
+        .filter_map(|b| serde_json::from_str::<Value>(b).ok())
+        .filter_map(|j| {
+            j.get("client_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .chain(std::iter::once("reference-public-client".to_string()))
+        .collect();
+    v.insert(
+        "unissued_client_ids".into(),
+        distinct(
+            authorizations
+                .iter()
+                .chain(tokens.iter().map(|(f, _)| f))
+                .filter_map(|m| m.get("client_id").and_then(Value::as_str))
+                .filter(|id| !issued.iter().any(|i| i == id))
+                .map(|id| redactor.text(id)),
+        ),
+    );
     if let Some(f) = refreshes.first() {
         v.insert(
             "refresh_request".into(),

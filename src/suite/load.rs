@@ -45,6 +45,7 @@ const CLIENT_KEYS: &[&str] = &[
     "no_refresh_token",
     "legacy_only",
     "issuer_path",
+    "refuse_registration",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -597,6 +598,10 @@ fn client_scenario(v: &Value) -> ClientScenario {
             .and_then(Value::as_bool)
             .unwrap_or(false),
         issuer_path: s("issuer_path"),
+        refuse_registration: v
+            .get("refuse_registration")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         context: object(v.get("context")),
     }
 }

@@ -436,6 +436,8 @@ pub struct ClientScenario {
     pub legacy_only: bool,
     /// A path for the authorization server's issuer (`/tenant1`).
     pub issuer_path: Option<String>,
+    /// Every dynamic registration is refused.
+    pub refuse_registration: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
