@@ -307,10 +307,8 @@ pub async fn run(
         },
         target: format!("client: {}", redactor.text(&opts.command)),
         spec: opts.spec.as_str().into(),
-        wire: Some(match opts.spec.wire() {
-            crate::suite::model::WireModel::Stateless => "stateless (2026-07-28)".into(),
-            crate::suite::model::WireModel::Session => "initialize and session (2025)".into(),
-        }),
+        // The wire model a server answered in; a client run judges the client's own.
+        wire: None,
         level,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
