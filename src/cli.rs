@@ -24,6 +24,9 @@ use crate::suite::model::{Level, SpecRevision, Suite};
 use crate::suite::select::{Selection, select};
 use crate::{reference, suite};
 
+mod client_cmd;
+mod output;
+
 #[derive(Parser, Debug)]
 #[command(
     args_override_self = true,
@@ -57,6 +60,11 @@ pub enum Command {
     Demo(Box<DemoArgs>),
     /// Render saved JSON reports: one as any format, or several side by side in one HTML page.
     Report(ReportArgs),
+    /// Grade an MCP client: per scenario, an in-process reference server observes `CMD <mcp-url>`.
+    Client(Box<client_cmd::ClientArgs>),
+    /// The mock client as a client under test (for `client --command`); exits 0 when it reached the tools.
+    #[command(hide = true)]
+    MockClient(client_cmd::MockClientArgs),
     /// Print a Client ID Metadata Document to host; pass its URL to `run --client-metadata-url`.
     ClientMetadata(ClientMetadataArgs),
 }
@@ -549,6 +557,8 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Demo(a) => cmd_demo(*a).await,
         Command::Report(a) => cmd_report(a),
         Command::ClientMetadata(a) => cmd_client_metadata(a),
+        Command::Client(a) => client_cmd::cmd_client(*a).await,
+        Command::MockClient(a) => client_cmd::cmd_mock_client(a).await,
     }
 }
 
@@ -633,31 +643,14 @@ async fn cmd_run(a: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let baseline = match &a.baseline {
-        Some(path) if path.exists() || !a.update_baseline => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("error: cannot read the baseline {}: {e}", path.display());
-                    return exit::USAGE;
-                }
-            };
-            let known: Vec<&str> = suites
-                .iter()
-                .flat_map(|s| &s.cases)
-                .map(|c| c.id.as_str())
-                .collect();
-            match report::baseline::parse(&path.display().to_string(), &text, &known) {
-                Ok(b) => Some(b),
-                Err(errors) => {
-                    for e in errors {
-                        eprint!("{e}");
-                    }
-                    return exit::USAGE;
-                }
-            }
-        }
-        _ => None,
+    let known: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|c| c.id.as_str())
+        .collect();
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     if cases.is_empty() {
         eprintln!(
@@ -773,131 +766,28 @@ async fn cmd_run(a: RunArgs) -> i32 {
     if let Some(s) = server {
         s.shutdown().await;
     }
-    let titles: BTreeMap<String, String> = suites
+    let more = suites
         .iter()
-        .map(|s| (s.name.clone(), s.title.clone()))
-        .collect();
-    let opts = console::ConsoleOptions {
-        verbosity: a.verbose,
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.level > Level::Must && c.applies_to(spec))
+        .count();
+    let out = output::Outputs {
+        suites: &suites,
+        catalogue: &catalogue,
+        baseline_path: a.baseline.as_ref(),
+        baseline: baseline.as_ref(),
+        update_baseline: a.update_baseline,
+        allow_stale: a.allow_stale,
+        reports: &a.reports,
+        format: a.format,
+        verbose: a.verbose,
+        unrun_levels: (level == Level::Must && a.cases.is_empty() && a.tags.is_empty())
+            .then_some(more),
+        redactor: &ctx.http.redactor,
     };
-    let mut report = report;
-    if let Some(b) = &baseline {
-        let applied = report::baseline::apply(&mut report, b);
-        if !applied.stale.is_empty() && !a.allow_stale {
-            eprintln!(
-                "error: {} stale baseline entr{} (the case passes now): {}",
-                applied.stale.len(),
-                if applied.stale.len() == 1 { "y" } else { "ies" },
-                applied.stale.join(", ")
-            );
-        }
-    }
-    let mut code = report::exit_code_with(&report, a.allow_stale);
-    if a.update_baseline {
-        let Some(path) = &a.baseline else {
-            eprintln!("error: --update-baseline needs --baseline FILE");
-            return exit::USAGE;
-        };
-        let text = report::baseline::render_update(&report, baseline.as_ref());
-        match std::fs::write(path, &text) {
-            Ok(()) => {
-                let entries = text.lines().filter(|l| l.starts_with("- id:")).count();
-                eprintln!("wrote the baseline {} ({entries} entries)", path.display());
-                // The run is judged against the baseline just written.
-                let known: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
-                if let Ok(b) = report::baseline::parse(&path.display().to_string(), &text, &known) {
-                    report::baseline::apply(&mut report, &b);
-                }
-                code = report::exit_code_with(&report, true);
-            }
-            Err(e) => {
-                eprintln!("error: cannot write the baseline {}: {e}", path.display());
-                code = code.max(exit::RUNTIME);
-            }
-        }
-    }
-    let json_hint = a
-        .reports
-        .iter()
-        .find(|(k, _)| *k == Format::Json)
-        .map(|(_, p)| p.display().to_string());
-    let render = |kind: Format, color: bool| -> String {
-        colored::control::set_override(color);
-        let text = match kind {
-            Format::Json => report::json::render(&report),
-            Format::Junit => report::junit::render(&report, &titles, &catalogue),
-            Format::Markdown => {
-                report::markdown::render(&report, &titles, &catalogue, json_hint.as_deref())
-            }
-            Format::Html => report::html::render(&report, &titles, &catalogue),
-            Format::Sarif => report::sarif::render(&report, &catalogue),
-            Format::Console => {
-                let mut s = console::render(&report, &titles, &catalogue, opts);
-                if level == Level::Must && a.cases.is_empty() && a.tags.is_empty() {
-                    let more = suites
-                        .iter()
-                        .flat_map(|s| &s.cases)
-                        .filter(|c| c.level > Level::Must && c.applies_to(spec))
-                        .count();
-                    if more > 0 {
-                        s.push_str(&format!(
-                            "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
-                        ));
-                    }
-                }
-                s
-            }
-        };
-        // Every sink gets a last pass over the whole output.
-        ctx.http.redactor.scrub(&text)
-    };
-    let env = RunContext::from_env();
-    for (kind, path) in &a.reports {
-        if path.as_os_str() == "-" {
-            continue;
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = std::fs::write(path, render(*kind, false)) {
-            eprintln!(
-                "error: cannot write the {kind:?} report to {}: {e}",
-                path.display()
-            );
-            code = code.max(exit::RUNTIME);
-        }
-    }
-    let stdout_kind = a
-        .reports
-        .iter()
-        .find(|(_, p)| p.as_os_str() == "-")
-        .map(|(k, _)| *k)
-        .unwrap_or(a.format);
-    let stdout_is_console = stdout_kind == Format::Console;
-    print_out(&render(stdout_kind, stdout_is_console && env.color));
-    // The job summary GitHub shows on the run page.
-    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
-        let text = render(Format::Markdown, false);
-        let appended = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&summary)
-            .and_then(|mut f| f.write_all(text.as_bytes()));
-        if let Err(e) = appended {
-            eprintln!("note: cannot append to $GITHUB_STEP_SUMMARY: {e}");
-        }
-    }
-    if env.github_actions {
-        // Workflow commands; on stderr when stdout carries a machine-readable report.
-        for line in report::annotations(&report) {
-            if stdout_is_console {
-                println!("{line}");
-            } else {
-                eprintln!("{line}");
-            }
-        }
-    }
-    if ctx.requests_sent() == 0 && report.summary.errored > 0 {
+    let errored = report.summary.errored;
+    let mut code = output::finish(report, &out);
+    if ctx.requests_sent() == 0 && errored > 0 {
         code = exit::RUNTIME;
     }
     code
@@ -914,9 +804,17 @@ fn print_out(s: &str) {
 
 fn cmd_list(a: ListArgs) -> i32 {
     let catalogue = Catalogue::embedded();
-    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+    let Some(mut suites) = load_suites(&a.suites, &catalogue) else {
         return exit::USAGE;
     };
+    // The client scenarios of `authspec client` too (party client).
+    match crate::clientconf::load_suites(&[], &catalogue) {
+        Ok(client) => suites.extend(client),
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    }
     let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.iter()).collect();
     match a.format {
         ListFormat::Json => {
@@ -1081,9 +979,17 @@ fn cmd_variants(a: ListArgs) -> i32 {
 
 fn cmd_coverage(a: ListArgs) -> i32 {
     let catalogue = Catalogue::embedded();
-    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+    let Some(mut suites) = load_suites(&a.suites, &catalogue) else {
         return exit::USAGE;
     };
+    // Client scenarios (`authspec client`) cite the client-side requirements.
+    match crate::clientconf::load_suites(&[], &catalogue) {
+        Ok(client) => suites.extend(client),
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    }
     let rows: Vec<_> = catalogue
         .iter()
         .map(|r| {
@@ -1120,9 +1026,10 @@ fn cmd_coverage(a: ListArgs) -> i32 {
                     cases.join(", ")
                 ));
             }
-            for (source, cited, testable, client, total) in coverage_by_source(&rows) {
+            for c in coverage_by_source(&rows) {
                 s.push_str(&format!(
-                    "{source:<52} {cited:>3} of {testable:>3} server-side testable cited ({client} client-side, {total} in all)\n"
+                    "{:<52} {:>3} of {:>3} server-side testable cited, {:>3} of {:>3} client-side ({} in all)\n",
+                    c.source, c.cited, c.testable, c.client_cited, c.client, c.total
                 ));
             }
             s.push_str(&format!(
@@ -1137,49 +1044,65 @@ fn cmd_coverage(a: ListArgs) -> i32 {
 
 type CoverageRow<'a> = (&'a crate::requirements::Requirement, Vec<String>);
 
-/// Per source: (source, cited, server-side testable, client-side, total). Untestable statements
-/// count in the total only; client-side ones are graded by client conformance, not by `run`.
-fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<(String, usize, usize, usize, usize)> {
-    let mut by: BTreeMap<String, (usize, usize, usize, usize)> = BTreeMap::new();
+/// Coverage of one source. Untestable statements count in the total only; client-side ones are
+/// graded by client conformance (`authspec client`), server-side ones by `run`.
+#[derive(Default)]
+struct SourceCoverage {
+    source: String,
+    cited: usize,
+    testable: usize,
+    client_cited: usize,
+    client: usize,
+    total: usize,
+}
+
+fn coverage_by_source(rows: &[CoverageRow<'_>]) -> Vec<SourceCoverage> {
+    let mut by: BTreeMap<String, SourceCoverage> = BTreeMap::new();
     for (r, cases) in rows {
-        let e = by.entry(r.source.clone()).or_default();
-        e.3 += 1;
+        let e = by
+            .entry(r.source.clone())
+            .or_insert_with(|| SourceCoverage {
+                source: r.source.clone(),
+                ..SourceCoverage::default()
+            });
+        e.total += 1;
         if r.testability == "untestable" {
             continue;
         }
         if r.party == "client" {
-            e.2 += 1;
+            e.client += 1;
+            if !cases.is_empty() {
+                e.client_cited += 1;
+            }
             continue;
         }
-        e.1 += 1;
+        e.testable += 1;
         if !cases.is_empty() {
-            e.0 += 1;
+            e.cited += 1;
         }
     }
-    by.into_iter()
-        .map(|(s, (c, t, cl, n))| (s, c, t, cl, n))
-        .collect()
+    by.into_values().collect()
 }
 
 fn coverage_markdown(rows: &[CoverageRow<'_>]) -> String {
     let mut s = String::from(
-        "| source | cited by a case | server-side testable | client-side | all statements |\n|---|---:|---:|---:|---:|\n",
+        "| source | server-side cited | server-side testable | client-side cited | client-side | all statements |\n|---|---:|---:|---:|---:|---:|\n",
     );
-    let mut sum = (0, 0, 0, 0);
-    for (source, cited, testable, client, total) in coverage_by_source(rows) {
+    let mut sum = SourceCoverage::default();
+    for c in coverage_by_source(rows) {
         s.push_str(&format!(
-            "| {source} | {cited} | {testable} | {client} | {total} |\n"
+            "| {} | {} | {} | {} | {} | {} |\n",
+            c.source, c.cited, c.testable, c.client_cited, c.client, c.total
         ));
-        sum = (
-            sum.0 + cited,
-            sum.1 + testable,
-            sum.2 + client,
-            sum.3 + total,
-        );
+        sum.cited += c.cited;
+        sum.testable += c.testable;
+        sum.client_cited += c.client_cited;
+        sum.client += c.client;
+        sum.total += c.total;
     }
     s.push_str(&format!(
-        "| **all** | **{}** | **{}** | **{}** | **{}** |\n\n",
-        sum.0, sum.1, sum.2, sum.3
+        "| **all** | **{}** | **{}** | **{}** | **{}** | **{}** |\n\n",
+        sum.cited, sum.testable, sum.client_cited, sum.client, sum.total
     ));
     s.push_str("<details><summary>Every requirement</summary>\n\n| requirement | level | party | testability | cases |\n|---|---|---|---|---|\n");
     for (r, cases) in rows {

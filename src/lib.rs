@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod cli;
 pub mod client;
+pub mod clientconf;
 pub mod config;
 pub mod engine;
 pub mod http;

@@ -88,6 +88,7 @@ mod mcp;
 mod metadata;
 mod mutant;
 mod oauth;
+mod observe;
 mod register;
 mod responses;
 mod state;
@@ -109,6 +110,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use mutant::Mutant;
+pub use observe::{ObservedRequest, RequestLog, Shape};
 pub use variant::Variant;
 
 use state::AppState;
@@ -195,6 +197,8 @@ pub struct RunningServer {
         expect(dead_code, reason = "only the crate's tests read it")
     )]
     state: Arc<AppState>,
+    /// The request log of a server started with [`spawn_observed`].
+    log: Option<RequestLog>,
 }
 
 impl RunningServer {
@@ -206,6 +210,15 @@ impl RunningServer {
     /// The protected MCP endpoint, which is also the resource identifier.
     pub fn mcp_url(&self) -> String {
         format!("{}/mcp", self.base_url)
+    }
+
+    /// Every exchange so far, when the server was started with [`spawn_observed`] (raw:
+    /// tokens and codes included).
+    pub fn observed(&self) -> Vec<ObservedRequest> {
+        self.log
+            .as_ref()
+            .map(RequestLog::snapshot)
+            .unwrap_or_default()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -222,11 +235,45 @@ impl RunningServer {
 
 /// Binds `addr` (use 127.0.0.1:0 for an ephemeral port), then serves in a spawned tokio task.
 pub async fn spawn(addr: SocketAddr, config: Config) -> io::Result<RunningServer> {
+    spawn_with(addr, config, None).await
+}
+
+/// Like [`spawn`], but records every exchange (see [`RunningServer::observed`]) and reshapes
+/// the server as a client-conformance scenario asks (see [`Shape`]).
+pub async fn spawn_observed(
+    addr: SocketAddr,
+    config: Config,
+    shape: Shape,
+) -> io::Result<RunningServer> {
+    spawn_with(addr, config, Some(shape)).await
+}
+
+async fn spawn_with(
+    addr: SocketAddr,
+    config: Config,
+    shape: Option<Shape>,
+) -> io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
     let base_url = format!("http://{}", public_addr(local_addr));
     let state = Arc::new(AppState::new(base_url.clone(), config));
-    let app = app::router(Arc::clone(&state));
+    let mut app = app::router(Arc::clone(&state));
+    let log = shape.map(|shape| {
+        let log = RequestLog::default();
+        let observer = Arc::new(observe::Observer {
+            log: log.clone(),
+            shape,
+            base: base_url.clone(),
+        });
+        // Around the whole router, not its routes, so that a rewritten path is routed anew.
+        app = axum::Router::new()
+            .fallback_service(std::mem::take(&mut app))
+            .layer(axum::middleware::from_fn_with_state(
+                observer,
+                observe::record,
+            ));
+        log
+    });
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         // Either a send or the sender being dropped means "stop".
@@ -245,6 +292,7 @@ pub async fn spawn(addr: SocketAddr, config: Config) -> io::Result<RunningServer
         stop,
         task,
         state,
+        log,
     })
 }
 

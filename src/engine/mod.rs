@@ -225,8 +225,9 @@ async fn run_steps(
     None
 }
 
-/// Turns the observations into findings and a verdict.
-fn judge(
+/// Turns the observations into findings and a verdict (client conformance judges the
+/// observed traffic of a client with it too).
+pub fn judge(
     case: &Case,
     ctx: &TargetContext,
     catalogue: &Catalogue,

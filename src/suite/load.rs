@@ -31,6 +31,22 @@ const CASE_KEYS: &[&str] = &[
     "requires",
     "steps",
     "expect",
+    "client",
+];
+/// Keys of a client-conformance case's `client` object.
+const CLIENT_KEYS: &[&str] = &[
+    "scenario",
+    "mutants",
+    "challenge_scope",
+    "always_insufficient_scope",
+    "token_auth_methods",
+    "hidden_paths",
+    "answer_as_sse",
+    "no_refresh_token",
+    "legacy_only",
+    "issuer_path",
+    "refuse_registration",
+    "context",
 ];
 const STEP_KEYS: &[&str] = &[
     "name",
@@ -298,6 +314,7 @@ fn allowed_keys_at(pointer: &str) -> &'static [&'static str] {
     match parts.as_slice() {
         [] => SUITE_KEYS,
         ["cases", _] => CASE_KEYS,
+        ["cases", _, "client"] => CLIENT_KEYS,
         ["cases", _, "steps", _] => STEP_KEYS,
         ["cases", _, "steps", _, "http"] => HTTP_KEYS,
         ["cases", _, "steps", _, "call_resource"] => CALL_KEYS,
@@ -493,8 +510,21 @@ fn build_case(
         .chain(crate::engine::flow::FLOW_VARS)
         .map(|s| s.to_string())
         .collect();
+    let client = c.get("client").map(client_scenario);
+    if client.is_some() {
+        defined.extend(
+            crate::clientconf::traffic::TRAFFIC_VALUES
+                .iter()
+                .map(|s| s.to_string()),
+        );
+    }
     let mut steps = Vec::new();
-    for (i, s) in c.get("steps")?.as_array()?.iter().enumerate() {
+    let no_steps = Vec::new();
+    let step_values = match c.get("steps") {
+        Some(v) => v.as_array()?,
+        None => &no_steps,
+    };
+    for (i, s) in step_values.iter().enumerate() {
         let sp = format!("{ptr}/steps/{i}");
         if let Some(step) = build_step(s, &sp, i, ctx, &defined) {
             if steps.iter().any(|x: &Step| x.name == step.name) {
@@ -507,7 +537,10 @@ fn build_case(
             steps.push(step);
         }
     }
-    let step_names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    let mut step_names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+    if client.is_some() {
+        step_names.push(crate::clientconf::traffic::STEP);
+    }
     let expectations = |key: &str, ctx: &mut Ctx<'_>| -> Vec<Expectation> {
         let mut out = Vec::new();
         for (i, e) in c
@@ -552,9 +585,44 @@ fn build_case(
         requires,
         steps,
         expect,
+        client,
         file: ctx.file.to_string(),
         pos: ctx.spans.value(ptr),
     })
+}
+
+/// The `client` object of a client-conformance case (already schema-checked).
+fn client_scenario(v: &Value) -> ClientScenario {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    ClientScenario {
+        scenario: s("scenario"),
+        mutants: str_list(v.get("mutants")),
+        challenge_scope: s("challenge_scope"),
+        always_insufficient_scope: v
+            .get("always_insufficient_scope")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        token_auth_methods: v.get("token_auth_methods").map(|m| str_list(Some(m))),
+        hidden_paths: str_list(v.get("hidden_paths")),
+        answer_as_sse: v
+            .get("answer_as_sse")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        no_refresh_token: v
+            .get("no_refresh_token")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        legacy_only: v
+            .get("legacy_only")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        issuer_path: s("issuer_path"),
+        refuse_registration: v
+            .get("refuse_registration")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        context: object(v.get("context")),
+    }
 }
 
 fn check_templates(v: &Value, ptr: &str, ctx: &mut Ctx<'_>, defined: &[String]) {

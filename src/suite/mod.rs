@@ -68,3 +68,9 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// The client-conformance suites (party `client`), run by `authspec client`, never by `run`.
+pub const CLIENT_EMBEDDED: &[(&str, &str)] = &[(
+    "suites/client-auth.yaml",
+    include_str!("../../suites/client-auth.yaml"),
+)];

@@ -161,6 +161,9 @@ pub struct Case {
     pub requires: Vec<Expectation>,
     pub steps: Vec<Step>,
     pub expect: Vec<Expectation>,
+    /// A client-conformance case (party `client`): how the observing server is set up. Its
+    /// expectations read the traffic the client under test sent.
+    pub client: Option<ClientScenario>,
     /// The suite file the case is written in.
     pub file: String,
     pub pos: Pos,
@@ -455,4 +458,36 @@ pub struct ServeAnswer {
     pub location: Option<String>,
     /// Pads the document with an extra member up to this many bytes.
     pub pad_to: Option<usize>,
+}
+
+/// How `authspec client` sets up the server a client under test talks to (the `client` key of
+/// a case). The server is the reference server, observing every request.
+#[derive(Clone, Debug, Default)]
+pub struct ClientScenario {
+    /// `MCP_CONFORMANCE_SCENARIO` for the client (the official conformance tool's name where
+    /// there is one, so clients wired for it run unchanged); the case id when absent.
+    pub scenario: Option<String>,
+    /// Reference-server switches that set the scene (a root-only metadata document, an issuer
+    /// mismatch…), by name.
+    pub mutants: Vec<String>,
+    /// The scope the 401 challenge asks for.
+    pub challenge_scope: Option<String>,
+    /// tools/list and tools/call always answer 403 `insufficient_scope`.
+    pub always_insufficient_scope: bool,
+    /// `token_endpoint_auth_methods_supported` in the AS metadata.
+    pub token_auth_methods: Option<Vec<String>>,
+    /// Paths the server answers 404 (metadata served at only some of its locations).
+    pub hidden_paths: Vec<String>,
+    /// The MCP endpoint answers with SSE streams instead of JSON.
+    pub answer_as_sse: bool,
+    /// Token responses carry no refresh token.
+    pub no_refresh_token: bool,
+    /// The MCP endpoint speaks only the 2025 revisions (400 UnsupportedProtocolVersion).
+    pub legacy_only: bool,
+    /// A path for the authorization server's issuer (`/tenant1`).
+    pub issuer_path: Option<String>,
+    /// Every dynamic registration is refused.
+    pub refuse_registration: bool,
+    /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
+    pub context: serde_json::Map<String, Value>,
 }

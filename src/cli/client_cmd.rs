@@ -1,0 +1,204 @@
+//! `authspec client --command CMD`: client conformance, reported like `run`; and the hidden
+//! `authspec mock-client`, the mock client as a command to grade.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{Format, LevelArg, SpecArg, output, parse_report};
+use crate::clientconf::{self, ClientOptions, mock};
+use crate::engine::RunEvent;
+use crate::http::Redactor;
+use crate::report::exit;
+use crate::requirements::Catalogue;
+use crate::suite::model::{Level, SpecRevision};
+use crate::suite::select::{Selection, select};
+
+#[derive(Args, Debug)]
+pub struct ClientArgs {
+    /// The client under test, run through `sh -c` with the MCP URL as its last argument.
+    #[arg(long)]
+    pub command: String,
+    /// Scenario (case) ids or globs to run (`client/scope/*`); all when none is given.
+    pub cases: Vec<String>,
+    /// Skip scenarios matching this glob (repeatable).
+    #[arg(long = "skip")]
+    pub skip: Vec<String>,
+    /// The weakest level to run: must, should (warnings fail the run), may.
+    #[arg(long, value_enum, default_value = "should")]
+    pub level: LevelArg,
+    /// The MCP revision to judge by (and to pass as MCP_CONFORMANCE_PROTOCOL_VERSION).
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    pub spec: SpecArg,
+    /// An extra client suite file to load (repeatable).
+    #[arg(long = "suite")]
+    pub suites: Vec<PathBuf>,
+    /// Seconds one scenario's client may run before its process group is killed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// How many scenarios run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    /// Also write a report: KIND=PATH (repeatable; `-` is stdout).
+    #[arg(long = "report", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// Accept the failures listed in this YAML file (xfail); a listed scenario that passes is stale.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current failures and warnings to the --baseline file.
+    #[arg(long = "update-baseline", requires = "baseline")]
+    pub update_baseline: bool,
+    /// Stale baseline entries do not fail the run.
+    #[arg(long = "allow-stale")]
+    pub allow_stale: bool,
+    /// A secret value to scrub from every output (repeatable).
+    #[arg(long = "secret")]
+    pub secrets: Vec<String>,
+    /// More detail: -v notes (the client's output), -vv transcripts of failing scenarios.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Args, Debug)]
+pub struct MockClientArgs {
+    /// A deliberate fault (repeatable); `--mutant list` prints them.
+    #[arg(long = "mutant")]
+    pub mutants: Vec<String>,
+    /// The MCP endpoint.
+    pub url: Option<String>,
+}
+
+pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let mut extra = Vec::new();
+    for p in &a.suites {
+        match std::fs::read_to_string(p) {
+            Ok(s) => extra.push((p.display().to_string(), s)),
+            Err(e) => {
+                eprintln!("error: cannot read suite file {}: {e}", p.display());
+                return exit::USAGE;
+            }
+        }
+    }
+    let suites = match clientconf::load_suites(&extra, &catalogue) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let spec: SpecRevision = a.spec.into();
+    let level: Level = a.level.into();
+    let selection = Selection {
+        include: a.cases.clone(),
+        skip: a.skip.clone(),
+        tags: Vec::new(),
+        level,
+        spec,
+    };
+    let cases = match select(&suites, &selection) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    if a.command.trim().is_empty() {
+        eprintln!("error: --command is empty");
+        return exit::USAGE;
+    }
+    let known: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|c| c.id.as_str())
+        .collect();
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if cases.is_empty() {
+        eprintln!(
+            "error: no scenario selected (level {level}, MCP {spec}; `authspec list` shows the client scenarios, party client)"
+        );
+        return exit::NO_CASES;
+    }
+    let opts = ClientOptions {
+        command: a.command.clone(),
+        spec,
+        timeout: Duration::from_secs(a.timeout),
+        jobs: a.jobs as usize,
+        secrets: a.secrets.clone(),
+    };
+    let progress = |_e: RunEvent<'_>| {};
+    let report = clientconf::run(&cases, &opts, &catalogue, level, &progress).await;
+    let redactor = Redactor::default();
+    for s in &a.secrets {
+        redactor.add_secret(s);
+    }
+    let all_errored = !report.cases.is_empty()
+        && report
+            .cases
+            .iter()
+            .all(|c| c.result == crate::report::Outcome::Error);
+    let out = output::Outputs {
+        suites: &suites,
+        catalogue: &catalogue,
+        baseline_path: a.baseline.as_ref(),
+        baseline: baseline.as_ref(),
+        update_baseline: a.update_baseline,
+        allow_stale: a.allow_stale,
+        reports: &a.reports,
+        format: a.format,
+        verbose: a.verbose,
+        unrun_levels: None,
+        redactor: &redactor,
+    };
+    let code = output::finish(report, &out);
+    // Not one scenario could run the client: a harness problem, not a verdict.
+    if all_errored {
+        exit::RUNTIME.max(code)
+    } else {
+        code
+    }
+}
+
+pub(super) async fn cmd_mock_client(a: MockClientArgs) -> i32 {
+    if a.mutants.iter().any(|m| m == "list") {
+        for m in mock::ClientMutant::ALL {
+            println!("{:<34} {}", m.name(), m.description());
+        }
+        return exit::OK;
+    }
+    let mutants: Result<Vec<mock::ClientMutant>, String> =
+        a.mutants.iter().map(|m| m.parse()).collect();
+    let mutants = match mutants {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let Some(url) = a.url else {
+        eprintln!("error: give the MCP endpoint URL");
+        return exit::USAGE;
+    };
+    let mut lines = Vec::new();
+    let result = mock::run(&url, &mutants, &mut lines).await;
+    for l in &lines {
+        eprintln!("{l}");
+    }
+    match result {
+        Ok(msg) => {
+            println!("mock client: {msg}");
+            exit::OK
+        }
+        Err(msg) => {
+            println!("mock client stopped: {msg}");
+            exit::NONCONFORMANT
+        }
+    }
+}

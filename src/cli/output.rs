@@ -1,0 +1,184 @@
+//! What `run` and `client` share once the cases have run: the baseline, the report files, the
+//! report on stdout, the GitHub job summary and annotations, and the exit code.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{Format, RunContext, print_out};
+use crate::http::Redactor;
+use crate::report::baseline::Baseline;
+use crate::report::{self, RunReport, console, exit};
+use crate::requirements::Catalogue;
+use crate::suite::Suite;
+
+/// Reads the `--baseline` file (unless it is about to be written for the first time). `Err`
+/// carries the exit code, the message already printed.
+pub(super) fn load_baseline(
+    path: Option<&PathBuf>,
+    update: bool,
+    known: &[&str],
+) -> Result<Option<Baseline>, i32> {
+    match path {
+        Some(path) if path.exists() || !update => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read the baseline {}: {e}", path.display());
+                    return Err(exit::USAGE);
+                }
+            };
+            match report::baseline::parse(&path.display().to_string(), &text, known) {
+                Ok(b) => Ok(Some(b)),
+                Err(errors) => {
+                    for e in errors {
+                        eprint!("{e}");
+                    }
+                    Err(exit::USAGE)
+                }
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// How a finished run is reported.
+pub(super) struct Outputs<'a> {
+    pub suites: &'a [Suite],
+    pub catalogue: &'a Catalogue,
+    pub baseline_path: Option<&'a PathBuf>,
+    pub baseline: Option<&'a Baseline>,
+    pub update_baseline: bool,
+    pub allow_stale: bool,
+    pub reports: &'a [(Format, PathBuf)],
+    pub format: Format,
+    pub verbose: u8,
+    /// SHOULD/MAY cases left out by the level, when the console ought to say so.
+    pub unrun_levels: Option<usize>,
+    /// Scrubs every output one last time.
+    pub redactor: &'a Redactor,
+}
+
+/// Applies the baseline, writes every report and returns the exit code.
+pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
+    let titles: BTreeMap<String, String> = o
+        .suites
+        .iter()
+        .map(|s| (s.name.clone(), s.title.clone()))
+        .collect();
+    let catalogue = o.catalogue;
+    let opts = console::ConsoleOptions {
+        verbosity: o.verbose,
+    };
+    let mut report = report;
+    if let Some(b) = o.baseline {
+        let applied = report::baseline::apply(&mut report, b);
+        if !applied.stale.is_empty() && !o.allow_stale {
+            eprintln!(
+                "error: {} stale baseline entr{} (the case passes now): {}",
+                applied.stale.len(),
+                if applied.stale.len() == 1 { "y" } else { "ies" },
+                applied.stale.join(", ")
+            );
+        }
+    }
+    let mut code = report::exit_code_with(&report, o.allow_stale);
+    if o.update_baseline {
+        let Some(path) = o.baseline_path else {
+            eprintln!("error: --update-baseline needs --baseline FILE");
+            return exit::USAGE;
+        };
+        let text = report::baseline::render_update(&report, o.baseline);
+        match std::fs::write(path, &text) {
+            Ok(()) => {
+                let entries = text.lines().filter(|l| l.starts_with("- id:")).count();
+                eprintln!("wrote the baseline {} ({entries} entries)", path.display());
+                // The run is judged against the baseline just written.
+                let known: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
+                if let Ok(b) = report::baseline::parse(&path.display().to_string(), &text, &known) {
+                    report::baseline::apply(&mut report, &b);
+                }
+                code = report::exit_code_with(&report, true);
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", path.display());
+                code = code.max(exit::RUNTIME);
+            }
+        }
+    }
+    let json_hint = o
+        .reports
+        .iter()
+        .find(|(k, _)| *k == Format::Json)
+        .map(|(_, p)| p.display().to_string());
+    let render = |kind: Format, color: bool| -> String {
+        colored::control::set_override(color);
+        let text = match kind {
+            Format::Json => report::json::render(&report),
+            Format::Junit => report::junit::render(&report, &titles, catalogue),
+            Format::Markdown => {
+                report::markdown::render(&report, &titles, catalogue, json_hint.as_deref())
+            }
+            Format::Html => report::html::render(&report, &titles, catalogue),
+            Format::Sarif => report::sarif::render(&report, catalogue),
+            Format::Console => {
+                let mut s = console::render(&report, &titles, catalogue, opts);
+                if let Some(more) = o.unrun_levels.filter(|n| *n > 0) {
+                    s.push_str(&format!(
+                        "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
+                    ));
+                }
+                s
+            }
+        };
+        // Every sink gets a last pass over the whole output.
+        o.redactor.scrub(&text)
+    };
+    let env = RunContext::from_env();
+    for (kind, path) in o.reports {
+        if path.as_os_str() == "-" {
+            continue;
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = std::fs::write(path, render(*kind, false)) {
+            eprintln!(
+                "error: cannot write the {kind:?} report to {}: {e}",
+                path.display()
+            );
+            code = code.max(exit::RUNTIME);
+        }
+    }
+    let stdout_kind = o
+        .reports
+        .iter()
+        .find(|(_, p)| p.as_os_str() == "-")
+        .map(|(k, _)| *k)
+        .unwrap_or(o.format);
+    let stdout_is_console = stdout_kind == Format::Console;
+    print_out(&render(stdout_kind, stdout_is_console && env.color));
+    // The job summary GitHub shows on the run page.
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
+        let text = render(Format::Markdown, false);
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("note: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+        }
+    }
+    if env.github_actions {
+        // Workflow commands; on stderr when stdout carries a machine-readable report.
+        for line in report::annotations(&report) {
+            if stdout_is_console {
+                println!("{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,320 @@
+//! Client conformance: grading a real MCP client by what it sends.
+//!
+//! For each client case (a suite case with a `client` key, party `client`) the runner starts
+//! the reference server in-process, observing every request and set up as the case says
+//! ([`reference_server::Shape`], reference-server switches), then runs the client under test as
+//! `CMD <mcp-url>` with `MCP_CONFORMANCE_SCENARIO` and `MCP_CONFORMANCE_CONTEXT` set, as the
+//! official MCP conformance tool does. Once the client has finished (or been killed at the
+//! deadline), its traffic becomes one observation ([`traffic::observe`]) that the case's
+//! expectations are judged on by the engine's own judging, so the result is an ordinary
+//! [`RunReport`] for the ordinary reporters.
+
+pub mod mock;
+pub mod process;
+pub mod traffic;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reference_server::{Config, Mutant, Shape};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::engine::{RunEvent, TargetContext};
+use crate::http::{HttpClient, HttpOptions, Redactor};
+use crate::report::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
+use crate::requirements::Catalogue;
+use crate::suite::model::{Case, ClientScenario, Level, SpecRevision, Suite};
+
+/// What the `client` command was asked to run.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// The client under test; the MCP URL is appended as its last argument.
+    pub command: String,
+    pub spec: SpecRevision,
+    /// How long one scenario's client may run.
+    pub timeout: Duration,
+    /// Scenarios run at once (each has its own server and process).
+    pub jobs: usize,
+    /// Values to scrub from every output, besides the secrets seen in the traffic.
+    pub secrets: Vec<String>,
+}
+
+/// The client suites shipped in the binary, plus extra files; the mutants cases name are the
+/// mock client's, and the reference-server switches in each `client` object are checked too.
+pub fn load_suites(
+    extra: &[(String, String)],
+    catalogue: &Catalogue,
+) -> Result<Vec<Suite>, String> {
+    let mut sources: Vec<(String, String)> = crate::suite::CLIENT_EMBEDDED
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
+    sources.extend(extra.iter().cloned());
+    let suites = crate::suite::load::load_many(sources, catalogue, &mock::mutant_names())
+        .map_err(|e| e.to_string())?;
+    let mut errors = Vec::new();
+    for c in suites.iter().flat_map(|s| &s.cases) {
+        match &c.client {
+            None => errors.push(format!(
+                "{}:{}: case `{}` is in a client suite but has no `client` object",
+                c.file, c.pos.line, c.id
+            )),
+            Some(s) => {
+                for m in &s.mutants {
+                    if m.parse::<Mutant>().is_err() {
+                        errors.push(format!(
+                            "{}:{}: case `{}`: unknown reference-server switch `{m}` (see `authspec mutants`)",
+                            c.file, c.pos.line, c.id
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(suites)
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
+/// The name the client sees in `MCP_CONFORMANCE_SCENARIO`.
+pub fn scenario_name(case: &Case) -> String {
+    case.client
+        .as_ref()
+        .and_then(|c| c.scenario.clone())
+        .unwrap_or_else(|| case.id.clone())
+}
+
+fn server_setup(s: &ClientScenario) -> (Config, Shape) {
+    let config = Config {
+        mutants: s.mutants.iter().filter_map(|m| m.parse().ok()).collect(),
+        ..Config::default()
+    };
+    let shape = Shape {
+        challenge_scope: s.challenge_scope.clone(),
+        always_insufficient_scope: s.always_insufficient_scope,
+        token_auth_methods: s.token_auth_methods.clone(),
+        hidden_paths: s.hidden_paths.clone(),
+        answer_as_sse: s.answer_as_sse,
+        no_refresh_token: s.no_refresh_token,
+        legacy_only: s.legacy_only,
+        issuer_path: s.issuer_path.clone(),
+        refuse_registration: s.refuse_registration,
+    };
+    (config, shape)
+}
+
+/// The last `max` characters of a client's output, redacted.
+fn tail(text: &str, max: usize, redactor: &Redactor) -> String {
+    let text = redactor.scrub(text.trim_end());
+    let start = text
+        .char_indices()
+        .rev()
+        .nth(max)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    if start > 0 {
+        format!("…{}", &text[start..])
+    } else {
+        text
+    }
+}
+
+fn blank_result(case: &Case) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        suite: case.suite.clone(),
+        section: case.section.clone(),
+        level: case.level,
+        party: case.party.as_str().into(),
+        requirements: case.requirements.clone(),
+        result: Outcome::Pass,
+        message: String::new(),
+        findings: Vec::new(),
+        notes: Vec::new(),
+        transcript: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+/// Runs one client case: server, client, judgement.
+pub async fn run_case(case: &Case, opts: &ClientOptions, catalogue: &Catalogue) -> CaseResult {
+    let started = Instant::now();
+    let mut result = blank_result(case);
+    let redactor = Redactor::default();
+    for s in &opts.secrets {
+        redactor.add_secret(s);
+    }
+    let (outcome, message) = judge_case(case, opts, catalogue, &mut result, &redactor).await;
+    result.result = outcome;
+    result.message = redactor.text(&message);
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+async fn judge_case(
+    case: &Case,
+    opts: &ClientOptions,
+    catalogue: &Catalogue,
+    result: &mut CaseResult,
+    redactor: &Redactor,
+) -> (Outcome, String) {
+    let Some(scenario) = &case.client else {
+        return (
+            Outcome::Error,
+            "not a client case (it has no `client` object)".into(),
+        );
+    };
+    let (config, shape) = server_setup(scenario);
+    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = match reference_server::spawn_observed(addr, config, shape).await {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                Outcome::Error,
+                format!("the reference server failed to start: {e}"),
+            );
+        }
+    };
+    let mcp_url = server.mcp_url();
+    let name = scenario_name(case);
+    let mut context = serde_json::Map::new();
+    context.insert("name".into(), json!(name));
+    context.extend(scenario.context.clone());
+    let env = vec![
+        ("MCP_CONFORMANCE_SCENARIO".to_string(), name),
+        (
+            "MCP_CONFORMANCE_CONTEXT".to_string(),
+            Value::Object(context.clone()).to_string(),
+        ),
+        (
+            "MCP_CONFORMANCE_PROTOCOL_VERSION".to_string(),
+            opts.spec.as_str().to_string(),
+        ),
+    ];
+    if let Some(Value::String(s)) = context.get("client_secret") {
+        redactor.add_secret(s);
+    }
+    let run = process::run(&opts.command, &mcp_url, &env, opts.timeout).await;
+    let log = server.observed();
+    server.shutdown().await;
+    let obs = traffic::observe(&log, &mcp_url, redactor);
+    result.transcript = traffic::transcript(&log, mcp_url.trim_end_matches("/mcp"), redactor);
+    let ran = match (&run.spawn_error, run.status) {
+        (Some(e), _) => e.clone(),
+        (None, _) if run.timed_out => format!(
+            "the client was killed after {} s (its process group)",
+            opts.timeout.as_secs()
+        ),
+        (None, Some(code)) => format!("the client exited with status {code}"),
+        (None, None) => "the client was ended by a signal".into(),
+    };
+    result.notes.push(format!(
+        "{ran} after {} ms; {} requests observed",
+        run.elapsed.as_millis(),
+        log.len()
+    ));
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        if !text.trim().is_empty() {
+            result
+                .notes
+                .push(format!("client {stream}:\n{}", tail(text, 2000, redactor)));
+        }
+    }
+    if let Some(e) = run.spawn_error {
+        return (Outcome::Error, e);
+    }
+    // A client that never reached the server (a command not found, a crash at start-up) shows
+    // nothing to judge: that is a harness problem, not a verdict.
+    if log.is_empty() {
+        return (
+            Outcome::Error,
+            format!(
+                "the client sent no request to the server ({ran}); see its output in the notes"
+            ),
+        );
+    }
+    let http = match HttpClient::new(
+        HttpOptions {
+            target_is_loopback: true,
+            ..HttpOptions::default()
+        },
+        redactor.clone(),
+    ) {
+        Ok(h) => h,
+        Err(e) => return (Outcome::Error, format!("cannot build the HTTP client: {e}")),
+    };
+    let Ok(target) = Url::parse(&mcp_url) else {
+        return (
+            Outcome::Error,
+            format!("the server URL `{mcp_url}` is invalid"),
+        );
+    };
+    let ctx = TargetContext::new(target, None, opts.spec, http);
+    let vars: BTreeMap<String, Value> = ctx.builtin_vars();
+    let observations = vec![(traffic::STEP.to_string(), obs)];
+    let (outcome, message) =
+        crate::engine::judge(case, &ctx, catalogue, result, &vars, &observations);
+    match outcome {
+        Outcome::Pass if run.timed_out => (
+            Outcome::Error,
+            format!(
+                "the client did not finish within {} s (what it sent so far conforms)",
+                opts.timeout.as_secs()
+            ),
+        ),
+        o => (o, message),
+    }
+}
+
+/// Runs the client cases, `jobs` at a time, and reports in the order given.
+pub async fn run(
+    cases: &[Case],
+    opts: &ClientOptions,
+    catalogue: &Catalogue,
+    level: Level,
+    on_event: &(dyn Fn(RunEvent<'_>) + Sync),
+) -> RunReport {
+    let started = Instant::now();
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    on_event(RunEvent::Started { total: cases.len() });
+    let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
+        .map(|case| async move {
+            let r = run_case(case, opts, catalogue).await;
+            on_event(RunEvent::CaseFinished(&r));
+            r
+        })
+        .buffered(opts.jobs.max(1))
+        .collect()
+        .await;
+    let requests = results.iter().map(|r| r.transcript.len()).sum();
+    let redactor = Redactor::default();
+    for s in &opts.secrets {
+        redactor.add_secret(s);
+    }
+    RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "authspec".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: format!("client: {}", redactor.text(&opts.command)),
+        spec: opts.spec.as_str().into(),
+        // The wire model a server answered in; a client run judges the client's own.
+        wire: None,
+        strict: false,
+        level,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        requests,
+        summary: Summary::of(&results),
+        cases: results,
+    }
+}
