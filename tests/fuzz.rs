@@ -419,7 +419,7 @@ proptest! {
         let resp = Response {
             status: 200,
             headers: vec![("content-type".to_string(), "text/html".to_string())].into(),
-            body: html.as_bytes().into(),
+            body: html.as_bytes().to_vec().into(),
             elapsed: std::time::Duration::ZERO,
         };
         let page = Url::parse("https://as.example/authorize?x=1").expect("url");
@@ -475,7 +475,7 @@ proptest! {
             response: Some(Response {
                 status: 200,
                 headers: vec![("content-type".to_string(), "application/json".to_string())].into(),
-                body: body.as_bytes().into(),
+                body: body.as_bytes().to_vec().into(),
                 elapsed: std::time::Duration::ZERO,
             }),
             values: BTreeMap::from([("doc".to_string(), doc.clone())]),
@@ -506,7 +506,7 @@ fn deep_json_in_a_body_is_not_a_crash() {
         response: Some(Response {
             status: 200,
             headers: vec![("content-type".to_string(), "application/json".to_string())].into(),
-            body: body.as_bytes().into(),
+            body: body.as_bytes().to_vec().into(),
             elapsed: std::time::Duration::ZERO,
         }),
         values: BTreeMap::new(),

@@ -372,7 +372,7 @@ mod tests {
         Response {
             status: 200,
             headers: vec![("content-type".into(), "text/html".into())].into(),
-            body: html.as_bytes().into(),
+            body: html.as_bytes().to_vec().into(),
             elapsed: Duration::ZERO,
         }
     }

@@ -24,8 +24,9 @@ pub use redact::Redactor;
 
 use crate::oauth::urls;
 
-/// Response bodies larger than this are refused (metadata documents are far smaller).
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Response bodies larger than this are refused (metadata documents are far smaller). With
+/// eight cases at once, each holding a few responses, this keeps a run's memory bounded.
+pub const DEFAULT_BODY_LIMIT: usize = 512 * 1024;
 /// How much of a body the transcript keeps.
 pub const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
 /// How much of one header value the transcript keeps.
@@ -69,7 +70,7 @@ impl Request {
 pub struct Response {
     pub status: u16,
     pub headers: Arc<[(String, String)]>,
-    pub body: Arc<[u8]>,
+    pub body: Arc<Vec<u8>>,
     pub elapsed: Duration,
 }
 
@@ -105,6 +106,11 @@ impl Response {
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as text, borrowed when it is valid UTF-8.
+    pub fn text_ref(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
     }
 }
 
@@ -330,7 +336,8 @@ impl HttpClient {
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(HttpError::TooLarge { url, limit });
         }
-        let mut body = Vec::new();
+        let expected = resp.content_length().unwrap_or(0).min(limit as u64) as usize;
+        let mut body = Vec::with_capacity(expected);
         let body_started = tokio::time::Instant::now();
         let floor = self.options.floor_rate.max(1);
         loop {
@@ -359,7 +366,7 @@ impl HttpClient {
         Ok(Response {
             status,
             headers: headers.into(),
-            body: body.into(),
+            body: Arc::new(body),
             elapsed: started.elapsed(),
         })
     }
@@ -411,12 +418,10 @@ impl HttpClient {
                     )
                 })
                 .collect(),
-            request_body: req.body.as_ref().map(|b| {
-                truncate(
-                    &r.body(req_ct, &String::from_utf8_lossy(b)),
-                    TRANSCRIPT_BODY_LIMIT,
-                )
-            }),
+            request_body: req
+                .body
+                .as_ref()
+                .map(|b| r.body_within(req_ct, &String::from_utf8_lossy(b), TRANSCRIPT_BODY_LIMIT)),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -428,14 +433,15 @@ impl HttpClient {
                 ex.status = Some(resp.status);
                 ex.response_headers = record_headers(&resp.headers, r);
                 if !resp.body.is_empty() {
-                    ex.response_body = Some(truncate(
-                        &r.body(resp.header("content-type"), &resp.text()),
+                    ex.response_body = Some(r.body_within(
+                        resp.header("content-type"),
+                        &resp.text_ref(),
                         TRANSCRIPT_BODY_LIMIT,
                     ));
                 }
                 ex.elapsed_ms = resp.elapsed.as_millis() as u64;
             }
-            Err(e) => ex.error = Some(truncate(&r.text(&e.to_string()), TRANSCRIPT_HEADER_LIMIT)),
+            Err(e) => ex.error = Some(r.text_within(&e.to_string(), TRANSCRIPT_HEADER_LIMIT)),
         }
         ex
     }
@@ -463,7 +469,7 @@ fn record_headers(headers: &[(String, String)], r: &Redactor) -> Vec<(String, St
             continue;
         }
         let name = truncate(k, TRANSCRIPT_HEADER_LIMIT);
-        let value = truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT);
+        let value = r.header_within(k, v, TRANSCRIPT_HEADER_LIMIT);
         used += name.len() + value.len();
         out.push((name, value));
     }

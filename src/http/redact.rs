@@ -160,6 +160,90 @@ impl Redactor {
         self.text(body)
     }
 
+    /// [`Redactor::body`] within `limit` bytes, marked as truncated with the original length.
+    ///
+    /// A large body is never copied whole: JSON is redacted in place and written out only up to
+    /// the limit; other text is cut (with a margin, so that no secret is cut in two where it
+    /// could still show) before it is redacted.
+    pub fn body_within(&self, content_type: Option<&str>, body: &str, limit: usize) -> String {
+        if body.len() <= LARGE_BODY {
+            return crate::http::truncate(&self.body(content_type, body), limit);
+        }
+        let ct = content_type.unwrap_or_default().to_ascii_lowercase();
+        let shown = if (ct.contains("json") || body.trim_start().starts_with('{'))
+            && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
+        {
+            self.json_in_place(&mut v, limit + SECRET_MARGIN);
+            let mut out = Capped {
+                buf: Vec::with_capacity(limit),
+                cap: limit,
+            };
+            // Stops with an error once the cap is reached; what was written is kept.
+            let _ = serde_json::to_writer_pretty(&mut out, &v);
+            match String::from_utf8(out.buf) {
+                Ok(s) => s,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let mut bytes = e.into_bytes();
+                    bytes.truncate(valid);
+                    String::from_utf8(bytes).unwrap_or_default()
+                }
+            }
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            return within(body, limit, |head| self.form(head));
+        } else {
+            return self.text_within(body, limit);
+        };
+        format!(
+            "{shown}… [truncated: {} of {} bytes shown]",
+            shown.len(),
+            body.len()
+        )
+    }
+
+    /// [`Redactor::json`] without a copy of the document. Strings longer than `keep` are cut
+    /// first: no more of them can be shown.
+    fn json_in_place(&self, value: &mut serde_json::Value, keep: usize) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    match v {
+                        Value::String(s) if is_sensitive_field(k) => *s = marker(s),
+                        other => self.json_in_place(other, keep),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.json_in_place(v, keep)),
+            Value::String(s) => {
+                if s.len() > keep {
+                    let end = floor_boundary(s, keep);
+                    s.truncate(end);
+                }
+                let hit = self
+                    .values
+                    .read()
+                    .map(|vals| vals.iter().any(|v| s.contains(v.as_str())))
+                    .unwrap_or(false);
+                if hit {
+                    *s = self.text(s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// [`Redactor::text`] within `limit` bytes, marked as truncated with the original length;
+    /// a long text is cut (with a margin) before it is scanned.
+    pub fn text_within(&self, text: &str, limit: usize) -> String {
+        within(text, limit, |head| self.text(head))
+    }
+
+    /// [`Redactor::header`] within `limit` bytes, like [`Redactor::text_within`].
+    pub fn header_within(&self, name: &str, value: &str, limit: usize) -> String {
+        within(value, limit, |head| self.header(name, head))
+    }
+
     /// An `application/x-www-form-urlencoded` string or URL query.
     pub fn form(&self, encoded: &str) -> String {
         let pairs: Vec<String> = encoded
@@ -193,6 +277,64 @@ impl Redactor {
     }
 }
 
+/// Bodies longer than this are redacted by [`Redactor::body_within`] without a whole copy.
+const LARGE_BODY: usize = 64 * 1024;
+/// How much text past the cut is still redacted, so a secret that straddles the cut is caught.
+const SECRET_MARGIN: usize = 16 * 1024;
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Redacts the head of `text` with `redact`, and keeps `limit` bytes of the result, marked with
+/// the original length when cut. The head runs past the limit by a margin, so a secret that
+/// straddles the cut is still replaced before the cut.
+fn within(text: &str, limit: usize, redact: impl Fn(&str) -> String) -> String {
+    if text.len() <= limit {
+        let out = redact(text);
+        if out.len() <= limit {
+            return out;
+        }
+        return crate::http::truncate(&out, limit);
+    }
+    let head = &text[..floor_boundary(text, limit + SECRET_MARGIN)];
+    let out = redact(head);
+    let cut = floor_boundary(&out, limit);
+    format!(
+        "{}… [truncated: {} of {} bytes shown]",
+        &out[..cut],
+        cut,
+        text.len()
+    )
+}
+
+/// A writer that keeps the first `cap` bytes and then refuses more.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = self.cap - self.buf.len();
+        if room == 0 {
+            return Err(std::io::Error::other("the transcript limit is reached"));
+        }
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn is_sensitive_field(name: &str) -> bool {
     SENSITIVE_FIELDS
         .iter()
@@ -217,6 +359,32 @@ fn redact_cookie(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_bodies_are_cut_and_redacted() {
+        let r = Redactor::default();
+        r.add_secret("s3cr3t-value");
+        let big = format!(
+            "{{\"access_token\":\"tok-123456\",\"note\":\"s3cr3t-value\",\"pad\":\"{}\"}}",
+            "x".repeat(200_000)
+        );
+        let out = r.body_within(Some("application/json"), &big, 1024);
+        assert!(
+            !out.contains("tok-123456") && !out.contains("s3cr3t-value"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(&format!("of {} bytes shown]", big.len())),
+            "{out}"
+        );
+        assert!(out.len() < 1200);
+        let text = format!("{}s3cr3t-value{}", "y".repeat(1020), "z".repeat(100_000));
+        let out = r.body_within(Some("text/plain"), &text, 1024);
+        assert!(
+            !out.contains("s3cr3t"),
+            "a secret cut in two still shows: {out}"
+        );
+    }
 
     #[test]
     fn headers_keep_scheme() {
