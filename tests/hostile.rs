@@ -131,7 +131,6 @@ fn role_of(path: &str) -> Option<Role> {
 }
 
 struct Req {
-    method: String,
     target: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
@@ -172,7 +171,7 @@ async fn read_request(sock: &mut TcpStream) -> Option<Req> {
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let mut lines = head.split("\r\n");
     let mut first = lines.next()?.split(' ');
-    let method = first.next()?.to_string();
+    let _method = first.next()?;
     let target = first.next()?.to_string();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
@@ -193,7 +192,6 @@ async fn read_request(sock: &mut TcpStream) -> Option<Req> {
         body.extend_from_slice(&chunk[..n]);
     }
     Some(Req {
-        method,
         target,
         headers,
         body,
@@ -549,7 +547,6 @@ async fn handle(mut sock: TcpStream, target: Arc<Target>) {
             .await;
         return;
     };
-    let _ = &req.method;
     match target.script {
         Script::Fault(mode, faulty) if faulty == role => {
             fault(&mut sock, &target.base, mode, role, &req).await;
