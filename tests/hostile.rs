@@ -973,6 +973,22 @@ fn a_dead_endpoint_costs_one_timeout_and_the_deadline_ends_the_run() {
     assert!(stalled, "no stalled body in the transcripts");
     assert!(o.wall < Duration::from_secs(15), "{:?}", o.wall);
 
+    // The per-request timeout covers the body: headers at once, then a drip, and the request
+    // ends at the timeout (before the floor rate's grace period is over).
+    let o = run_authspec_with("drip-timeout", &base, &dir, Duration::from_secs(60), 60, 1);
+    let report = o.report.as_ref().expect("report");
+    let prm = format!("{base}/.well-known/oauth-protected-resource");
+    let timed_out: Vec<&Value> = all_exchanges(report)
+        .into_iter()
+        .filter(|e| e["url"].as_str().is_some_and(|u| u.starts_with(&prm)))
+        .filter(|e| {
+            e["error"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("timed out after 1s"))
+        })
+        .collect();
+    assert!(!timed_out.is_empty(), "no body was cut by the timeout");
+
     // A deadline shorter than one request: the cases still running end as `error`, the report
     // is written, and the exit code is 3.
     let base = rt.block_on(start(Script::Fault(Mode::Stall, Role::Mcp)));
