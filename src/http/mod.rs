@@ -72,9 +72,26 @@ pub struct Response {
     pub headers: Arc<[(String, String)]>,
     pub body: Arc<Vec<u8>>,
     pub elapsed: Duration,
+    /// The body parsed as JSON, once, and shared by every clone.
+    parsed: Arc<std::sync::OnceLock<Option<serde_json::Value>>>,
 }
 
 impl Response {
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        elapsed: Duration,
+    ) -> Response {
+        Response {
+            status,
+            headers: headers.into(),
+            body: Arc::new(body),
+            elapsed,
+            parsed: Arc::default(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -101,7 +118,14 @@ impl Response {
     }
 
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        self.json_ref().cloned()
+    }
+
+    /// The body as JSON, parsed at most once however many checks read it.
+    pub fn json_ref(&self) -> Option<&serde_json::Value> {
+        self.parsed
+            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .as_ref()
     }
 
     pub fn text(&self) -> String {
@@ -363,12 +387,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response {
-            status,
-            headers: headers.into(),
-            body: Arc::new(body),
-            elapsed: started.elapsed(),
-        })
+        Ok(Response::new(status, headers, body, started.elapsed()))
     }
 
     fn classify(&self, url: &str, e: reqwest::Error) -> HttpError {

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use sha2::{Digest, Sha256};
 
 /// Header names whose credentials are removed (the auth scheme is kept).
@@ -41,6 +42,9 @@ pub fn marker(secret: &str) -> String {
 pub struct Redactor {
     /// Literal values to scrub wherever they appear (tokens seen, `--secret` values).
     values: Arc<RwLock<Vec<String>>>,
+    /// One automaton over every value, so a text is scanned once however many secrets the run
+    /// has seen; rebuilt when a secret is added.
+    matcher: Arc<RwLock<Option<Arc<AhoCorasick>>>>,
 }
 
 impl Redactor {
@@ -54,7 +58,46 @@ impl Redactor {
             && !v.iter().any(|s| s == value)
         {
             v.push(value.to_string());
+            // Built again on the next use.
+            if let Ok(mut m) = self.matcher.write() {
+                *m = None;
+            }
         }
+    }
+
+    fn matcher(&self) -> Option<Arc<AhoCorasick>> {
+        if let Some(m) = self.matcher.read().ok().and_then(|m| m.clone()) {
+            return Some(m);
+        }
+        // Held while building and storing, so a secret added meanwhile waits and then clears
+        // the stored automaton.
+        let values = self.values.read().ok()?;
+        if values.is_empty() {
+            return None;
+        }
+        // The longest secret wins where one contains another. An NFA is quick to build, which
+        // matters as secrets arrive throughout a run.
+        let built = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(values.iter())
+            .ok()
+            .map(Arc::new)?;
+        if let Ok(mut m) = self.matcher.write() {
+            *m = Some(Arc::clone(&built));
+        }
+        Some(built)
+    }
+
+    /// Whether the text holds a remembered secret.
+    fn holds_secret(&self, text: &str) -> bool {
+        if text.len() < LARGE_TEXT {
+            return self
+                .values
+                .read()
+                .is_ok_and(|vals| vals.iter().any(|v| text.contains(v.as_str())));
+        }
+        self.matcher().is_some_and(|m| m.is_match(text))
     }
 
     /// The last pass over a finished output (a whole report): every remembered secret, in one
@@ -87,14 +130,28 @@ impl Redactor {
 
     /// Scrubs remembered secret values from free text.
     pub fn text(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        if let Ok(values) = self.values.read() {
-            for v in values.iter() {
-                if out.contains(v.as_str()) {
-                    out = out.replace(v.as_str(), &marker(v));
+        if text.len() < LARGE_TEXT {
+            let mut out = text.to_string();
+            if let Ok(values) = self.values.read() {
+                for v in values.iter() {
+                    if out.contains(v.as_str()) {
+                        out = out.replace(v.as_str(), &marker(v));
+                    }
                 }
             }
+            return out;
         }
+        let Some(m) = self.matcher() else {
+            return text.to_string();
+        };
+        if !m.is_match(text) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        m.replace_all_with(text, &mut out, |_, found, dst| {
+            dst.push_str(&marker(found));
+            true
+        });
         out
     }
 
@@ -220,12 +277,7 @@ impl Redactor {
                     let end = floor_boundary(s, keep);
                     s.truncate(end);
                 }
-                let hit = self
-                    .values
-                    .read()
-                    .map(|vals| vals.iter().any(|v| s.contains(v.as_str())))
-                    .unwrap_or(false);
-                if hit {
+                if self.holds_secret(s) {
                     *s = self.text(s);
                 }
             }
@@ -277,6 +329,9 @@ impl Redactor {
     }
 }
 
+/// Texts at least this long are scanned once for every secret together (an automaton) rather
+/// than once per secret.
+const LARGE_TEXT: usize = 4 * 1024;
 /// Bodies longer than this are redacted by [`Redactor::body_within`] without a whole copy.
 const LARGE_BODY: usize = 64 * 1024;
 /// How much text past the cut is still redacted, so a secret that straddles the cut is caught.
