@@ -1215,6 +1215,7 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
     let options = HttpOptions {
         timeout: Duration::from_secs(a.timeout),
         target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        target_is_private: crate::oauth::urls::is_private(&target),
         ..HttpOptions::default()
     };
     let http = match HttpClient::new(options, Redactor::default()) {

@@ -416,12 +416,12 @@ proptest! {
     #[test]
     fn form_parser_never_panics(parts in prop::collection::vec(html_piece(), 0..30), user in ".{0,12}") {
         let html = parts.concat();
-        let resp = Response {
-            status: 200,
-            headers: vec![("content-type".to_string(), "text/html".to_string())].into(),
-            body: html.as_bytes().into(),
-            elapsed: std::time::Duration::ZERO,
-        };
+        let resp = Response::new(
+            200,
+            vec![("content-type".to_string(), "text/html".to_string())],
+            html.into_bytes(),
+            std::time::Duration::ZERO,
+        );
         let page = Url::parse("https://as.example/authorize?x=1").expect("url");
         let login = vec![("user".to_string(), user)];
         if let Some(req) = fill_form(&resp, &page, &login) {
@@ -472,12 +472,12 @@ proptest! {
     fn json_pointer_subjects_never_panic(doc in json_value(), ptr in pointer(), body_is_json in any::<bool>()) {
         let body = if body_is_json { doc.to_string() } else { format!("{doc}}}") };
         let obs = Observation {
-            response: Some(Response {
-                status: 200,
-                headers: vec![("content-type".to_string(), "application/json".to_string())].into(),
-                body: body.as_bytes().into(),
-                elapsed: std::time::Duration::ZERO,
-            }),
+            response: Some(Response::new(
+                200,
+                vec![("content-type".to_string(), "application/json".to_string())],
+                body.into_bytes(),
+                std::time::Duration::ZERO,
+            )),
             values: BTreeMap::from([("doc".to_string(), doc.clone())]),
         };
         let vars = BTreeMap::new();
@@ -503,12 +503,12 @@ fn deep_json_in_a_body_is_not_a_crash() {
     let depth = 100_000;
     let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     let obs = Observation {
-        response: Some(Response {
-            status: 200,
-            headers: vec![("content-type".to_string(), "application/json".to_string())].into(),
-            body: body.as_bytes().into(),
-            elapsed: std::time::Duration::ZERO,
-        }),
+        response: Some(Response::new(
+            200,
+            vec![("content-type".to_string(), "application/json".to_string())],
+            body.into_bytes(),
+            std::time::Duration::ZERO,
+        )),
         values: BTreeMap::new(),
     };
     assert_eq!(

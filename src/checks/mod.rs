@@ -205,7 +205,7 @@ impl Subject {
             }
             Subject::MediaType => resp.media_type().map(Value::String),
             Subject::Body => Some(Value::String(resp.text())),
-            Subject::Json(p) => resp.json().and_then(|j| j.pointer(p).cloned()),
+            Subject::Json(p) => resp.json_ref().and_then(|j| j.pointer(p).cloned()),
             Subject::Challenge | Subject::ChallengeParam(_) => {
                 // The syntax itself is judged by `bearer_challenge`.
                 let bearer = challenge::first_bearer(resp.headers_named("www-authenticate"))?;

@@ -599,7 +599,10 @@ impl Walk {
         }
         // RFC 8707 §2.2 and MCP: the refresh names the resource too.
         let mut params: Vec<(String, Param)> = Vec::new();
-        if !self.has(ClientMutant::NoResource) && !self.has(ClientMutant::RefreshWithoutResource) {
+        if self.has(ClientMutant::NoResource) || self.has(ClientMutant::RefreshWithoutResource) {
+            // The engine's refresh repeats the authorization's resource unless told not to.
+            params.push(("resource".into(), Param::Omit));
+        } else {
             let resource = self.flow.resource.clone().unwrap_or_default();
             params.push(("resource".into(), Param::One(resource)));
         }

@@ -369,12 +369,12 @@ mod tests {
     use super::*;
 
     fn page(html: &str) -> Response {
-        Response {
-            status: 200,
-            headers: vec![("content-type".into(), "text/html".into())].into(),
-            body: html.as_bytes().into(),
-            elapsed: Duration::ZERO,
-        }
+        Response::new(
+            200,
+            vec![("content-type".into(), "text/html".into())],
+            html.as_bytes().to_vec(),
+            Duration::ZERO,
+        )
     }
 
     #[test]

@@ -196,32 +196,30 @@ fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) 
 }
 
 /// The authorization server's metadata, fetched once per run.
-pub(crate) async fn metadata(
+pub(crate) async fn metadata<'f>(
     ctx: &TargetContext,
-    flow: &mut FlowState,
+    flow: &'f mut FlowState,
     log: &mut Vec<Exchange>,
-) -> Result<Map<String, Value>, StepStop> {
-    if let Some(Value::Object(m)) = &flow.as_metadata {
-        return Ok(m.clone());
+) -> Result<&'f Map<String, Value>, StepStop> {
+    if flow.as_metadata.is_none() {
+        let rec = ctx
+            .memo(&steps::as_memo_key(&AsMetadataVia::Auto, &None), || {
+                steps::fetch_as_auto(ctx)
+            })
+            .await;
+        log.extend(rec.exchanges);
+        let obs = match rec.result {
+            Ok(o) => o,
+            Err(StepStop::NotFound(e) | StepStop::Unavailable(e)) => {
+                return Err(StepStop::Unavailable(e));
+            }
+            Err(e) => return Err(e),
+        };
+        flow.as_metadata = obs.response.as_ref().and_then(Response::json);
     }
-    let rec = ctx
-        .memo(&steps::as_memo_key(&AsMetadataVia::Auto, &None), || {
-            steps::fetch_as_auto(ctx)
-        })
-        .await;
-    log.extend(rec.exchanges);
-    let obs = match rec.result {
-        Ok(o) => o,
-        Err(StepStop::NotFound(e) | StepStop::Unavailable(e)) => {
-            return Err(StepStop::Unavailable(e));
-        }
-        Err(e) => return Err(e),
-    };
-    match obs.response.as_ref().and_then(Response::json) {
-        Some(Value::Object(m)) => {
-            flow.as_metadata = Some(Value::Object(m.clone()));
-            Ok(m)
-        }
+    // Borrowed, not copied: a metadata document can be large.
+    match &flow.as_metadata {
+        Some(Value::Object(m)) => Ok(m),
         _ => Err(StepStop::Unavailable(
             "the authorization server metadata is not a JSON object".into(),
         )),
@@ -236,7 +234,7 @@ async fn endpoint_url(
     log: &mut Vec<Exchange>,
 ) -> Result<Url, StepStop> {
     let meta = metadata(ctx, flow, log).await?;
-    endpoint(&meta, name, ctx)
+    endpoint(meta, name, ctx)
 }
 
 fn endpoint(meta: &Map<String, Value>, name: &str, ctx: &TargetContext) -> Result<Url, StepStop> {
@@ -538,7 +536,9 @@ pub async fn register(
         if !defaults.is_empty() {
             rec.notes.push(format!(
                 "server-set registration values: {}",
-                ctx.http.redactor.text(&defaults.join("; "))
+                ctx.http
+                    .redactor
+                    .text_within(&defaults.join("; "), crate::http::TRANSCRIPT_HEADERS_LIMIT)
             ));
         }
     }

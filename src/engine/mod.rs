@@ -155,7 +155,7 @@ pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -
     let mut result = blank_result(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
-    result.message = clip(&ctx.http.redactor.text(&message));
+    result.message = ctx.http.redactor.text_within(&message, FINDING_LIMIT);
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -355,8 +355,8 @@ pub fn judge(
                     } else {
                         Outcome::Warn
                     },
-                    expected: clip(&r.text(&expected)),
-                    actual: clip(&r.text(&actual)),
+                    expected: r.text_within(&expected, FINDING_LIMIT),
+                    actual: r.text_within(&actual, FINDING_LIMIT),
                     links: links(&requirements, catalogue),
                     requirements,
                     why: exp.why.clone().or_else(|| case.why.clone()),

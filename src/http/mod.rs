@@ -24,8 +24,9 @@ pub use redact::Redactor;
 
 use crate::oauth::urls;
 
-/// Response bodies larger than this are refused (metadata documents are far smaller).
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Response bodies larger than this are refused (metadata documents are far smaller). With
+/// eight cases at once, each holding a few responses, this keeps a run's memory bounded.
+pub const DEFAULT_BODY_LIMIT: usize = 512 * 1024;
 /// How much of a body the transcript keeps.
 pub const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
 /// How much of one header value the transcript keeps.
@@ -69,11 +70,28 @@ impl Request {
 pub struct Response {
     pub status: u16,
     pub headers: Arc<[(String, String)]>,
-    pub body: Arc<[u8]>,
+    pub body: Arc<Vec<u8>>,
     pub elapsed: Duration,
+    /// The body parsed as JSON, once, and shared by every clone.
+    parsed: Arc<std::sync::OnceLock<Option<serde_json::Value>>>,
 }
 
 impl Response {
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        elapsed: Duration,
+    ) -> Response {
+        Response {
+            status,
+            headers: headers.into(),
+            body: Arc::new(body),
+            elapsed,
+            parsed: Arc::default(),
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -99,24 +117,40 @@ impl Response {
         })
     }
 
-    /// The body as JSON. An SSE stream (`text/event-stream`) yields its JSON-RPC response: the
-    /// last message with an `id` and a `result` or `error`, else its last JSON message.
+    /// The body as JSON (see [`Response::json_ref`]).
     pub fn json(&self) -> Option<serde_json::Value> {
-        if self.media_type().as_deref() == Some("text/event-stream") {
-            let mut messages = sse_messages(&self.body);
-            let response = messages.iter().rposition(|m| {
-                m.get("id").is_some() && (m.get("result").is_some() || m.get("error").is_some())
-            });
-            return match response {
-                Some(i) => Some(messages.swap_remove(i)),
-                None => messages.pop(),
-            };
-        }
-        serde_json::from_slice(&self.body).ok()
+        self.json_ref().cloned()
+    }
+
+    /// The body as JSON, parsed at most once however many checks read it. An SSE stream
+    /// (`text/event-stream`) yields its JSON-RPC response: the last message with an `id` and a
+    /// `result` or `error`, else its last JSON message.
+    pub fn json_ref(&self) -> Option<&serde_json::Value> {
+        self.parsed
+            .get_or_init(|| {
+                if self.media_type().as_deref() == Some("text/event-stream") {
+                    let mut messages = sse_messages(&self.body);
+                    let response = messages.iter().rposition(|m| {
+                        m.get("id").is_some()
+                            && (m.get("result").is_some() || m.get("error").is_some())
+                    });
+                    return match response {
+                        Some(i) => Some(messages.swap_remove(i)),
+                        None => messages.pop(),
+                    };
+                }
+                serde_json::from_slice(&self.body).ok()
+            })
+            .as_ref()
     }
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as text, borrowed when it is valid UTF-8.
+    pub fn text_ref(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
     }
 }
 
@@ -371,7 +405,8 @@ impl HttpClient {
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(HttpError::TooLarge { url, limit });
         }
-        let mut body = Vec::new();
+        let expected = resp.content_length().unwrap_or(0).min(limit as u64) as usize;
+        let mut body = Vec::with_capacity(expected);
         let body_started = tokio::time::Instant::now();
         let floor = self.options.floor_rate.max(1);
         loop {
@@ -397,12 +432,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response {
-            status,
-            headers: headers.into(),
-            body: body.into(),
-            elapsed: started.elapsed(),
-        })
+        Ok(Response::new(status, headers, body, started.elapsed()))
     }
 
     fn classify(&self, url: &str, e: reqwest::Error) -> HttpError {
@@ -452,12 +482,10 @@ impl HttpClient {
                     )
                 })
                 .collect(),
-            request_body: req.body.as_ref().map(|b| {
-                truncate(
-                    &r.body(req_ct, &String::from_utf8_lossy(b)),
-                    TRANSCRIPT_BODY_LIMIT,
-                )
-            }),
+            request_body: req
+                .body
+                .as_ref()
+                .map(|b| r.body_within(req_ct, &String::from_utf8_lossy(b), TRANSCRIPT_BODY_LIMIT)),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -469,14 +497,15 @@ impl HttpClient {
                 ex.status = Some(resp.status);
                 ex.response_headers = record_headers(&resp.headers, r);
                 if !resp.body.is_empty() {
-                    ex.response_body = Some(truncate(
-                        &r.body(resp.header("content-type"), &resp.text()),
+                    ex.response_body = Some(r.body_within(
+                        resp.header("content-type"),
+                        &resp.text_ref(),
                         TRANSCRIPT_BODY_LIMIT,
                     ));
                 }
                 ex.elapsed_ms = resp.elapsed.as_millis() as u64;
             }
-            Err(e) => ex.error = Some(truncate(&r.text(&e.to_string()), TRANSCRIPT_HEADER_LIMIT)),
+            Err(e) => ex.error = Some(r.text_within(&e.to_string(), TRANSCRIPT_HEADER_LIMIT)),
         }
         ex
     }
@@ -504,7 +533,7 @@ fn record_headers(headers: &[(String, String)], r: &Redactor) -> Vec<(String, St
             continue;
         }
         let name = truncate(k, TRANSCRIPT_HEADER_LIMIT);
-        let value = truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT);
+        let value = r.header_within(k, v, TRANSCRIPT_HEADER_LIMIT);
         used += name.len() + value.len();
         out.push((name, value));
     }

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use sha2::{Digest, Sha256};
 
 /// Header names whose credentials are removed (the auth scheme is kept).
@@ -41,6 +42,9 @@ pub fn marker(secret: &str) -> String {
 pub struct Redactor {
     /// Literal values to scrub wherever they appear (tokens seen, `--secret` values).
     values: Arc<RwLock<Vec<String>>>,
+    /// One automaton over every value, so a text is scanned once however many secrets the run
+    /// has seen; rebuilt when a secret is added.
+    matcher: Arc<RwLock<Option<Arc<AhoCorasick>>>>,
 }
 
 impl Redactor {
@@ -54,7 +58,46 @@ impl Redactor {
             && !v.iter().any(|s| s == value)
         {
             v.push(value.to_string());
+            // Built again on the next use.
+            if let Ok(mut m) = self.matcher.write() {
+                *m = None;
+            }
         }
+    }
+
+    fn matcher(&self) -> Option<Arc<AhoCorasick>> {
+        if let Some(m) = self.matcher.read().ok().and_then(|m| m.clone()) {
+            return Some(m);
+        }
+        // Held while building and storing, so a secret added meanwhile waits and then clears
+        // the stored automaton.
+        let values = self.values.read().ok()?;
+        if values.is_empty() {
+            return None;
+        }
+        // The longest secret wins where one contains another. An NFA is quick to build, which
+        // matters as secrets arrive throughout a run.
+        let built = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(values.iter())
+            .ok()
+            .map(Arc::new)?;
+        if let Ok(mut m) = self.matcher.write() {
+            *m = Some(Arc::clone(&built));
+        }
+        Some(built)
+    }
+
+    /// Whether the text holds a remembered secret.
+    fn holds_secret(&self, text: &str) -> bool {
+        if text.len() < LARGE_TEXT {
+            return self
+                .values
+                .read()
+                .is_ok_and(|vals| vals.iter().any(|v| text.contains(v.as_str())));
+        }
+        self.matcher().is_some_and(|m| m.is_match(text))
     }
 
     /// The last pass over a finished output (a whole report): every remembered secret, in one
@@ -87,14 +130,28 @@ impl Redactor {
 
     /// Scrubs remembered secret values from free text.
     pub fn text(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        if let Ok(values) = self.values.read() {
-            for v in values.iter() {
-                if out.contains(v.as_str()) {
-                    out = out.replace(v.as_str(), &marker(v));
+        if text.len() < LARGE_TEXT {
+            let mut out = text.to_string();
+            if let Ok(values) = self.values.read() {
+                for v in values.iter() {
+                    if out.contains(v.as_str()) {
+                        out = out.replace(v.as_str(), &marker(v));
+                    }
                 }
             }
+            return out;
         }
+        let Some(m) = self.matcher() else {
+            return text.to_string();
+        };
+        if !m.is_match(text) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        m.replace_all_with(text, &mut out, |_, found, dst| {
+            dst.push_str(&marker(found));
+            true
+        });
         out
     }
 
@@ -160,6 +217,85 @@ impl Redactor {
         self.text(body)
     }
 
+    /// [`Redactor::body`] within `limit` bytes, marked as truncated with the original length.
+    ///
+    /// A large body is never copied whole: JSON is redacted in place and written out only up to
+    /// the limit; other text is cut (with a margin, so that no secret is cut in two where it
+    /// could still show) before it is redacted.
+    pub fn body_within(&self, content_type: Option<&str>, body: &str, limit: usize) -> String {
+        if body.len() <= LARGE_BODY {
+            return crate::http::truncate(&self.body(content_type, body), limit);
+        }
+        let ct = content_type.unwrap_or_default().to_ascii_lowercase();
+        let shown = if (ct.contains("json") || body.trim_start().starts_with('{'))
+            && let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body)
+        {
+            self.json_in_place(&mut v, limit + SECRET_MARGIN);
+            let mut out = Capped {
+                buf: Vec::with_capacity(limit),
+                cap: limit,
+            };
+            // Stops with an error once the cap is reached; what was written is kept.
+            let _ = serde_json::to_writer_pretty(&mut out, &v);
+            match String::from_utf8(out.buf) {
+                Ok(s) => s,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let mut bytes = e.into_bytes();
+                    bytes.truncate(valid);
+                    String::from_utf8(bytes).unwrap_or_default()
+                }
+            }
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            return within(body, limit, |head| self.form(head));
+        } else {
+            return self.text_within(body, limit);
+        };
+        format!(
+            "{shown}… [truncated: {} of {} bytes shown]",
+            shown.len(),
+            body.len()
+        )
+    }
+
+    /// [`Redactor::json`] without a copy of the document. Strings longer than `keep` are cut
+    /// first: no more of them can be shown.
+    fn json_in_place(&self, value: &mut serde_json::Value, keep: usize) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    match v {
+                        Value::String(s) if is_sensitive_field(k) => *s = marker(s),
+                        other => self.json_in_place(other, keep),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.json_in_place(v, keep)),
+            Value::String(s) => {
+                if s.len() > keep {
+                    let end = floor_boundary(s, keep);
+                    s.truncate(end);
+                }
+                if self.holds_secret(s) {
+                    *s = self.text(s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// [`Redactor::text`] within `limit` bytes, marked as truncated with the original length;
+    /// a long text is cut (with a margin) before it is scanned.
+    pub fn text_within(&self, text: &str, limit: usize) -> String {
+        within(text, limit, |head| self.text(head))
+    }
+
+    /// [`Redactor::header`] within `limit` bytes, like [`Redactor::text_within`].
+    pub fn header_within(&self, name: &str, value: &str, limit: usize) -> String {
+        within(value, limit, |head| self.header(name, head))
+    }
+
     /// An `application/x-www-form-urlencoded` string or URL query.
     pub fn form(&self, encoded: &str) -> String {
         let pairs: Vec<String> = encoded
@@ -193,6 +329,67 @@ impl Redactor {
     }
 }
 
+/// Texts at least this long are scanned once for every secret together (an automaton) rather
+/// than once per secret.
+const LARGE_TEXT: usize = 4 * 1024;
+/// Bodies longer than this are redacted by [`Redactor::body_within`] without a whole copy.
+const LARGE_BODY: usize = 64 * 1024;
+/// How much text past the cut is still redacted, so a secret that straddles the cut is caught.
+const SECRET_MARGIN: usize = 16 * 1024;
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Redacts the head of `text` with `redact`, and keeps `limit` bytes of the result, marked with
+/// the original length when cut. The head runs past the limit by a margin, so a secret that
+/// straddles the cut is still replaced before the cut.
+fn within(text: &str, limit: usize, redact: impl Fn(&str) -> String) -> String {
+    if text.len() <= limit {
+        let out = redact(text);
+        if out.len() <= limit {
+            return out;
+        }
+        return crate::http::truncate(&out, limit);
+    }
+    let head = &text[..floor_boundary(text, limit + SECRET_MARGIN)];
+    let out = redact(head);
+    let cut = floor_boundary(&out, limit);
+    format!(
+        "{}… [truncated: {} of {} bytes shown]",
+        &out[..cut],
+        cut,
+        text.len()
+    )
+}
+
+/// A writer that keeps the first `cap` bytes and then refuses more.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let room = self.cap - self.buf.len();
+        if room == 0 {
+            return Err(std::io::Error::other("the transcript limit is reached"));
+        }
+        let n = room.min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn is_sensitive_field(name: &str) -> bool {
     SENSITIVE_FIELDS
         .iter()
@@ -217,6 +414,32 @@ fn redact_cookie(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_bodies_are_cut_and_redacted() {
+        let r = Redactor::default();
+        r.add_secret("s3cr3t-value");
+        let big = format!(
+            "{{\"access_token\":\"tok-123456\",\"note\":\"s3cr3t-value\",\"pad\":\"{}\"}}",
+            "x".repeat(200_000)
+        );
+        let out = r.body_within(Some("application/json"), &big, 1024);
+        assert!(
+            !out.contains("tok-123456") && !out.contains("s3cr3t-value"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(&format!("of {} bytes shown]", big.len())),
+            "{out}"
+        );
+        assert!(out.len() < 1200);
+        let text = format!("{}s3cr3t-value{}", "y".repeat(1020), "z".repeat(100_000));
+        let out = r.body_within(Some("text/plain"), &text, 1024);
+        assert!(
+            !out.contains("s3cr3t"),
+            "a secret cut in two still shows: {out}"
+        );
+    }
 
     #[test]
     fn headers_keep_scheme() {

@@ -70,3 +70,62 @@ impl Dedup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Exchange;
+    use crate::report::model::Outcome;
+    use crate::suite::model::Level;
+
+    fn case(id: &str, body: &str) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            title: String::new(),
+            suite: String::new(),
+            section: String::new(),
+            level: Level::Must,
+            party: String::new(),
+            requirements: Vec::new(),
+            result: Outcome::Pass,
+            message: String::new(),
+            findings: Vec::new(),
+            notes: Vec::new(),
+            transcript: vec![Exchange {
+                block: "b".into(),
+                method: "GET".into(),
+                url: "http://127.0.0.1/x".into(),
+                request_headers: Vec::new(),
+                request_body: None,
+                status: Some(200),
+                response_headers: vec![("x-small".into(), "same".into())],
+                response_body: Some(body.into()),
+                elapsed_ms: 0,
+                error: None,
+            }],
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_large_value_is_kept_once() {
+        let big = "x".repeat(LARGE);
+        let mut d = Dedup::default();
+        let (mut a, mut b) = (case("a", &big), case("b", &big));
+        d.apply(&mut a);
+        d.apply(&mut b);
+        assert_eq!(a.transcript[0].response_body.as_deref(), Some(big.as_str()));
+        assert_eq!(
+            b.transcript[0].response_body.as_deref(),
+            Some("[the same 1024 bytes as case a, exchange 1, response body]")
+        );
+        // Small values stay wherever they are.
+        assert_eq!(b.transcript[0].response_headers[0].1, "same");
+        let mut c = case("c", &"y".repeat(LARGE));
+        d.apply(&mut c);
+        assert_eq!(
+            c.transcript[0].response_body.as_deref().map(str::len),
+            Some(LARGE)
+        );
+    }
+}
