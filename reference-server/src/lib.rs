@@ -12,8 +12,9 @@
 //! - `/authorize` (with an optional login and consent form, see [`Consent`]),
 //!   `/token` and `/revoke`: the authorization code grant with PKCE S256,
 //!   resource indicators (RFC 8707), `iss` in responses (RFC 9207), refresh
-//!   token rotation and revocation (RFC 7009). Access tokens are HS256 JWTs
-//!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
+//!   token rotation and revocation (RFC 7009). Access tokens are ES256 JWTs
+//!   (`typ: at+jwt`) under a key made at start and published at
+//!   `/jwks.json`, which `/mcp` checks them against by `kid`, for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
 //! A public client, `reference-public-client` with redirect URI
@@ -73,12 +74,14 @@ mod app;
 mod authorize;
 mod challenge;
 mod jws;
+mod keys;
 mod mcp;
 mod metadata;
 mod mutant;
 mod oauth;
 mod register;
 mod responses;
+mod rs_jwt;
 mod state;
 mod store;
 mod token;
@@ -185,7 +188,9 @@ pub async fn spawn(addr: SocketAddr, config: Config) -> io::Result<RunningServer
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
     let base_url = format!("http://{}", public_addr(local_addr));
-    let state = Arc::new(AppState::new(base_url.clone(), config));
+    let keys = keys::SigningKey::generate()
+        .ok_or_else(|| io::Error::other("could not generate the token-signing key"))?;
+    let state = Arc::new(AppState::new(base_url.clone(), config, keys));
     let app = app::router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

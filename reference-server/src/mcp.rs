@@ -14,8 +14,8 @@ use serde_json::Value;
 use crate::Mutant;
 use crate::challenge::{self, Rejection};
 use crate::jws;
-use crate::oauth;
 use crate::responses;
+use crate::rs_jwt;
 use crate::state::{AppState, MCP_SCOPE};
 use crate::wire;
 
@@ -37,7 +37,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     if state.has(Mutant::RsNoAuthRequired) {
         return serve();
     }
-    match authorize(&state, &parts, &body) {
+    match authorize(&state, &parts, &body).await {
         Ok(granted) => {
             let lacks_scope = needs_tools_scope(&parts.method, &body)
                 && !granted.has_scope(MCP_SCOPE)
@@ -82,7 +82,7 @@ enum HeaderCredentials {
     Malformed,
 }
 
-fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Refusal> {
+async fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Refusal> {
     let header = header_credentials(state, &parts.headers);
     let token = match header {
         HeaderCredentials::Malformed => {
@@ -123,7 +123,7 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
     let Some(token) = token else {
         return Err(Rejection::NoCredentials.into());
     };
-    validate(state, &token).map_err(Refusal::from)
+    validate(state, &token).await.map_err(Refusal::from)
 }
 
 fn header_credentials(state: &AppState, headers: &HeaderMap) -> HeaderCredentials {
@@ -213,47 +213,33 @@ impl Granted {
     }
 }
 
-/// OAuth 2.1 §5.2 and RFC 9068-style validation of a JWT access token: an
-/// HS256 signature under the authorization server's key, this issuer, this
-/// resource as audience, not expired, and not revoked.
-fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
+/// OAuth 2.1 §5.2 and RFC 9068 validation of a JWT access token: an ES256
+/// signature under the key its `kid` names in the published JWK set, this
+/// issuer, this resource as audience, not expired, and not revoked.
+async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if state.has(Mutant::RsAcceptsAnyToken) {
         return Ok(Granted { scope: None });
     }
-    let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
     let resource = state.resource();
-    let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
-    let alg = jwt.alg().unwrap_or_default();
-    if alg.eq_ignore_ascii_case("none") {
+    if jws::is_unsecured_jwt(token) {
+        let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
         return if state.has(Mutant::RsAcceptsUnsignedJwt) && audience_matches(&jwt, &resource) {
+            let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
             Ok(Granted { scope })
         } else {
             Err(Rejection::InvalidToken)
         };
     }
-    // Only the algorithm this server signs with; never trust the header to
-    // pick another (RFC 8725 §3.1).
-    if alg != "HS256" {
-        return Err(Rejection::InvalidToken);
-    }
+    let check_audience = !state.has(Mutant::RsAcceptsWrongAudience);
+    let verified = rs_jwt::verify(state, token, check_audience)
+        .await
+        .map_err(|_| Rejection::InvalidToken)?;
+    let claims = verified.claims;
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+    let scope = Some(claim("scope").unwrap_or_default().to_owned());
     let unverified = state.has(Mutant::RsIgnoresSignature);
-    if !unverified && !jwt.signed_by_authorization_server() {
-        return Err(Rejection::InvalidToken);
-    }
-    if jwt.claim_str("iss") != Some(state.base.as_str()) {
-        return Err(Rejection::InvalidToken);
-    }
-    if !state.has(Mutant::RsAcceptsWrongAudience) && !audience_matches(&jwt, &resource) {
-        return Err(Rejection::InvalidToken);
-    }
-    let Some(exp) = jwt.claims.get("exp").and_then(Value::as_u64) else {
-        return Err(Rejection::InvalidToken);
-    };
-    if exp <= oauth::unix_now() {
-        return Err(Rejection::InvalidToken);
-    }
     let store = state.store.lock();
-    let record = jwt.claim_str("jti").and_then(|jti| store.access(jti));
+    let record = claim("jti").and_then(|jti| store.access(jti));
     match record {
         Some(record) if record.revoked && !state.has(Mutant::RsAcceptsRevoked) => {
             Err(Rejection::InvalidToken)
@@ -268,7 +254,7 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
 }
 
 /// RFC 7519 §4.1.3: the audience is one string or an array of strings.
-fn audience_matches(jwt: &jws::Jwt<'_>, resource: &str) -> bool {
+fn audience_matches(jwt: &jws::Jwt, resource: &str) -> bool {
     match jwt.claims.get("aud") {
         Some(Value::String(aud)) => aud == resource,
         Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),

@@ -179,6 +179,9 @@ pub enum Mutant {
     AuthorizeIssWithQuery,
     RsIgnoresParamHeaders,
     RsInputRequestUndeclared,
+    RsIgnoresKid,
+    RsAlgConfusion,
+    RsTrustsJku,
 }
 
 impl Mutant {
@@ -354,6 +357,9 @@ impl Mutant {
         Mutant::AuthorizeIssWithQuery,
         Mutant::RsIgnoresParamHeaders,
         Mutant::RsInputRequestUndeclared,
+        Mutant::RsIgnoresKid,
+        Mutant::RsAlgConfusion,
+        Mutant::RsTrustsJku,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -531,6 +537,9 @@ impl Mutant {
             Mutant::AuthorizeIssWithQuery => "authorize-iss-with-query",
             Mutant::RsIgnoresParamHeaders => "rs-ignores-param-headers",
             Mutant::RsInputRequestUndeclared => "rs-input-request-undeclared",
+            Mutant::RsIgnoresKid => "rs-ignores-kid",
+            Mutant::RsAlgConfusion => "rs-alg-confusion",
+            Mutant::RsTrustsJku => "rs-trusts-jku",
         }
     }
 
@@ -1040,6 +1049,15 @@ impl Mutant {
             }
             Mutant::RsInputRequestUndeclared => {
                 "MCP 2026-07-28 basic §6.1: a tool asks a client that declared no capabilities for elicitation input."
+            }
+            Mutant::RsIgnoresKid => {
+                "RFC 7515 §4.1.4 and OAuth 2.1 §5.2: the resource server does not insist that the token's kid names a key in the authorization server's JWK set; a token under an unknown kid is verified with the key it embeds in its own header."
+            }
+            Mutant::RsAlgConfusion => {
+                "RFC 8725 §3.1 and OAuth 2.1 §5.2: the resource server lets the token pick HS256 and verifies it with the authorization server's public key (PEM) as the HMAC secret."
+            }
+            Mutant::RsTrustsJku => {
+                "RFC 8725 §3.10 and OAuth 2.1 §5.2: the resource server fetches verification keys from the jku URL the token names instead of the authorization server's jwks_uri."
             }
         }
     }

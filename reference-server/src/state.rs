@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::keys::SigningKey;
 use crate::store::Store;
 use crate::{Config, Mutant};
 
@@ -20,6 +21,8 @@ pub(crate) struct AppState {
     pub(crate) base: String,
     pub(crate) config: Config,
     pub(crate) store: Store,
+    /// The authorization server's token-signing key, made at start.
+    pub(crate) keys: SigningKey,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
@@ -27,11 +30,12 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub(crate) fn new(base: String, config: Config) -> Self {
+    pub(crate) fn new(base: String, config: Config, keys: SigningKey) -> Self {
         Self {
             base,
             config,
             store: Store::default(),
+            keys,
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
         }

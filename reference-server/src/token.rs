@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::state::AppState;
 use crate::store::{Client, CodeGrant, Inner, PkceMethod};
-use crate::{Mutant, jws, responses};
+use crate::{Mutant, responses};
 
 /// The subject of every token: the one test user.
 const SUBJECT: &str = crate::FORM_USERNAME;
@@ -657,16 +657,19 @@ pub(crate) fn mint_access_token(
     let iat = oauth::unix_now();
     let exp = iat + oauth::ACCESS_TOKEN_TTL;
     let jti = oauth::random_string(16);
-    let token = jws::sign_access_token(&json!({
-        "iss": state.base,
-        "aud": aud,
-        "sub": SUBJECT,
-        "client_id": client_id,
-        "scope": scope,
-        "iat": iat,
-        "exp": exp,
-        "jti": jti,
-    }));
+    let token = state.keys.sign(
+        "at+jwt",
+        &json!({
+            "iss": state.base,
+            "aud": aud,
+            "sub": SUBJECT,
+            "client_id": client_id,
+            "scope": scope,
+            "iat": iat,
+            "exp": exp,
+            "jti": jti,
+        }),
+    );
     store.insert_access(jti, client_id.to_owned(), family, exp);
     token
 }
@@ -709,13 +712,10 @@ fn revoke_token(state: &AppState, client: &Client, token: &str) {
         }
         return;
     }
-    let Some(jwt) = jws::decode(token) else {
+    let Some(claims) = state.keys.verify(token) else {
         return;
     };
-    if !jwt.signed_by_authorization_server() {
-        return;
-    }
-    let Some(jti) = jwt.claim_str("jti") else {
+    let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
         return;
     };
     if store.access(jti).is_some_and(|a| a.client_id == client.id) {

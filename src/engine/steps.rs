@@ -14,7 +14,7 @@ use super::context::{StepRecord, StepStop, TargetContext};
 use super::flow::{self, FlowState};
 use crate::checks::{Observation, template, template_value};
 use crate::http::{Exchange, HttpError, Request, Response};
-use crate::oauth::{challenge, wellknown};
+use crate::oauth::{challenge, jose, wellknown};
 use crate::suite::model::{
     Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement, WireModel,
 };
@@ -501,6 +501,9 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 ///
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
 /// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
+/// `unknown-kid-jwt`, `jku-jwt` and `hs256-public-key-jwt` re-sign them with a key of the
+/// harness's own (embedded, or at a `jku` URL it hosts on loopback) or, as HS256, with the public
+/// key of the captured `jwks` (see [`jose`]);
 /// `garbage` and `unsigned-jwt` need no flow at all.
 fn token_value(
     ctx: &TargetContext,
@@ -553,8 +556,65 @@ fn token_value(
             let (_, p) = jwt_parts(&access()?)?;
             format!("{}.{p}.", b64.encode(br#"{"alg":"none","typ":"at+jwt"}"#))
         }
+        "unknown-kid-jwt" | "jku-jwt" => {
+            let (_, p) = jwt_parts(&access()?)?;
+            let key = jose::ProbeKey::generate()
+                .ok_or_else(|| StepStop::Error("could not make a signing key".into()))?;
+            let token = if token == "jku-jwt" {
+                let set = json!({"keys": [key.public_jwk()]}).to_string();
+                let url = host_jwks(set).map_err(|e| {
+                    StepStop::Error(format!("could not host a JWK set on loopback: {e}"))
+                })?;
+                jose::with_jku(&key, &p, &url)
+            } else {
+                jose::unknown_kid(&key, &p)
+            };
+            token.ok_or_else(|| StepStop::Error("could not sign the probe token".into()))?
+        }
+        "hs256-public-key-jwt" => {
+            let access = access()?;
+            let (_, p) = jwt_parts(&access)?;
+            let kid = jose::header_of(&access)
+                .and_then(|h| h.get("kid").and_then(Value::as_str).map(str::to_owned));
+            let jwks = vars.get("jwks").ok_or_else(|| {
+                StepStop::Unavailable("no JWK set was captured (as `jwks`)".into())
+            })?;
+            jose::hs256_with_public_key(jwks, kid.as_deref(), &p).ok_or_else(|| {
+                StepStop::Unavailable(
+                    "the JWK set has no P-256 key for the access token's kid".into(),
+                )
+            })?
+        }
         literal => template(literal, vars).map_err(StepStop::from_message)?,
     })
+}
+
+/// Serves `set` (a JWK set) at `http://127.0.0.1:PORT/jwks.json` for a minute, for a token that
+/// points at it by `jku`; returns that URL. Only a resource server that trusts `jku` ever asks.
+fn host_jwks(set: String) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let url = format!("http://{}/jwks.json", listener.local_addr()?);
+    let serve = async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let set = set.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{set}",
+                    set.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    };
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(60), serve).await;
+    });
+    Ok(url)
 }
 
 /// The JSON-RPC id of every request the harness sends; error responses must echo it.
