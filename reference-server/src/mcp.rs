@@ -12,6 +12,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use crate::Mutant;
+use crate::audit;
 use crate::challenge::{self, Rejection};
 use crate::jws;
 use crate::responses;
@@ -42,6 +43,12 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             let lacks_scope = needs_tools_scope(&parts.method, &body)
                 && !granted.has_scope(MCP_SCOPE)
                 && !state.has(Mutant::RsIgnoresScope);
+            let outcome = if lacks_scope {
+                "refused: insufficient_scope"
+            } else {
+                "allowed"
+            };
+            audit_use(&state, &parts, &body, Some(&granted), outcome);
             if !lacks_scope {
                 serve()
             } else if state.has(Mutant::RsInsufficientScope401) {
@@ -56,8 +63,45 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         {
             serve()
         }
-        Err(Refusal::Reject(rejection)) => challenge::reject(&state, rejection),
+        Err(Refusal::Reject(rejection)) => {
+            let outcome = match rejection {
+                Rejection::InvalidRequest(_) => "refused: invalid_request",
+                _ => "refused: invalid_token",
+            };
+            if rejection != Rejection::NoCredentials {
+                audit_use(&state, &parts, &body, None, outcome);
+            }
+            challenge::reject(&state, rejection)
+        }
     }
+}
+
+/// One audit line for a token presented at `/mcp`: the client and scope
+/// of a valid token (none for a refused one, whose claims prove nothing),
+/// the JSON-RPC method and tool, and the outcome.
+fn audit_use(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    granted: Option<&Granted>,
+    outcome: &str,
+) {
+    if state.config.audit.is_none() {
+        return;
+    }
+    let rpc: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let tool = (rpc.get("method").and_then(Value::as_str) == Some("tools/call"))
+        .then(|| rpc.pointer("/params/name").cloned())
+        .flatten();
+    state.audit(serde_json::json!({
+        "event": "token_use",
+        "peer": audit::peer(parts),
+        "client_id": granted.and_then(|g| g.client_id.clone()),
+        "scope": granted.and_then(|g| g.scope.clone()),
+        "method": rpc.get("method").cloned().unwrap_or_else(|| Value::String(parts.method.to_string())),
+        "tool": tool,
+        "result": outcome,
+    }));
 }
 
 enum Refusal {
@@ -203,6 +247,8 @@ fn query_token(parts: &Parts) -> Option<String> {
 struct Granted {
     /// `None` when every scope is allowed (only under `rs-accepts-any-token`).
     scope: Option<String>,
+    /// The token's `client_id` claim, when it has one.
+    client_id: Option<String>,
 }
 
 impl Granted {
@@ -218,14 +264,18 @@ impl Granted {
 /// issuer, this resource as audience, not expired, and not revoked.
 async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if state.has(Mutant::RsAcceptsAnyToken) {
-        return Ok(Granted { scope: None });
+        return Ok(Granted {
+            scope: None,
+            client_id: None,
+        });
     }
     let resource = state.resource();
     if jws::is_unsecured_jwt(token) {
         let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
         return if state.has(Mutant::RsAcceptsUnsignedJwt) && audience_matches(&jwt, &resource) {
             let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
-            Ok(Granted { scope })
+            let client_id = jwt.claim_str("client_id").map(str::to_owned);
+            Ok(Granted { scope, client_id })
         } else {
             Err(Rejection::InvalidToken)
         };
@@ -237,6 +287,7 @@ async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     let claims = verified.claims;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str);
     let scope = Some(claim("scope").unwrap_or_default().to_owned());
+    let client_id = claim("client_id").map(str::to_owned);
     let unverified = state.has(Mutant::RsIgnoresSignature);
     let store = state.store.lock();
     let record = claim("jti").and_then(|jti| store.access(jti));
@@ -244,11 +295,11 @@ async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
         Some(record) if record.revoked && !state.has(Mutant::RsAcceptsRevoked) => {
             Err(Rejection::InvalidToken)
         }
-        Some(_) => Ok(Granted { scope }),
+        Some(_) => Ok(Granted { scope, client_id }),
         // A token this server signed but no longer remembers was evicted,
         // so it is refused; one it never signed is only reachable when
         // signatures are not checked.
-        None if unverified => Ok(Granted { scope }),
+        None if unverified => Ok(Granted { scope, client_id }),
         None => Err(Rejection::InvalidToken),
     }
 }

@@ -78,6 +78,8 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
             format!("{resource}/")
         } else if state.has(Mutant::PrmResourceWithQuery) {
             format!("{resource}?tenant=a")
+        } else if state.has(Mutant::PrmPlainResource) {
+            plain(&resource)
         } else {
             resource.clone()
         };
@@ -92,6 +94,8 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         Some(json!(base))
     } else if state.has(Mutant::PrmInsecureAuthorizationServer) {
         Some(json!(["http://as.example.com"]))
+    } else if state.has(Mutant::PrmPlainAuthorizationServer) {
+        Some(json!([plain(base)]))
     } else {
         Some(json!([base]))
     };
@@ -143,6 +147,14 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
     };
     m.insert("resource_signing_alg_values_supported".into(), algs);
     m
+}
+
+/// `url` with `https` turned into `http` (the TLS-only mutants).
+fn plain(url: &str) -> String {
+    match url.strip_prefix("https://") {
+        Some(rest) => format!("http://{rest}"),
+        None => url.to_owned(),
+    }
 }
 
 /// `GET /jwks.json`
@@ -259,6 +271,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     if !has(Mutant::AsMetadataNoTokenEndpoint) {
         let endpoint = if has(Mutant::AsMetadataHttpEndpoint) {
             "http://as.example.com/token".to_owned()
+        } else if has(Mutant::AsMetadataPlainTokenEndpoint) {
+            plain(&state.url("/token"))
         } else {
             state.url("/token")
         };
@@ -277,6 +291,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     );
     let jwks_uri = if has(Mutant::AsMetadataJwksUriHttp) {
         "http://as.example.com/jwks.json".to_owned()
+    } else if has(Mutant::AsMetadataPlainJwksUri) {
+        plain(&state.url("/jwks.json"))
     } else {
         state.url("/jwks.json")
     };

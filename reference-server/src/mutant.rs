@@ -182,6 +182,12 @@ pub enum Mutant {
     RsIgnoresKid,
     RsAlgConfusion,
     RsTrustsJku,
+    AsMetadataPlainTokenEndpoint,
+    AsMetadataPlainJwksUri,
+    PrmPlainAuthorizationServer,
+    PrmPlainResource,
+    Tls13Only,
+    DcrDeleteKeepsTokens,
 }
 
 impl Mutant {
@@ -360,6 +366,12 @@ impl Mutant {
         Mutant::RsIgnoresKid,
         Mutant::RsAlgConfusion,
         Mutant::RsTrustsJku,
+        Mutant::AsMetadataPlainTokenEndpoint,
+        Mutant::AsMetadataPlainJwksUri,
+        Mutant::PrmPlainAuthorizationServer,
+        Mutant::PrmPlainResource,
+        Mutant::Tls13Only,
+        Mutant::DcrDeleteKeepsTokens,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -540,6 +552,12 @@ impl Mutant {
             Mutant::RsIgnoresKid => "rs-ignores-kid",
             Mutant::RsAlgConfusion => "rs-alg-confusion",
             Mutant::RsTrustsJku => "rs-trusts-jku",
+            Mutant::AsMetadataPlainTokenEndpoint => "as-metadata-plain-token-endpoint",
+            Mutant::AsMetadataPlainJwksUri => "as-metadata-plain-jwks-uri",
+            Mutant::PrmPlainAuthorizationServer => "prm-plain-authorization-server",
+            Mutant::PrmPlainResource => "prm-plain-resource",
+            Mutant::Tls13Only => "tls13-only",
+            Mutant::DcrDeleteKeepsTokens => "dcr-delete-keeps-tokens",
         }
     }
 
@@ -1059,6 +1077,24 @@ impl Mutant {
             Mutant::RsTrustsJku => {
                 "RFC 8725 §3.10 and OAuth 2.1 §5.2: the resource server fetches verification keys from the jku URL the token names instead of the authorization server's jwks_uri."
             }
+            Mutant::AsMetadataPlainTokenEndpoint => {
+                "OAuth 2.1 §1.5 and RFC 8414 §2: metadata served over https advertises the token endpoint under plain http on the same host."
+            }
+            Mutant::AsMetadataPlainJwksUri => {
+                "RFC 8414 §2 and RFC 9728 §2: metadata served over https advertises a plain-http jwks_uri, so the keys tokens are checked with can be swapped in transit."
+            }
+            Mutant::PrmPlainAuthorizationServer => {
+                "OAuth 2.1 §1.5 and RFC 8414 §2: a resource served over https lists its authorization server's issuer under plain http."
+            }
+            Mutant::PrmPlainResource => {
+                "RFC 9728 §1.2 and OAuth 2.1 §1.5: a resource served over https names itself with a plain-http resource identifier."
+            }
+            Mutant::Tls13Only => {
+                "RFC 8414 §6.1, RFC 7591 §3 and BCP 195: the server refuses TLS 1.2, which it must support (it speaks TLS 1.3 alone)."
+            }
+            Mutant::DcrDeleteKeepsTokens => {
+                "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server."
+            }
         }
     }
 
@@ -1085,5 +1121,20 @@ impl FromStr for Mutant {
 impl fmt::Display for Mutant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl Mutant {
+    /// Whether the fault shows only when the server speaks https (its
+    /// effect is to put `http` where `https` belongs).
+    pub fn needs_tls(self) -> bool {
+        matches!(
+            self,
+            Mutant::AsMetadataPlainTokenEndpoint
+                | Mutant::AsMetadataPlainJwksUri
+                | Mutant::PrmPlainAuthorizationServer
+                | Mutant::PrmPlainResource
+                | Mutant::Tls13Only
+        )
     }
 }

@@ -404,7 +404,14 @@ pub(crate) async fn manage(State(state): State<Arc<AppState>>, request: Request)
         oauth::no_store(&mut response);
         response
     } else {
-        state.store.lock().remove_client(&client.id);
+        let keep_tokens = state.has(Mutant::DcrDeleteKeepsTokens);
+        state.store.lock().remove_client(&client.id, keep_tokens);
+        state.audit(json!({
+            "event": "client_deleted",
+            "peer": crate::audit::peer(&parts),
+            "client_id": client.id,
+            "tokens_revoked": !keep_tokens,
+        }));
         StatusCode::NO_CONTENT.into_response()
     }
 }

@@ -41,6 +41,13 @@ impl AppState {
         }
     }
 
+    /// Records an audit event, when the server keeps an audit log.
+    pub(crate) fn audit(&self, event: serde_json::Value) {
+        if let Some(log) = &self.config.audit {
+            log.record(event);
+        }
+    }
+
     pub(crate) fn has(&self, mutant: Mutant) -> bool {
         self.config.has(mutant)
     }

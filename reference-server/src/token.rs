@@ -173,15 +173,23 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         Ok(request) => request,
         Err(response) => return response,
     };
+    // The authenticated client, for the audit log.
+    let mut who: Option<String> = None;
     let result = match params.get("grant_type") {
         None => Err(bad_request("invalid_request", "grant_type is required")),
         Some("authorization_code") => match authenticate(&state, &parts, &params, false) {
-            Ok(Some(client)) => authorization_code(&state, &client, &params).await,
+            Ok(Some(client)) => {
+                who = Some(client.id.clone());
+                authorization_code(&state, &client, &params).await
+            }
             Ok(None) => Err(invalid_client(false)),
             Err(failure) => Err(failure),
         },
         Some("refresh_token") => match authenticate(&state, &parts, &params, false) {
-            Ok(Some(client)) => refresh_token(&state, &client, &params),
+            Ok(Some(client)) => {
+                who = Some(client.id.clone());
+                refresh_token(&state, &client, &params)
+            }
             Ok(None) => Err(invalid_client(false)),
             Err(failure) => Err(failure),
         },
@@ -204,6 +212,26 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         }
         Some(_) => Err(unsupported_grant_type()),
     };
+    if state.config.audit.is_some() {
+        let event = match params.get("grant_type") {
+            Some("authorization_code") => "grant",
+            Some("refresh_token") => "refresh",
+            _ => "token_request",
+        };
+        // The client_id parameter is an identifier, never a secret; the
+        // code, verifier, refresh token and client secret stay out.
+        state.audit(json!({
+            "event": event,
+            "peer": crate::audit::peer(&parts),
+            "grant_type": params.get("grant_type"),
+            "client_id": who.as_deref().or(params.get("client_id")),
+            "scope": result.as_ref().ok().and_then(|b| b.get("scope").cloned()),
+            "result": match &result {
+                Ok(_) => "issued".to_owned(),
+                Err(failure) => format!("refused: {}", failure.code),
+            },
+        }));
+    }
     match result {
         Ok(body) => {
             let mut response = responses::json(StatusCode::OK, &body);
@@ -692,9 +720,18 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
             &bad_request("invalid_request", "token is required"),
         );
     };
-    if !state.has(Mutant::RevokeIgnored) {
-        revoke_token(&state, &client, token);
-    }
+    let revoked = if state.has(Mutant::RevokeIgnored) {
+        "ignored"
+    } else {
+        revoke_token(&state, &client, token)
+    };
+    state.audit(json!({
+        "event": "revocation",
+        "peer": crate::audit::peer(&parts),
+        "client_id": client.id,
+        "token_type_hint": params.get("token_type_hint"),
+        "result": revoked,
+    }));
     // RFC 7009 §2.2: 200 whether or not the token was known, so the answer
     // tells an attacker nothing.
     let mut response = StatusCode::OK.into_response();
@@ -702,23 +739,27 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
     response
 }
 
-/// Revokes `token` if this client owns it. A refresh token takes its whole
-/// grant with it (RFC 7009 §2.1).
-fn revoke_token(state: &AppState, client: &Client, token: &str) {
+/// Revokes `token` if this client owns it, and says what it was (for the
+/// audit log). A refresh token takes its whole grant with it (RFC 7009 §2.1).
+fn revoke_token(state: &AppState, client: &Client, token: &str) -> &'static str {
     let mut store = state.store.lock();
     if let Some(record) = store.refresh(token).cloned() {
         if record.client_id == client.id {
             store.revoke_grant(record.grant);
+            return "revoked refresh token and its grant";
         }
-        return;
+        return "not this client's token";
     }
     let Some(claims) = state.keys.verify(token) else {
-        return;
+        return "unknown token";
     };
     let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
-        return;
+        return "unknown token";
     };
     if store.access(jti).is_some_and(|a| a.client_id == client.id) {
         store.revoke_access(jti);
+        "revoked access token"
+    } else {
+        "not this client's token"
     }
 }

@@ -55,6 +55,7 @@ pub const STEP_VALUES: &[&str] = &[
     "expected_resource",
     "issuer",
     "found",
+    "handshake",
     "redirected",
     "redirected_anywhere",
     "location",

@@ -23,6 +23,9 @@ pub enum Predicate {
     Matches(Regex),
     SubsetOf(Vec<Value>),
     SecureUrl,
+    /// An https URL (or array of them) without fragment, loopback or not: for targets that speak
+    /// https, where nothing excuses plain http.
+    HttpsUrl,
     NoQuery,
     ScopeTokens,
     BearerChallenge,
@@ -70,6 +73,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "matches",
     "subset_of",
     "secure_url",
+    "https_url",
     "no_query",
     "scope_tokens",
     "bearer_challenge",
@@ -145,6 +149,7 @@ impl Predicate {
             }
             "subset_of" => Predicate::SubsetOf(list()?),
             "secure_url" => flag(Predicate::SecureUrl)?,
+            "https_url" => flag(Predicate::HttpsUrl)?,
             "no_query" => flag(Predicate::NoQuery)?,
             "scope_tokens" => flag(Predicate::ScopeTokens)?,
             "bearer_challenge" => flag(Predicate::BearerChallenge)?,
@@ -234,6 +239,7 @@ impl Predicate {
             Predicate::Matches(_) => "matches",
             Predicate::SubsetOf(_) => "subset_of",
             Predicate::SecureUrl => "secure_url",
+            Predicate::HttpsUrl => "https_url",
             Predicate::NoQuery => "no_query",
             Predicate::ScopeTokens => "scope_tokens",
             Predicate::BearerChallenge => "bearer_challenge",
@@ -276,6 +282,7 @@ impl Predicate {
                 show(Some(&Value::Array(v.clone())))
             ),
             Predicate::SecureUrl => "is an https URL without fragment".into(),
+            Predicate::HttpsUrl => "is an https URL without fragment, even on loopback".into(),
             Predicate::NoQuery => "has no query component".into(),
             Predicate::ScopeTokens => "holds valid scope tokens".into(),
             Predicate::BearerChallenge => {
@@ -387,7 +394,9 @@ impl Predicate {
                 }
                 _ => fail("a JSON array".into(), show(value)),
             },
-            Predicate::SecureUrl => {
+            Predicate::SecureUrl | Predicate::HttpsUrl => {
+                // Only https targets are judged by https_url, and there loopback excuses nothing.
+                let loopback_ok = matches!(self, Predicate::SecureUrl) && ctx.target_is_loopback;
                 let urls: Vec<&Value> = match value {
                     Some(Value::Array(a)) => a.iter().collect(),
                     Some(v) => vec![v],
@@ -396,17 +405,19 @@ impl Predicate {
                 let problems: Vec<String> = urls
                     .iter()
                     .filter_map(|v| match v.as_str() {
-                        Some(s) => urls::secure_url_problem(s, ctx.target_is_loopback),
+                        Some(s) => urls::secure_url_problem(s, loopback_ok),
                         None => Some(format!("{} is not a string", show(Some(v)))),
                     })
                     .collect();
                 if problems.is_empty() {
                     Ok(Check::Held)
                 } else {
-                    fail(
-                        "https URLs without fragment (plain http only on loopback, for a loopback target)".into(),
-                        problems.join("; "),
-                    )
+                    let expected = if loopback_ok {
+                        "https URLs without fragment (plain http only on loopback, for a loopback target)"
+                    } else {
+                        "https URLs without fragment"
+                    };
+                    fail(expected.into(), problems.join("; "))
                 }
             }
             Predicate::NoQuery => {

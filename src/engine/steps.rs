@@ -276,8 +276,52 @@ async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> 
     }
     let mut values = Vars::new();
     values.insert("url".into(), Value::String(req.url.to_string()));
+    if h.tls.is_some() {
+        return tls_1_2_probe(ctx, block, &req, values, log).await;
+    }
     match exchange(ctx, block, &req, &mut log).await {
         Ok(resp) => observed(resp, values, log),
+        Err(e) => error(e.to_string(), log),
+    }
+}
+
+/// Sends `req` on a client that offers TLS 1.2 alone. A refused handshake is what the probe
+/// looks for, so it is an observation (`handshake` false, with the reason as a note); a timeout
+/// stays a harness error.
+async fn tls_1_2_probe(
+    ctx: &TargetContext,
+    block: &str,
+    req: &Request,
+    mut values: Vars,
+    mut log: Vec<Exchange>,
+) -> StepRecord {
+    let options = crate::http::HttpOptions {
+        tls_1_2_only: true,
+        ..ctx.http.options.clone()
+    };
+    let client = match crate::http::HttpClient::new(options, ctx.http.redactor.clone()) {
+        Ok(c) => c,
+        Err(e) => return error(e.to_string(), log),
+    };
+    ctx.count_request();
+    let result = client.send(req).await;
+    log.push(client.record(block, req, &result));
+    match result {
+        Ok(resp) => {
+            values.insert("handshake".into(), Value::Bool(true));
+            observed(resp, values, log)
+        }
+        Err(e @ (HttpError::Connect { .. } | HttpError::Protocol { .. })) => {
+            values.insert("handshake".into(), Value::Bool(false));
+            StepRecord {
+                result: Ok(Observation {
+                    response: None,
+                    values,
+                }),
+                exchanges: log,
+                notes: vec![format!("offering TLS 1.2 alone: {e}")],
+            }
+        }
         Err(e) => error(e.to_string(), log),
     }
 }

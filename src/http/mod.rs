@@ -156,6 +156,10 @@ pub struct HttpOptions {
     pub body_limit: usize,
     /// Whether the target itself is on loopback (then plain http on loopback is acceptable).
     pub target_is_loopback: bool,
+    /// Extra trusted CA certificates, PEM (`--ca-cert`), beside the system's.
+    pub ca_certs_pem: Option<Vec<u8>>,
+    /// Offer TLS 1.2 alone (a probe of TLS 1.2 support).
+    pub tls_1_2_only: bool,
 }
 
 impl Default for HttpOptions {
@@ -164,6 +168,8 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(10),
             body_limit: DEFAULT_BODY_LIMIT,
             target_is_loopback: false,
+            ca_certs_pem: None,
+            tls_1_2_only: false,
         }
     }
 }
@@ -184,7 +190,20 @@ impl HttpClient {
             // Another component may have installed one already; either is fine.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        let inner = reqwest::Client::builder()
+        let extra_roots = match &options.ca_certs_pem {
+            Some(pem) => {
+                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| HttpError::Protocol {
+                    url: String::new(),
+                    reason: format!("the CA certificate is not valid PEM: {e}"),
+                })?
+            }
+            None => Vec::new(),
+        };
+        let mut builder = reqwest::Client::builder().tls_certs_merge(extra_roots);
+        if options.tls_1_2_only {
+            builder = builder.tls_version_max(reqwest::tls::Version::TLS_1_2);
+        }
+        let inner = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))

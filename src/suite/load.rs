@@ -59,7 +59,7 @@ const ACTIONS: &[&str] = &[
     "flow",
 ];
 const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
-const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
+const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form", "tls"];
 const CALL_KEYS: &[&str] = &[
     "method",
     "rpc",
@@ -74,7 +74,13 @@ const CALL_KEYS: &[&str] = &[
 ];
 
 /// Variables every case can use in templates.
-pub const BUILTIN_VARS: &[&str] = &["target.url", "target.origin", "target.resource", "spec"];
+pub const BUILTIN_VARS: &[&str] = &[
+    "target.url",
+    "target.origin",
+    "target.resource",
+    "target.scheme",
+    "spec",
+];
 
 /// One problem in one suite file.
 #[derive(Clone, Debug)]
@@ -625,6 +631,7 @@ fn build_step(
             body: text("body"),
             json: a.get("json").cloned(),
             form: pairs(a.get("form")),
+            tls: text("tls"),
         }),
         "fetch_resource_metadata" => Action::FetchResourceMetadata {
             via: match text("via").as_deref() {

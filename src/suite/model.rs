@@ -258,6 +258,10 @@ pub struct HttpAction {
     pub json: Option<Value>,
     #[serde(default)]
     pub form: Vec<(String, String)>,
+    /// `"1.2"`: offer TLS 1.2 alone, and observe whether the handshake succeeds (`var
+    /// handshake`) instead of treating a failed one as a harness error.
+    #[serde(default)]
+    pub tls: Option<String>,
 }
 
 fn default_get() -> String {
