@@ -363,6 +363,10 @@ pub struct ServeArgs {
     /// Append the audit log (one JSON object per line) to this file instead of stderr.
     #[arg(long = "audit-log")]
     pub audit_log: Option<PathBuf>,
+    /// Limit every request to the token, revocation and registration endpoints per client and
+    /// per address (429 with Retry-After). Failed client authentication is throttled regardless.
+    #[arg(long = "rate-limit")]
+    pub rate_limit: bool,
 }
 
 fn parse_client(s: &str) -> Result<reference_server::PreRegistered, String> {
@@ -639,9 +643,10 @@ async fn cmd_run(a: RunArgs) -> i32 {
     } else {
         a.target.as_ref()
     };
+    // The in-process server speaks https, so the https-only cases run too.
     let config = Config {
         mutants: mutants.iter().copied().collect(),
-        tls: mutants.iter().any(|m| m.needs_tls()),
+        tls: true,
         ..Config::default()
     };
     let ca_cert = match &a.ca_cert {
@@ -924,6 +929,7 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
         clients: a.clients.clone(),
         log_requests: true,
         audit: Some(audit),
+        rate_limit: a.rate_limit,
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,

@@ -82,6 +82,7 @@ mod mcp;
 mod metadata;
 mod mutant;
 mod oauth;
+mod ratelimit;
 mod register;
 mod responses;
 mod rs_jwt;
@@ -138,6 +139,10 @@ pub struct Config {
     pub tls: bool,
     /// Clients registered from the start (and never evicted).
     pub clients: Vec<PreRegistered>,
+    /// Limit every request to the token, revocation and registration
+    /// endpoints per client and per address (failed client authentication
+    /// is always throttled).
+    pub rate_limit: bool,
     /// Log one line per request to stderr.
     pub log_requests: bool,
     /// Where the audit log goes (one JSON object per line), if anywhere.

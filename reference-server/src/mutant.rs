@@ -188,6 +188,7 @@ pub enum Mutant {
     PrmPlainResource,
     Tls13Only,
     DcrDeleteKeepsTokens,
+    TokenNoBruteForceLimit,
 }
 
 impl Mutant {
@@ -372,6 +373,7 @@ impl Mutant {
         Mutant::PrmPlainResource,
         Mutant::Tls13Only,
         Mutant::DcrDeleteKeepsTokens,
+        Mutant::TokenNoBruteForceLimit,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -558,6 +560,7 @@ impl Mutant {
             Mutant::PrmPlainResource => "prm-plain-resource",
             Mutant::Tls13Only => "tls13-only",
             Mutant::DcrDeleteKeepsTokens => "dcr-delete-keeps-tokens",
+            Mutant::TokenNoBruteForceLimit => "token-no-brute-force-limit",
         }
     }
 
@@ -1094,6 +1097,9 @@ impl Mutant {
             }
             Mutant::DcrDeleteKeepsTokens => {
                 "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server."
+            }
+            Mutant::TokenNoBruteForceLimit => {
+                "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication)."
             }
         }
     }

@@ -65,6 +65,13 @@ pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Reques
     if parts.method != Method::POST {
         return responses::method_not_allowed("POST");
     }
+    // Under --rate-limit: registrations per address (there is no client yet).
+    if let Some(addr) = crate::audit::peer_addr(&parts) {
+        let keys = [crate::ratelimit::Key::Address(addr.ip())];
+        if let Err(wait) = state.limits.admit(&keys, state.config.rate_limit, false) {
+            return crate::ratelimit::too_many(wait);
+        }
+    }
     if !oauth::has_media_type(&parts.headers, "application/json") {
         if state.has(Mutant::DcrWrongContentType500) {
             return responses::server_error_html();

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::keys::SigningKey;
+use crate::ratelimit::Limits;
 use crate::store::Store;
 use crate::{Config, Mutant};
 
@@ -23,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     /// The authorization server's token-signing key, made at start.
     pub(crate) keys: SigningKey,
+    /// Attempt counts at the token, revocation and registration endpoints.
+    pub(crate) limits: Limits,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
@@ -36,6 +39,7 @@ impl AppState {
             config,
             store: Store::default(),
             keys,
+            limits: Limits::default(),
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
         }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::state::AppState;
 use crate::store::{Client, CodeGrant, Inner, PkceMethod};
-use crate::{Mutant, responses};
+use crate::{Mutant, ratelimit, responses};
 
 /// The subject of every token: the one test user.
 const SUBJECT: &str = crate::FORM_USERNAME;
@@ -173,6 +173,17 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         Ok(request) => request,
         Err(response) => return response,
     };
+    let limit_keys = throttle_keys(&parts, &params);
+    if let Err(wait) = admit(&state, &limit_keys) {
+        state.audit(json!({
+            "event": "throttled",
+            "peer": crate::audit::peer(&parts),
+            "endpoint": "token",
+            "client_id": claimed_client(&parts, &params),
+            "retry_after": wait,
+        }));
+        return ratelimit::too_many(wait);
+    }
     // The authenticated client, for the audit log.
     let mut who: Option<String> = None;
     let result = match params.get("grant_type") {
@@ -212,6 +223,11 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         }
         Some(_) => Err(unsupported_grant_type()),
     };
+    if let Err(failure) = &result
+        && failure.code == "invalid_client"
+    {
+        state.limits.failed(&limit_keys);
+    }
     if state.config.audit.is_some() {
         let event = match params.get("grant_type") {
             Some("authorization_code") => "grant",
@@ -243,6 +259,41 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         }
         Err(failure) => render_failure(&state, Endpoint::Token, &failure),
     }
+}
+
+/// Who an attempt counts against: the client it names (by `client_id` or
+/// HTTP Basic), and the address it comes from.
+fn throttle_keys(parts: &Parts, params: &Params) -> Vec<ratelimit::Key> {
+    let mut keys = Vec::new();
+    if let Some(id) = claimed_client(parts, params) {
+        keys.push(ratelimit::Key::client(&id));
+    }
+    if let Some(addr) = crate::audit::peer_addr(parts) {
+        keys.push(ratelimit::Key::Address(addr.ip()));
+    }
+    keys
+}
+
+/// The client an attempt names, authenticated or not (an identifier, never
+/// a secret).
+fn claimed_client(parts: &Parts, params: &Params) -> Option<String> {
+    let basic = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(basic_credentials);
+    match basic {
+        Some(BasicHeader::Credentials(id, _)) => Some(id),
+        _ => params.get("client_id").map(str::to_owned),
+    }
+}
+
+/// Whether an attempt may go ahead: always refused while its client or
+/// address has failed to authenticate too often (unless
+/// `token-no-brute-force-limit`), and under `--rate-limit` also past the
+/// request limits.
+fn admit(state: &AppState, keys: &[ratelimit::Key]) -> Result<(), u64> {
+    let failures = !state.has(Mutant::TokenNoBruteForceLimit);
+    state.limits.admit(keys, state.config.rate_limit, failures)
 }
 
 /// RFC 6749 §2.3: authenticates the client by the one method it registered.
@@ -708,10 +759,19 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
         Ok(request) => request,
         Err(response) => return response,
     };
+    let limit_keys = throttle_keys(&parts, &params);
+    if let Err(wait) = admit(&state, &limit_keys) {
+        return ratelimit::too_many(wait);
+    }
     let client = match authenticate(&state, &parts, &params, false) {
         Ok(Some(client)) => client,
         Ok(None) => return render_failure(&state, Endpoint::Revoke, &invalid_client(false)),
-        Err(failure) => return render_failure(&state, Endpoint::Revoke, &failure),
+        Err(failure) => {
+            if failure.code == "invalid_client" {
+                state.limits.failed(&limit_keys);
+            }
+            return render_failure(&state, Endpoint::Revoke, &failure);
+        }
     };
     let Some(token) = params.get("token") else {
         return render_failure(

@@ -1106,6 +1106,22 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
         &authorize(addr, &params).await,
     ));
 
+    // OAuth 2.1 §2.4.1: guessing a client secret is throttled.
+    let mut guesses = Vec::new();
+    for _ in 0..12 {
+        let wrong = basic(&conf_id, "not-the-secret");
+        let reply = send(
+            addr,
+            "POST",
+            "/token",
+            &[FORM, ("Authorization", &wrong)],
+            "grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb",
+        )
+        .await;
+        guesses.push((reply.status, reply.header("retry-after").is_some()));
+    }
+    out.push(format!("secret guesses: {guesses:?}"));
+
     // RFC 7592 §2.3: deleting the client takes its tokens with it.
     let (doomed, _) = tokens(addr, &client, &res).await.unwrap_or_default();
     let public_rat = format!(

@@ -68,6 +68,7 @@ pub const STEP_VALUES: &[&str] = &[
     "error",
     "error_description",
     "successes",
+    "throttled_after",
     "attempts",
     "access_token_claims",
     "granted_scope",

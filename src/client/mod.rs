@@ -163,6 +163,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                attempts: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
@@ -239,6 +240,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                attempts: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;

@@ -686,7 +686,12 @@ fn build_step(
                 .and_then(Value::as_u64)
                 .unwrap_or(1)
                 .clamp(1, 64) as u32,
-            params: params_of(a, &["client", "client_auth", "concurrent"]),
+            attempts: a
+                .get("attempts")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 500) as u32,
+            params: params_of(a, &["client", "client_auth", "concurrent", "attempts"]),
         }),
         "revoke" => Action::Revoke(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),

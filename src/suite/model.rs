@@ -386,6 +386,9 @@ pub struct TokenAction {
     pub client_auth: ClientAuth,
     /// Sends this many identical requests at once (code redemption races).
     pub concurrent: u32,
+    /// Sends up to this many identical requests one after another, stopping at the first 429
+    /// (a brute-force probe; `var throttled_after` is how many went before it).
+    pub attempts: u32,
 }
 
 /// `revoke`: RFC 7009 revocation of the current access or refresh token.
