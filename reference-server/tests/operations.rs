@@ -246,3 +246,33 @@ async fn a_flood_of_hostile_tokens_changes_nothing() {
     assert_eq!(mcp(addr, &good, INITIALIZE).await.status, 200);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_only_when_switched_on() {
+    let body = "grant_type=authorization_code&code=x&client_id=reference-public-client";
+    for rate_limit in [false, true] {
+        let server = start(Config {
+            rate_limit,
+            ..Config::default()
+        })
+        .await;
+        let addr = server.local_addr();
+        let mut statuses = Vec::new();
+        for _ in 0..61 {
+            statuses.push(send(addr, "POST", "/token", &[FORM], body).await);
+        }
+        let last = statuses.last().expect("replies");
+        if rate_limit {
+            assert!(statuses[..60].iter().all(|r| r.status == 400));
+            assert_eq!(last.status, 429);
+            let wait: u64 = last
+                .header("retry-after")
+                .and_then(|v| v.parse().ok())
+                .expect("Retry-After");
+            assert!((1..=60).contains(&wait));
+        } else {
+            assert!(statuses.iter().all(|r| r.status == 400));
+        }
+        server.shutdown().await;
+    }
+}
