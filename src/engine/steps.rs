@@ -295,6 +295,9 @@ async fn tls_1_2_probe(
     mut values: Vars,
     mut log: Vec<Exchange>,
 ) -> StepRecord {
+    if req.url.scheme() != "https" {
+        return unavailable(format!("{} is not an https URL", req.url), log);
+    }
     let options = crate::http::HttpOptions {
         tls_1_2_only: true,
         ..ctx.http.options.clone()
