@@ -149,3 +149,42 @@ async fn every_tls_mutant_changes_what_a_client_sees() {
         assert_eq!(doc(&plain).await, doc(&plain_baseline).await, "{mutant}");
     }
 }
+
+/// More stalled handshakes than the server runs at once: the excess is
+/// dropped at once, the server keeps its bounds, and serves again as soon
+/// as they go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_stalled_handshakes_is_bounded() {
+    let server = start(tls(None)).await;
+    let addr = server.local_addr();
+    let mut stalled = Vec::new();
+    for _ in 0..400 {
+        if let Ok(s) = TcpStream::connect(addr).await {
+            stalled.push(s);
+        }
+    }
+    // Give the accept loop time to take every connection.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Those over the cap were closed by the server: reading gives EOF at once.
+    let mut closed = 0;
+    for s in &mut stalled {
+        let mut buf = [0u8; 1];
+        if let Ok(Ok(0)) = tokio::time::timeout(
+            Duration::from_millis(5),
+            tokio::io::AsyncReadExt::read(s, &mut buf),
+        )
+        .await
+        {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 400 - 256 - 8,
+        "only {closed} of 400 stalled connections were dropped"
+    );
+    drop(stalled);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let reply = send_tls(&server, "GET", "/jwks.json", &[], "").await;
+    assert_eq!(reply.status, 200);
+    server.shutdown().await;
+}
