@@ -178,8 +178,51 @@ fn a_run_against_plain_serve_passes_skips_the_https_cases_and_is_audited() {
 }
 
 #[test]
+fn a_ca_file_without_a_certificate_is_refused() {
+    let path = std::env::temp_dir().join(format!("authspec-not-a-ca-{}.pem", std::process::id()));
+    std::fs::write(&path, "not a certificate\n").expect("write");
+    let out = authspec(&["run", "--ca-cert", &path.display().to_string()]);
+    let _ = std::fs::remove_file(&path);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no PEM certificate"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_missing_ca_file_is_a_usage_error() {
     let out = authspec(&["run", "--ca-cert", "/nonexistent/ca.pem"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ca.pem"));
+}
+
+#[test]
+fn the_brute_force_probe_runs_only_when_asked_for() {
+    const ID: &str = "oauth21/2.4.1/client-secret-guessing-throttled";
+    let ids = |out: &Output| -> Vec<String> {
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        report["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let by_glob = authspec(&["run", "oauth21/*", "--format", "json"]);
+    assert!(!ids(&by_glob).contains(&ID.to_owned()));
+    for args in [vec!["run", ID], vec!["run", "--tag", "load"]] {
+        let mut args = args;
+        args.extend(["--format", "json"]);
+        let out = authspec(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(ids(&out), vec![ID.to_owned()], "{args:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).expect("report");
+        let notes = report["cases"][0]["notes"].to_string();
+        assert!(
+            notes.contains("answered 429 after 10 identical attempts"),
+            "{notes}"
+        );
+    }
 }

@@ -191,12 +191,21 @@ impl HttpClient {
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
         let extra_roots = match &options.ca_certs_pem {
-            Some(pem) => {
-                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| HttpError::Protocol {
-                    url: String::new(),
-                    reason: format!("the CA certificate is not valid PEM: {e}"),
-                })?
-            }
+            Some(pem) => match reqwest::Certificate::from_pem_bundle(pem) {
+                Ok(certs) if !certs.is_empty() => certs,
+                Ok(_) => {
+                    return Err(HttpError::Protocol {
+                        url: String::new(),
+                        reason: "the CA file holds no PEM certificate".into(),
+                    });
+                }
+                Err(e) => {
+                    return Err(HttpError::Protocol {
+                        url: String::new(),
+                        reason: format!("the CA certificate is not valid PEM: {e}"),
+                    });
+                }
+            },
             None => Vec::new(),
         };
         let mut builder = reqwest::Client::builder().tls_certs_merge(extra_roots);
