@@ -17,6 +17,14 @@
 //!   `/jwks.json`, which `/mcp` checks them against by `kid`, for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
+//! - `/admin/clients/{client_id}/revoke` (POST, loopback peers only): voids
+//!   every code and token of one client at once.
+//!
+//! Over TLS ([`Config::tls`]) with a certificate made at start; with an
+//! audit log of JSON lines ([`Config::audit`]); failed client
+//! authentication is throttled, and every request too under
+//! [`Config::rate_limit`].
+//!
 //! A public client, `reference-public-client` with redirect URI
 //! `http://127.0.0.1/callback` (any port), is always registered.
 //!
