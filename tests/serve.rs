@@ -136,12 +136,22 @@ fn a_run_against_plain_serve_passes_skips_the_https_cases_and_is_audited() {
         "--client",
         "ops-client::http://127.0.0.1:9999/callback",
     ]);
-    let out = authspec(&["run", "--target", served.mcp_url(), "--format", "json"]);
-    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-    assert_eq!(out.status.code(), Some(0), "{}", report["summary"]);
-    for c in report["cases"].as_array().into_iter().flatten() {
-        if c["id"].as_str().is_some_and(|id| id.starts_with("tls/")) {
-            assert_eq!(c["result"], "skip", "{c}");
+    for spec in ["2026-07-28", "2025-11-25", "2025-06-18"] {
+        let out = authspec(&[
+            "run",
+            "--target",
+            served.mcp_url(),
+            "--spec",
+            spec,
+            "--format",
+            "json",
+        ]);
+        let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+        assert_eq!(out.status.code(), Some(0), "{spec}: {}", report["summary"]);
+        for c in report["cases"].as_array().into_iter().flatten() {
+            if c["id"].as_str().is_some_and(|id| id.starts_with("tls/")) {
+                assert_eq!(c["result"], "skip", "{c}");
+            }
         }
     }
     // The pre-registered client exists: it may start an authorization.
