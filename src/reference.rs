@@ -67,7 +67,14 @@ pub fn revision_for(case: &Case) -> SpecRevision {
     }
 }
 
+/// Whether a case is about https itself (its suite tags it `tls`): it skips over plain http, so
+/// self-checks run it against the reference server over TLS.
+pub fn needs_tls(case: &Case) -> bool {
+    case.tags.iter().any(|t| t == "tls")
+}
+
 /// Starts a reference server with `mutant` (if any) and runs `cases` against it under `spec`.
+/// The server speaks https when the mutant shows only there or every case is about https.
 pub async fn run_cases(
     cases: &[Case],
     mutant: Option<Mutant>,
@@ -75,7 +82,9 @@ pub async fn run_cases(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<RunReport, String> {
-    let config = mutant.map(Config::with_mutant).unwrap_or_default();
+    let mut config = mutant.map(Config::with_mutant).unwrap_or_default();
+    config.tls =
+        mutant.is_some_and(Mutant::needs_tls) || (!cases.is_empty() && cases.iter().all(needs_tls));
     let (report, _) =
         run_configured(cases, config, AuthOptions::default(), spec, catalogue, jobs).await?;
     Ok(report)
@@ -96,6 +105,7 @@ pub async fn run_configured(
         HttpOptions {
             timeout: Duration::from_secs(10),
             target_is_loopback: true,
+            ca_certs_pem: server.ca_cert_pem().map(|pem| pem.as_bytes().to_vec()),
             ..HttpOptions::default()
         },
         Redactor::default(),
@@ -127,13 +137,15 @@ pub async fn run_by_revision(
 ) -> Result<Vec<CaseResult>, String> {
     let mut out = Vec::new();
     for rev in SpecRevision::ALL {
-        let group: Vec<Case> = cases
-            .iter()
-            .filter(|c| revision_for(c) == rev)
-            .cloned()
-            .collect();
-        if !group.is_empty() {
-            out.extend(run_cases(&group, mutant, rev, catalogue, jobs).await?.cases);
+        for tls in [false, true] {
+            let group: Vec<Case> = cases
+                .iter()
+                .filter(|c| revision_for(c) == rev && needs_tls(c) == tls)
+                .cloned()
+                .collect();
+            if !group.is_empty() {
+                out.extend(run_cases(&group, mutant, rev, catalogue, jobs).await?.cases);
+            }
         }
     }
     Ok(out)

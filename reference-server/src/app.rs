@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodRouter, any, get};
 
+use crate::listener::Peer;
 use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
-use crate::{authorize, mcp, metadata, register, responses, token};
+use crate::{admin, authorize, mcp, metadata, register, responses, token};
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -35,9 +36,42 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/introspect", any(token::introspect))
         .route("/register", any(register::register))
         .route("/register/{client_id}", any(register::manage))
+        .route(
+            "/admin/clients/{client_id}/revoke",
+            any(admin::revoke_client),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(common))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            log_request,
+        ))
         .with_state(state)
+}
+
+/// One line per request on stderr when [`crate::Config::log_requests`] is
+/// set: time, peer, method, path (never the query, which may carry
+/// codes), status and duration.
+async fn log_request(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if !state.config.log_requests {
+        return next.run(request).await;
+    }
+    let started = std::time::Instant::now();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<Peer>>()
+        .map(|ConnectInfo(Peer(addr))| addr.to_string())
+        .unwrap_or_else(|| "-".into());
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    eprintln!(
+        "{} {peer} {method} {path} {} {}ms",
+        crate::audit::now_rfc3339(),
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 /// Gives GET-only routes a JSON 405 instead of axum's empty one.

@@ -12,8 +12,9 @@
 //! - `/authorize` (with an optional login and consent form, see [`Consent`]),
 //!   `/token` and `/revoke`: the authorization code grant with PKCE S256,
 //!   resource indicators (RFC 8707), `iss` in responses (RFC 9207), refresh
-//!   token rotation and revocation (RFC 7009). Access tokens are HS256 JWTs
-//!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
+//!   token rotation and revocation (RFC 7009). Access tokens are ES256 JWTs
+//!   (`typ: at+jwt`) under a key made at start and published at
+//!   `/jwks.json`, which `/mcp` checks them against by `kid`, for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
 //! A `client_id` that is an https URL is a Client ID Metadata Document
@@ -21,6 +22,14 @@
 //! validates it (see `cimd.rs`); the metadata says
 //! `client_id_metadata_document_supported: true`. [`Config::cimd_loopback`]
 //! also lets plain-http documents on 127.0.0.1 through, for harnesses.
+//!
+//! - `/admin/clients/{client_id}/revoke` (POST, loopback peers only): voids
+//!   every code and token of one client at once.
+//!
+//! Over TLS ([`Config::tls`]) with a certificate made at start; with an
+//! audit log of JSON lines ([`Config::audit`]); failed client
+//! authentication is throttled, and every request too under
+//! [`Config::rate_limit`].
 //!
 //! A public client, `reference-public-client` with redirect URI
 //! `http://127.0.0.1/callback` (any port), is always registered. The
@@ -79,20 +88,27 @@
 //! curl -s $BASE/revoke -d token=$AT -d client_id=$CLIENT
 //! ```
 
+mod admin;
 mod app;
+mod audit;
 mod authorize;
 mod challenge;
 mod cimd;
 mod jws;
+mod keys;
+mod listener;
 mod mcp;
 mod metadata;
 mod mutant;
 mod oauth;
 mod observe;
+mod ratelimit;
 mod register;
 mod responses;
+mod rs_jwt;
 mod state;
 mod store;
+mod tls;
 mod token;
 mod variant;
 mod wire;
@@ -109,6 +125,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use audit::AuditLog;
 pub use mutant::Mutant;
 pub use observe::{ObservedRequest, RequestLog, Shape};
 pub use variant::Variant;
@@ -155,6 +172,23 @@ pub struct Config {
     /// in the metadata, and `/register` answers 404. Conformant: clients then
     /// use Client ID Metadata Documents or a pre-registered client.
     pub without_registration: bool,
+    /// Serve https with a certificate made at start, signed by a CA also
+    /// made at start ([`RunningServer::ca_cert_pem`]).
+    pub tls: bool,
+    /// Clients registered from the start (and never evicted).
+    pub clients: Vec<PreRegistered>,
+    /// Limit every request to the token, revocation and registration
+    /// endpoints per client and per address (failed client authentication
+    /// is always throttled).
+    pub rate_limit: bool,
+    /// Log one line per request to stderr.
+    pub log_requests: bool,
+    /// Where the audit log goes (one JSON object per line), if anywhere.
+    pub audit: Option<AuditLog>,
+    /// The URL clients reach the server at (behind a proxy), without a
+    /// trailing slash; by default `http(s)://ADDR`. It is the issuer, and
+    /// every published URL starts with it.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -183,12 +217,22 @@ impl Config {
     }
 }
 
+/// A client the operator registers up front (`authspec serve --client`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreRegistered {
+    pub client_id: String,
+    /// `None` for a public client; otherwise it authenticates with HTTP Basic.
+    pub client_secret: Option<String>,
+    pub redirect_uri: String,
+}
+
 /// A server serving in a background task. Dropping it also stops the server
 /// (gracefully, without waiting); [`RunningServer::shutdown`] waits.
 #[derive(Debug)]
 pub struct RunningServer {
     base_url: String,
     local_addr: SocketAddr,
+    ca_cert_pem: Option<String>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
     /// Lets the crate's own tests reach the store and mint tokens.
@@ -202,7 +246,7 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http(s)://127.0.0.1:PORT` (or the public URL), without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -223,6 +267,12 @@ impl RunningServer {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Under TLS, the PEM certificate of the CA that signed the server's
+    /// certificate: what a client must trust.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.ca_cert_pem.as_deref()
     }
 
     /// Stops accepting connections and waits for in-flight ones to finish.
@@ -255,8 +305,47 @@ async fn spawn_with(
 ) -> io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;
     let local_addr = listener.local_addr()?;
-    let base_url = format!("http://{}", public_addr(local_addr));
-    let state = Arc::new(AppState::new(base_url.clone(), config));
+    let public = public_addr(local_addr);
+    let scheme = if config.tls { "https" } else { "http" };
+    let base_url = match &config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("{scheme}://{public}"),
+    };
+    let tls = if config.tls {
+        let mut hosts = vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+            "::1".to_owned(),
+            public.ip().to_string(),
+        ];
+        if let Some(host) = url::Url::parse(&base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_owned()))
+        {
+            hosts.push(host);
+        }
+        hosts.sort();
+        hosts.dedup();
+        let tls12 = !config.has(Mutant::Tls13Only);
+        Some(tls::generate(&hosts, tls12).map_err(io::Error::other)?)
+    } else {
+        None
+    };
+    let ca_cert_pem = tls.as_ref().map(|t| t.ca_pem.clone());
+    let incoming = listener::Incoming::start(listener, tls.map(|t| t.acceptor))?;
+    let keys = keys::SigningKey::generate()
+        .ok_or_else(|| io::Error::other("could not generate the token-signing key"))?;
+    let state = Arc::new(AppState::new(base_url.clone(), config, keys));
+    {
+        let mut store = state.store.lock();
+        for c in &state.config.clients {
+            store.pin_client(store::Client::pre_registered(
+                &c.client_id,
+                c.client_secret.as_deref(),
+                &c.redirect_uri,
+            ));
+        }
+    }
     let mut app = app::router(Arc::clone(&state));
     let log = shape.map(|shape| {
         let log = RequestLog::default();
@@ -274,21 +363,23 @@ async fn spawn_with(
             ));
         log
     });
+    let app = app.into_make_service_with_connect_info::<listener::Peer>();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         // Either a send or the sender being dropped means "stop".
         let signal = async move {
             let _ = stopped.await;
         };
-        // axum's serve loop retries failed accepts itself and so never
-        // returns an error; there is no one to report one to anyway.
-        let _ = axum::serve(listener, app)
+        // axum's serve loop never returns an error; there is no one to
+        // report one to anyway.
+        let _ = axum::serve(incoming, app)
             .with_graceful_shutdown(signal)
             .await;
     });
     Ok(RunningServer {
         base_url,
         local_addr,
+        ca_cert_pem,
         stop,
         task,
         state,

@@ -11,10 +11,12 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use crate::audit;
 use crate::challenge::{self, Rejection};
 use crate::jws;
 use crate::oauth;
 use crate::responses;
+use crate::rs_jwt;
 use crate::state::AppState;
 use crate::token::resolve_access_token;
 use crate::wire;
@@ -43,11 +45,17 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     if state.has(Mutant::RsNoAuthRequired) {
         return serve();
     }
-    match authorize(&state, &parts, &body) {
+    match authorize(&state, &parts, &body).await {
         Ok(granted) => {
             let lacks_scope = needs_tools_scope(&parts.method, &body)
                 && !granted.has_scope(state.tools_scope())
                 && !state.has(Mutant::RsIgnoresScope);
+            let outcome = if lacks_scope {
+                "refused: insufficient_scope"
+            } else {
+                "allowed"
+            };
+            audit_use(&state, &parts, &body, Some(&granted), outcome);
             if !lacks_scope {
                 serve()
             } else if state.has(Mutant::RsInsufficientScope401) {
@@ -62,8 +70,45 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         {
             serve()
         }
-        Err(Refusal::Reject(rejection)) => challenge::reject(&state, rejection),
+        Err(Refusal::Reject(rejection)) => {
+            let outcome = match rejection {
+                Rejection::InvalidRequest(_) => "refused: invalid_request",
+                _ => "refused: invalid_token",
+            };
+            if rejection != Rejection::NoCredentials {
+                audit_use(&state, &parts, &body, None, outcome);
+            }
+            challenge::reject(&state, rejection)
+        }
     }
+}
+
+/// One audit line for a token presented at `/mcp`: the client and scope
+/// of a valid token (none for a refused one, whose claims prove nothing),
+/// the JSON-RPC method and tool, and the outcome.
+fn audit_use(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    granted: Option<&Granted>,
+    outcome: &str,
+) {
+    if state.config.audit.is_none() {
+        return;
+    }
+    let rpc: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let tool = (rpc.get("method").and_then(Value::as_str) == Some("tools/call"))
+        .then(|| rpc.pointer("/params/name").cloned())
+        .flatten();
+    state.audit(serde_json::json!({
+        "event": "token_use",
+        "peer": audit::peer(parts),
+        "client_id": granted.and_then(|g| g.client_id.clone()),
+        "scope": granted.and_then(|g| g.scope.clone()),
+        "method": rpc.get("method").cloned().unwrap_or_else(|| Value::String(parts.method.to_string())),
+        "tool": tool,
+        "result": outcome,
+    }));
 }
 
 enum Refusal {
@@ -88,7 +133,7 @@ enum HeaderCredentials {
     Malformed,
 }
 
-fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Refusal> {
+async fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Refusal> {
     let header = header_credentials(state, &parts.headers);
     let token = match header {
         HeaderCredentials::Malformed => {
@@ -132,7 +177,7 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
     let Some(token) = token else {
         return Err(Rejection::NoCredentials.into());
     };
-    validate(state, &token).map_err(Refusal::from)
+    validate(state, &token).await.map_err(Refusal::from)
 }
 
 fn header_credentials(state: &AppState, headers: &HeaderMap) -> HeaderCredentials {
@@ -212,6 +257,8 @@ fn query_token(parts: &Parts) -> Option<String> {
 struct Granted {
     /// `None` when every scope is allowed (only under `rs-accepts-any-token`).
     scope: Option<String>,
+    /// The token's `client_id` claim, when it has one.
+    client_id: Option<String>,
 }
 
 impl Granted {
@@ -222,57 +269,50 @@ impl Granted {
     }
 }
 
-/// OAuth 2.1 §5.2 and RFC 9068-style validation of a JWT access token: an
-/// HS256 signature under the authorization server's key, this issuer, this
-/// resource as audience, not expired, and not revoked.
-fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
+/// OAuth 2.1 §5.2 and RFC 9068 validation of a JWT access token: an ES256
+/// signature under the key its `kid` names in the published JWK set, this
+/// issuer, this resource as audience, not expired, and not revoked.
+async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if state.has(Mutant::RsAcceptsAnyToken) {
-        return Ok(Granted { scope: None });
+        return Ok(Granted {
+            scope: None,
+            client_id: None,
+        });
     }
+    // Opaque tokens (the `opaque-tokens` variant) stand for a JWT the server keeps.
     let resolved = resolve_access_token(state, token).ok_or(Rejection::InvalidToken)?;
-    let jwt = jws::decode(&resolved).ok_or(Rejection::InvalidToken)?;
+    let token = resolved.as_str();
     let resource = state.resource();
-    let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
-    let alg = jwt.alg().unwrap_or_default();
-    if alg.eq_ignore_ascii_case("none") {
+    if jws::is_unsecured_jwt(token) {
+        let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
         return if state.has(Mutant::RsAcceptsUnsignedJwt) && audience_matches(&jwt, &resource) {
-            Ok(Granted { scope })
+            let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
+            let client_id = jwt.claim_str("client_id").map(str::to_owned);
+            Ok(Granted { scope, client_id })
         } else {
             Err(Rejection::InvalidToken)
         };
     }
-    // Only the algorithm this server signs with; never trust the header to
-    // pick another (RFC 8725 §3.1).
-    if alg != "HS256" {
-        return Err(Rejection::InvalidToken);
-    }
+    let check_audience = !state.has(Mutant::RsAcceptsWrongAudience);
+    let verified = rs_jwt::verify(state, token, check_audience)
+        .await
+        .map_err(|_| Rejection::InvalidToken)?;
+    let claims = verified.claims;
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+    let scope = Some(claim("scope").unwrap_or_default().to_owned());
+    let client_id = claim("client_id").map(str::to_owned);
     let unverified = state.has(Mutant::RsIgnoresSignature);
-    if !unverified && !jwt.signed_by_authorization_server() {
-        return Err(Rejection::InvalidToken);
-    }
-    if jwt.claim_str("iss") != Some(state.issuer().as_str()) {
-        return Err(Rejection::InvalidToken);
-    }
-    if !state.has(Mutant::RsAcceptsWrongAudience) && !audience_matches(&jwt, &resource) {
-        return Err(Rejection::InvalidToken);
-    }
-    let Some(exp) = jwt.claims.get("exp").and_then(Value::as_u64) else {
-        return Err(Rejection::InvalidToken);
-    };
-    if exp <= oauth::unix_now() {
-        return Err(Rejection::InvalidToken);
-    }
     let store = state.store.lock();
-    let record = jwt.claim_str("jti").and_then(|jti| store.access(jti));
+    let record = claim("jti").and_then(|jti| store.access(jti));
     match record {
         Some(record) if record.revoked && !state.has(Mutant::RsAcceptsRevoked) => {
             Err(Rejection::InvalidToken)
         }
-        Some(_) => Ok(Granted { scope }),
+        Some(_) => Ok(Granted { scope, client_id }),
         // A token this server signed but no longer remembers was evicted,
         // so it is refused; one it never signed is only reachable when
         // signatures are not checked.
-        None if unverified => Ok(Granted { scope }),
+        None if unverified => Ok(Granted { scope, client_id }),
         None => Err(Rejection::InvalidToken),
     }
 }
@@ -285,27 +325,26 @@ pub(crate) fn introspection(state: &AppState, token: &str, caller: &str) -> Valu
     let Some(resolved) = resolve_access_token(state, token) else {
         return inactive;
     };
-    let Some(jwt) = jws::decode(&resolved) else {
+    let Some(claims) = state.keys.verify(&resolved) else {
         return inactive;
     };
-    let live = jwt.signed_by_authorization_server()
-        && jwt.claim_str("client_id") == Some(caller)
-        && jwt.claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
-        && jwt
-            .claim_str("jti")
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+    let live = claim("client_id") == Some(caller)
+        && claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
+        && claim("jti")
             .and_then(|jti| state.store.lock().access(jti).map(|a| !a.revoked))
             .unwrap_or(false);
     if !live {
         return inactive;
     }
-    let mut body = jwt.claims.clone();
+    let mut body = claims.clone();
     body.insert("active".into(), true.into());
     body.insert("token_type".into(), "Bearer".into());
     Value::Object(body)
 }
 
 /// RFC 7519 §4.1.3: the audience is one string or an array of strings.
-fn audience_matches(jwt: &jws::Jwt<'_>, resource: &str) -> bool {
+fn audience_matches(jwt: &jws::Jwt, resource: &str) -> bool {
     match jwt.claims.get("aud") {
         Some(Value::String(aud)) => aud == resource,
         Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),

@@ -16,10 +16,6 @@ use crate::{Mutant, Variant};
 
 const RESOURCE_NAME: &str = "authspec reference MCP server";
 
-/// The RFC 7515 Appendix A.3 example P-256 public key: well-formed and on the
-/// curve. Nothing is ever signed with it.
-const EC_X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
-const EC_Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 /// The RFC 7517 Appendix A.1 example RSA modulus.
 const RSA_N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
 
@@ -58,7 +54,7 @@ fn prm_response(state: &AppState) -> Response {
         let signed = if state.has(Mutant::PrmSignedMetadataUnsigned) {
             jws::unsecured(&claims)
         } else {
-            jws::sign_hs256(&claims)
+            state.keys.sign("JWT", &claims)
         };
         document.insert("signed_metadata".into(), signed.into());
     }
@@ -89,6 +85,8 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
             format!("{resource}/")
         } else if state.has(Mutant::PrmResourceWithQuery) {
             format!("{resource}?tenant=a")
+        } else if state.has(Mutant::PrmPlainResource) {
+            plain(&resource)
         } else {
             resource.clone()
         };
@@ -103,6 +101,8 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         Some(json!(base))
     } else if state.has(Mutant::PrmInsecureAuthorizationServer) {
         Some(json!(["http://as.example.com"]))
+    } else if state.has(Mutant::PrmPlainAuthorizationServer) {
+        Some(json!([plain(base)]))
     } else {
         Some(json!([issuer]))
     };
@@ -150,25 +150,32 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
     m.insert("jwks_uri".into(), jwks_uri.into());
 
     let algs = if state.has(Mutant::PrmSigningAlgNone) {
-        json!(["HS256", "none"])
+        json!(["ES256", "none"])
     } else {
-        json!(["HS256"])
+        json!(["ES256"])
     };
     m.insert("resource_signing_alg_values_supported".into(), algs);
     m
 }
 
+/// `url` with `https` turned into `http` (the TLS-only mutants).
+fn plain(url: &str) -> String {
+    match url.strip_prefix("https://") {
+        Some(rest) => format!("http://{rest}"),
+        None => url.to_owned(),
+    }
+}
+
 /// `GET /jwks.json`
 pub(crate) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
-    let mut signing = json!({
-        "kty": "EC",
-        "crv": "P-256",
-        "use": "sig",
-        "alg": "ES256",
-        "kid": "rs-sig-1",
-        "x": EC_X,
-        "y": EC_Y,
-    });
+    responses::json(StatusCode::OK, &jwks_document(&state))
+}
+
+/// The JWK set published at `jwks_uri`: the authorization server's signing
+/// key (and, under `prm-jwks-mixed-without-use`, an encryption key, with
+/// `use` dropped from both). The resource server reads this same document.
+pub(crate) fn jwks_document(state: &AppState) -> Value {
+    let mut signing = state.keys.public_jwk();
     let mut keys = Vec::new();
     if state.has(Mutant::PrmJwksMixedWithoutUse) {
         if let Value::Object(key) = &mut signing {
@@ -185,7 +192,7 @@ pub(crate) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
     } else {
         keys.push(signing);
     }
-    responses::json(StatusCode::OK, &json!({ "keys": keys }))
+    json!({ "keys": keys })
 }
 
 /// `GET /docs`: the page `resource_documentation` points at.
@@ -238,7 +245,7 @@ fn as_metadata_response(state: &AppState, oidc: bool) -> Response {
         let signed = if state.has(Mutant::AsMetadataSignedUnsigned) {
             jws::unsecured(&claims)
         } else {
-            jws::sign_hs256(&claims)
+            state.keys.sign("JWT", &claims)
         };
         document.insert("signed_metadata".into(), signed.into());
     }
@@ -280,6 +287,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     if !has(Mutant::AsMetadataNoTokenEndpoint) {
         let endpoint = if has(Mutant::AsMetadataHttpEndpoint) {
             "http://as.example.com/token".to_owned()
+        } else if has(Mutant::AsMetadataPlainTokenEndpoint) {
+            plain(&state.url("/token"))
         } else {
             state.url("/token")
         };
@@ -317,6 +326,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     }
     let jwks_uri = if has(Mutant::AsMetadataJwksUriHttp) {
         "http://as.example.com/jwks.json".to_owned()
+    } else if has(Mutant::AsMetadataPlainJwksUri) {
+        plain(&state.url("/jwks.json"))
     } else {
         state.url("/jwks.json")
     };

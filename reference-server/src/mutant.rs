@@ -199,6 +199,16 @@ pub enum Mutant {
     CimdKeyAuthAsPublic,
     CimdFollowsRedirects,
     CimdDocumentIgnored,
+    RsIgnoresKid,
+    RsAlgConfusion,
+    RsTrustsJku,
+    AsMetadataPlainTokenEndpoint,
+    AsMetadataPlainJwksUri,
+    PrmPlainAuthorizationServer,
+    PrmPlainResource,
+    Tls13Only,
+    DcrDeleteKeepsTokens,
+    TokenNoBruteForceLimit,
 }
 
 impl Mutant {
@@ -394,6 +404,16 @@ impl Mutant {
         Mutant::CimdKeyAuthAsPublic,
         Mutant::CimdFollowsRedirects,
         Mutant::CimdDocumentIgnored,
+        Mutant::RsIgnoresKid,
+        Mutant::RsAlgConfusion,
+        Mutant::RsTrustsJku,
+        Mutant::AsMetadataPlainTokenEndpoint,
+        Mutant::AsMetadataPlainJwksUri,
+        Mutant::PrmPlainAuthorizationServer,
+        Mutant::PrmPlainResource,
+        Mutant::Tls13Only,
+        Mutant::DcrDeleteKeepsTokens,
+        Mutant::TokenNoBruteForceLimit,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -591,6 +611,16 @@ impl Mutant {
             Mutant::CimdKeyAuthAsPublic => "cimd-key-auth-as-public",
             Mutant::CimdFollowsRedirects => "cimd-follows-redirects",
             Mutant::CimdDocumentIgnored => "cimd-document-ignored",
+            Mutant::RsIgnoresKid => "rs-ignores-kid",
+            Mutant::RsAlgConfusion => "rs-alg-confusion",
+            Mutant::RsTrustsJku => "rs-trusts-jku",
+            Mutant::AsMetadataPlainTokenEndpoint => "as-metadata-plain-token-endpoint",
+            Mutant::AsMetadataPlainJwksUri => "as-metadata-plain-jwks-uri",
+            Mutant::PrmPlainAuthorizationServer => "prm-plain-authorization-server",
+            Mutant::PrmPlainResource => "prm-plain-resource",
+            Mutant::Tls13Only => "tls13-only",
+            Mutant::DcrDeleteKeepsTokens => "dcr-delete-keeps-tokens",
+            Mutant::TokenNoBruteForceLimit => "token-no-brute-force-limit",
         }
     }
 
@@ -1161,6 +1191,36 @@ impl Mutant {
             Mutant::CimdDocumentIgnored => {
                 "CIMD §4 and MCP registration §1.1: the document is fetched, but the client it describes is refused as unknown, though the metadata advertises documents."
             }
+            Mutant::RsIgnoresKid => {
+                "RFC 7515 §4.1.4 and OAuth 2.1 §5.2: the resource server does not insist that the token's kid names a key in the authorization server's JWK set; a token under an unknown kid is verified with the key it embeds in its own header."
+            }
+            Mutant::RsAlgConfusion => {
+                "RFC 8725 §3.1 and OAuth 2.1 §5.2: the resource server lets the token pick HS256 and verifies it with the authorization server's public key (PEM) as the HMAC secret."
+            }
+            Mutant::RsTrustsJku => {
+                "RFC 8725 §3.10 and OAuth 2.1 §5.2: the resource server fetches verification keys from the jku URL the token names instead of the authorization server's jwks_uri."
+            }
+            Mutant::AsMetadataPlainTokenEndpoint => {
+                "OAuth 2.1 §1.5 and RFC 8414 §2: metadata served over https advertises the token endpoint under plain http on the same host."
+            }
+            Mutant::AsMetadataPlainJwksUri => {
+                "RFC 8414 §2 and RFC 9728 §2: metadata served over https advertises a plain-http jwks_uri, so the keys tokens are checked with can be swapped in transit."
+            }
+            Mutant::PrmPlainAuthorizationServer => {
+                "OAuth 2.1 §1.5 and RFC 8414 §2: a resource served over https lists its authorization server's issuer under plain http."
+            }
+            Mutant::PrmPlainResource => {
+                "RFC 9728 §1.2 and OAuth 2.1 §1.5: a resource served over https names itself with a plain-http resource identifier."
+            }
+            Mutant::Tls13Only => {
+                "RFC 8414 §6.1, RFC 7591 §3 and BCP 195: the server refuses TLS 1.2, which it must support (it speaks TLS 1.3 alone)."
+            }
+            Mutant::DcrDeleteKeepsTokens => {
+                "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server."
+            }
+            Mutant::TokenNoBruteForceLimit => {
+                "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication)."
+            }
         }
     }
 
@@ -1187,5 +1247,20 @@ impl FromStr for Mutant {
 impl fmt::Display for Mutant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl Mutant {
+    /// Whether the fault shows only when the server speaks https (its
+    /// effect is to put `http` where `https` belongs).
+    pub fn needs_tls(self) -> bool {
+        matches!(
+            self,
+            Mutant::AsMetadataPlainTokenEndpoint
+                | Mutant::AsMetadataPlainJwksUri
+                | Mutant::PrmPlainAuthorizationServer
+                | Mutant::PrmPlainResource
+                | Mutant::Tls13Only
+        )
     }
 }

@@ -68,6 +68,13 @@ pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Reques
     if parts.method != Method::POST {
         return responses::method_not_allowed("POST");
     }
+    // Under --rate-limit: registrations per address (there is no client yet).
+    if let Some(addr) = crate::audit::peer_addr(&parts) {
+        let keys = [crate::ratelimit::Key::Address(addr.ip())];
+        if let Err(wait) = state.limits.admit(&keys, state.config.rate_limit, false) {
+            return crate::ratelimit::too_many(wait);
+        }
+    }
     if state.is(Variant::RegistrationNeedsInitialToken) {
         // RFC 7591 §3: the initial access token is a bearer token (RFC
         // 6750); this server hands none out, so every request lacks one.
@@ -468,7 +475,14 @@ pub(crate) async fn manage(State(state): State<Arc<AppState>>, request: Request)
         oauth::no_store(&mut response);
         response
     } else {
-        state.store.lock().remove_client(&client.id);
+        let keep_tokens = state.has(Mutant::DcrDeleteKeepsTokens);
+        state.store.lock().remove_client(&client.id, keep_tokens);
+        state.audit(json!({
+            "event": "client_deleted",
+            "peer": crate::audit::peer(&parts),
+            "client_id": client.id,
+            "tokens_revoked": !keep_tokens,
+        }));
         StatusCode::NO_CONTENT.into_response()
     }
 }

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::keys::SigningKey;
+use crate::ratelimit::Limits;
 use crate::store::Store;
 use crate::{Config, Mutant, Variant};
 
@@ -26,6 +28,10 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     /// Client ID Metadata Documents fetched so far (the cache).
     pub(crate) cimd: crate::cimd::Documents,
+    /// The authorization server's token-signing key, made at start.
+    pub(crate) keys: SigningKey,
+    /// Attempt counts at the token, revocation and registration endpoints.
+    pub(crate) limits: Limits,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
@@ -35,15 +41,24 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    pub(crate) fn new(base: String, config: Config) -> Self {
+    pub(crate) fn new(base: String, config: Config, keys: SigningKey) -> Self {
         Self {
             base,
             config,
             store: Store::default(),
             cimd: crate::cimd::Documents::default(),
+            keys,
+            limits: Limits::default(),
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
             race_counter: AtomicU64::new(0),
+        }
+    }
+
+    /// Records an audit event, when the server keeps an audit log.
+    pub(crate) fn audit(&self, event: serde_json::Value) {
+        if let Some(log) = &self.config.audit {
+            log.record(event);
         }
     }
 

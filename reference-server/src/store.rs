@@ -48,6 +48,28 @@ pub(crate) struct Client {
 }
 
 impl Client {
+    /// An operator's client (`authspec serve --client`): public without a
+    /// secret, else authenticating with HTTP Basic.
+    pub(crate) fn pre_registered(id: &str, secret: Option<&str>, redirect_uri: &str) -> Client {
+        Client {
+            id: id.to_owned(),
+            secret: secret.map(str::to_owned),
+            registration_token: None,
+            issued_at: 0,
+            redirect_uris: vec![redirect_uri.to_owned()],
+            grant_types: vec!["authorization_code".to_owned(), "refresh_token".to_owned()],
+            response_types: vec!["code".to_owned()],
+            auth_method: if secret.is_some() {
+                "client_secret_basic"
+            } else {
+                "none"
+            }
+            .to_owned(),
+            client_name: None,
+            scope: None,
+        }
+    }
+
     pub(crate) fn is_public(&self) -> bool {
         self.auth_method == "none"
     }
@@ -143,6 +165,8 @@ pub(crate) struct Inner {
     /// The pre-registered client lives outside the capped map so that it is
     /// never evicted.
     clients: HashMap<String, (Client, u64)>,
+    /// Clients the operator registered at start: never evicted.
+    pinned: HashMap<String, Client>,
     pending: HashMap<String, Pending>,
     codes: HashMap<String, CodeGrant>,
     used_codes: HashMap<String, UsedCode>,
@@ -192,7 +216,14 @@ impl Inner {
         if id == PUBLIC_CLIENT_ID {
             return Some(public_client());
         }
+        if let Some(client) = self.pinned.get(id) {
+            return Some(client.clone());
+        }
         self.clients.get(id).map(|(c, _)| c.clone())
+    }
+
+    pub(crate) fn pin_client(&mut self, client: Client) {
+        self.pinned.insert(client.id.clone(), client);
     }
 
     pub(crate) fn insert_client(&mut self, client: Client) {
@@ -203,20 +234,32 @@ impl Inner {
         self.clients.insert(client.id.clone(), (client, seq));
     }
 
-    /// RFC 7592 §2.3: deleting a client also invalidates its grants.
-    pub(crate) fn remove_client(&mut self, id: &str) -> bool {
+    /// RFC 7592 §2.3: deleting a client also invalidates its grants
+    /// (unless `keep_tokens`, the `dcr-delete-keeps-tokens` mutant).
+    pub(crate) fn remove_client(&mut self, id: &str, keep_tokens: bool) -> bool {
         let removed = self.clients.remove(id).is_some();
-        if removed {
-            self.codes.retain(|_, c| c.authorization.client_id != id);
-            self.pending.retain(|_, p| p.authorization.client_id != id);
-            self.refresh.retain(|_, r| r.client_id != id);
-            for token in self.access.values_mut() {
-                if token.client_id == id {
-                    token.revoked = true;
-                }
-            }
+        if removed && !keep_tokens {
+            self.revoke_client_tokens(id);
         }
         removed
+    }
+
+    /// Invalidates every code, refresh token and access token of a client
+    /// at once; returns how many access and refresh tokens were live.
+    pub(crate) fn revoke_client_tokens(&mut self, id: &str) -> (usize, usize) {
+        self.codes.retain(|_, c| c.authorization.client_id != id);
+        self.pending.retain(|_, p| p.authorization.client_id != id);
+        let before = self.refresh.len();
+        self.refresh.retain(|_, r| r.client_id != id);
+        let refresh = before - self.refresh.len();
+        let mut access = 0;
+        for token in self.access.values_mut() {
+            if token.client_id == id && !token.revoked {
+                token.revoked = true;
+                access += 1;
+            }
+        }
+        (access, refresh)
     }
 
     pub(crate) fn insert_pending(&mut self, id: String, authorization: Authorization) {

@@ -61,7 +61,7 @@ fn mint(server: &RunningServer, claims: Map<String, Value>) -> String {
         let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
         store.insert_access(jti.to_owned(), "reference-public-client".into(), grant, exp);
     }
-    jws::sign_access_token(&Value::Object(claims))
+    server.state.keys.sign("at+jwt", &Value::Object(claims))
 }
 
 struct Crafted {
@@ -77,9 +77,19 @@ struct Crafted {
     unknown_jti: String,
     forged: String,
     unsigned: String,
-    metadata_key: String,
+    metadata_typ: String,
     hs512: String,
     no_exp: String,
+    /// Signed by another key, under a kid the JWK set does not have, with
+    /// that key embedded in the header.
+    unknown_kid: String,
+    /// HS256 with the published public key (PEM) as the HMAC secret.
+    alg_confusion: String,
+    /// The server's own key, but a header naming a critical extension.
+    crit: String,
+    /// The server's own key and signature, under a header claiming ES512.
+    wrong_alg: String,
+    oversized: String,
 }
 
 fn craft(server: &RunningServer) -> Crafted {
@@ -91,7 +101,40 @@ fn craft(server: &RunningServer) -> Crafted {
     let good = mint(server, good_claims(server, "good"));
     let revoked = mint(server, good_claims(server, "revoked"));
     server.state.store.lock().revoke_access("revoked");
-    let unknown_jti = jws::sign_access_token(&Value::Object(good_claims(server, "never-issued")));
+    let unknown_jti = server.state.keys.sign(
+        "at+jwt",
+        &Value::Object(good_claims(server, "never-issued")),
+    );
+    let good_claims_value = Value::Object(good_claims(server, "good"));
+    let other = crate::keys::SigningKey::generate().expect("key");
+    let unknown_kid = other.sign_with_header(
+        &json!({"alg": "ES256", "typ": "at+jwt", "kid": other.kid(), "jwk": other.public_jwk()}),
+        &good_claims_value,
+    );
+    let alg_confusion = {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(server.state.keys.kid().to_owned());
+        let key = jsonwebtoken::EncodingKey::from_secret(server.state.keys.public_pem().as_bytes());
+        jsonwebtoken::encode(&header, &good_claims_value, &key).expect("hs256")
+    };
+    let kid = server.state.keys.kid();
+    let crit = server.state.keys.sign_with_header(
+        &json!({"alg": "ES256", "typ": "at+jwt", "kid": kid, "crit": ["exp"]}),
+        &good_claims_value,
+    );
+    let wrong_alg = server.state.keys.sign_with_header(
+        &json!({"alg": "ES512", "typ": "at+jwt", "kid": kid}),
+        &good_claims_value,
+    );
+    let oversized = {
+        let mut claims = good_claims(server, "good");
+        claims.insert(
+            "pad".into(),
+            "x".repeat(super::rs_jwt::MAX_TOKEN_LEN).into(),
+        );
+        server.state.keys.sign("at+jwt", &Value::Object(claims))
+    };
     let (signing_input, _) = good.rsplit_once('.').unwrap_or_default();
     let forged_claims = edit("good", &|c| {
         c.insert("scope".into(), "mcp:tools mcp:admin".into());
@@ -153,7 +196,15 @@ fn craft(server: &RunningServer) -> Crafted {
             }),
         ),
         unsigned: jws::unsecured(&Value::Object(good_claims(server, "unsigned"))),
-        metadata_key: jws::sign_hs256(&Value::Object(good_claims(server, "good"))),
+        metadata_typ: server
+            .state
+            .keys
+            .sign("JWT", &Value::Object(good_claims(server, "good"))),
+        unknown_kid,
+        alg_confusion,
+        crit,
+        wrong_alg,
+        oversized,
         hs512: format!("{hs512_header}.{good_payload_and_sig}"),
         good,
         revoked,
@@ -202,8 +253,13 @@ async fn the_resource_server_validates_every_claim() {
         ("unknown jti", &t.unknown_jti),
         ("forged", &t.forged),
         ("alg none", &t.unsigned),
-        ("metadata key", &t.metadata_key),
+        ("metadata typ", &t.metadata_typ),
         ("HS512", &t.hs512),
+        ("unknown kid", &t.unknown_kid),
+        ("HS256 with the public key", &t.alg_confusion),
+        ("crit", &t.crit),
+        ("ES512 header", &t.wrong_alg),
+        ("oversized", &t.oversized),
     ] {
         let (status, head, _) = post(addr, token, INIT).await;
         assert_eq!(status, 401, "{name}");
@@ -215,7 +271,9 @@ async fn the_resource_server_validates_every_claim() {
 #[tokio::test]
 async fn resource_server_mutants_accept_what_they_should_not() {
     type Pick = fn(&Crafted) -> &String;
-    let cases: [(Mutant, Pick, &str); 7] = [
+    let cases: [(Mutant, Pick, &str); 9] = [
+        (Mutant::RsIgnoresKid, |t| &t.unknown_kid, INIT),
+        (Mutant::RsAlgConfusion, |t| &t.alg_confusion, LIST),
         (Mutant::RsAcceptsWrongAudience, |t| &t.wrong_audience, INIT),
         (Mutant::RsAcceptsWrongAudience, |t| &t.issuer_audience, INIT),
         (Mutant::RsIgnoresSignature, |t| &t.forged, LIST),

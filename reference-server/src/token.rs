@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::state::AppState;
 use crate::store::{Client, CodeGrant, Inner, PkceMethod};
-use crate::{Mutant, Variant, jws, responses};
+use crate::{Mutant, Variant, ratelimit, responses};
 
 /// The subject of every token: the one test user.
 const SUBJECT: &str = crate::FORM_USERNAME;
@@ -176,10 +176,26 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         Ok(request) => request,
         Err(response) => return response,
     };
+    let limit_keys = throttle_keys(&parts, &params);
+    if let Err(wait) = admit(&state, &limit_keys) {
+        state.audit(json!({
+            "event": "throttled",
+            "peer": crate::audit::peer(&parts),
+            "endpoint": "token",
+            "client_id": claimed_client(&parts, &params),
+            "retry_after": wait,
+        }));
+        return ratelimit::too_many(wait);
+    }
+    // The authenticated client, for the audit log.
+    let mut who: Option<String> = None;
     let result = match params.get("grant_type") {
         None => Err(bad_request("invalid_request", "grant_type is required")),
         Some("authorization_code") => match authenticate(&state, &parts, &params, false) {
-            Ok(Some(client)) => authorization_code(&state, &client, &params).await,
+            Ok(Some(client)) => {
+                who = Some(client.id.clone());
+                authorization_code(&state, &client, &params).await
+            }
             Ok(None) => Err(invalid_client(false)),
             Err(failure) => Err(failure),
         },
@@ -187,7 +203,10 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
             Err(unsupported_grant_type())
         }
         Some("refresh_token") => match authenticate(&state, &parts, &params, false) {
-            Ok(Some(client)) => refresh_token(&state, &client, &params),
+            Ok(Some(client)) => {
+                who = Some(client.id.clone());
+                refresh_token(&state, &client, &params)
+            }
             Ok(None) => Err(invalid_client(false)),
             Err(failure) => Err(failure),
         },
@@ -210,6 +229,31 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         }
         Some(_) => Err(unsupported_grant_type()),
     };
+    if let Err(failure) = &result
+        && failure.code == "invalid_client"
+    {
+        state.limits.failed(&limit_keys);
+    }
+    if state.config.audit.is_some() {
+        let event = match params.get("grant_type") {
+            Some("authorization_code") => "grant",
+            Some("refresh_token") => "refresh",
+            _ => "token_request",
+        };
+        // The client_id parameter is an identifier, never a secret; the
+        // code, verifier, refresh token and client secret stay out.
+        state.audit(json!({
+            "event": event,
+            "peer": crate::audit::peer(&parts),
+            "grant_type": params.get("grant_type"),
+            "client_id": who.as_deref().or(params.get("client_id")),
+            "scope": result.as_ref().ok().and_then(|b| b.get("scope").cloned()),
+            "result": match &result {
+                Ok(_) => "issued".to_owned(),
+                Err(failure) => format!("refused: {}", failure.code),
+            },
+        }));
+    }
     match result {
         Ok(body) => {
             let mut response = responses::json(StatusCode::OK, &body);
@@ -221,6 +265,41 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
         }
         Err(failure) => render_failure(&state, Endpoint::Token, &failure),
     }
+}
+
+/// Who an attempt counts against: the client it names (by `client_id` or
+/// HTTP Basic), and the address it comes from.
+fn throttle_keys(parts: &Parts, params: &Params) -> Vec<ratelimit::Key> {
+    let mut keys = Vec::new();
+    if let Some(id) = claimed_client(parts, params) {
+        keys.push(ratelimit::Key::client(&id));
+    }
+    if let Some(addr) = crate::audit::peer_addr(parts) {
+        keys.push(ratelimit::Key::Address(addr.ip()));
+    }
+    keys
+}
+
+/// The client an attempt names, authenticated or not (an identifier, never
+/// a secret).
+fn claimed_client(parts: &Parts, params: &Params) -> Option<String> {
+    let basic = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(basic_credentials);
+    match basic {
+        Some(BasicHeader::Credentials(id, _)) => Some(id),
+        _ => params.get("client_id").map(str::to_owned),
+    }
+}
+
+/// Whether an attempt may go ahead: always refused while its client or
+/// address has failed to authenticate too often (unless
+/// `token-no-brute-force-limit`), and under `--rate-limit` also past the
+/// request limits.
+fn admit(state: &AppState, keys: &[ratelimit::Key]) -> Result<(), u64> {
+    let failures = !state.has(Mutant::TokenNoBruteForceLimit);
+    state.limits.admit(keys, state.config.rate_limit, failures)
 }
 
 /// RFC 6749 §2.3: authenticates the client by the one method it registered.
@@ -704,16 +783,19 @@ pub(crate) fn mint_access_token(
     let iat = oauth::unix_now();
     let exp = iat + oauth::ACCESS_TOKEN_TTL;
     let jti = oauth::random_string(16);
-    let token = jws::sign_access_token(&json!({
-        "iss": state.issuer(),
-        "aud": aud,
-        "sub": SUBJECT,
-        "client_id": client_id,
-        "scope": scope,
-        "iat": iat,
-        "exp": exp,
-        "jti": jti,
-    }));
+    let token = state.keys.sign(
+        "at+jwt",
+        &json!({
+            "iss": state.issuer(),
+            "aud": aud,
+            "sub": SUBJECT,
+            "client_id": client_id,
+            "scope": scope,
+            "iat": iat,
+            "exp": exp,
+            "jti": jti,
+        }),
+    );
     store.insert_access(jti, client_id.to_owned(), family, exp);
     if state.is(Variant::OpaqueTokens) {
         let handle = oauth::random_string(32);
@@ -742,10 +824,19 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
         Ok(request) => request,
         Err(response) => return response,
     };
+    let limit_keys = throttle_keys(&parts, &params);
+    if let Err(wait) = admit(&state, &limit_keys) {
+        return ratelimit::too_many(wait);
+    }
     let client = match authenticate(&state, &parts, &params, false) {
         Ok(Some(client)) => client,
         Ok(None) => return render_failure(&state, Endpoint::Revoke, &invalid_client(false)),
-        Err(failure) => return render_failure(&state, Endpoint::Revoke, &failure),
+        Err(failure) => {
+            if failure.code == "invalid_client" {
+                state.limits.failed(&limit_keys);
+            }
+            return render_failure(&state, Endpoint::Revoke, &failure);
+        }
     };
     let Some(token) = params.get("token") else {
         return render_failure(
@@ -766,9 +857,18 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
             ),
         );
     }
-    if !state.has(Mutant::RevokeIgnored) {
-        revoke_token(&state, &client, token);
-    }
+    let revoked = if state.has(Mutant::RevokeIgnored) {
+        "ignored"
+    } else {
+        revoke_token(&state, &client, token)
+    };
+    state.audit(json!({
+        "event": "revocation",
+        "peer": crate::audit::peer(&parts),
+        "client_id": client.id,
+        "token_type_hint": params.get("token_type_hint"),
+        "result": revoked,
+    }));
     // RFC 7009 §2.2: 200 whether or not the token was known, so the answer
     // tells an attacker nothing.
     let mut response = StatusCode::OK.into_response();
@@ -805,31 +905,32 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
     response
 }
 
-/// Revokes `token` if this client owns it. A refresh token takes its whole
-/// grant with it (RFC 7009 §2.1).
-fn revoke_token(state: &AppState, client: &Client, token: &str) {
+/// Revokes `token` if this client owns it, and says what it was (for the
+/// audit log). A refresh token takes its whole grant with it (RFC 7009 §2.1).
+fn revoke_token(state: &AppState, client: &Client, token: &str) -> &'static str {
     let mut store = state.store.lock();
     if let Some(record) = store.refresh(token).cloned() {
         if record.client_id == client.id {
             store.revoke_grant(record.grant);
+            return "revoked refresh token and its grant";
         }
-        return;
+        return "not this client's token";
     }
     drop(store);
     let Some(resolved) = resolve_access_token(state, token) else {
-        return;
+        return "unknown token";
     };
     let mut store = state.store.lock();
-    let Some(jwt) = jws::decode(&resolved) else {
-        return;
+    let Some(claims) = state.keys.verify(&resolved) else {
+        return "unknown token";
     };
-    if !jwt.signed_by_authorization_server() {
-        return;
-    }
-    let Some(jti) = jwt.claim_str("jti") else {
-        return;
+    let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
+        return "unknown token";
     };
     if store.access(jti).is_some_and(|a| a.client_id == client.id) {
         store.revoke_access(jti);
+        "revoked access token"
+    } else {
+        "not this client's token"
     }
 }

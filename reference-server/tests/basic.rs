@@ -58,11 +58,26 @@ async fn baseline_is_strict() {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
     let claims: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
-    assert_eq!(header, json!({"alg": "HS256", "typ": "JWT"}));
+    // Signed with the published ES256 key, named by its kid.
+    let jwks = send(addr, "GET", "/jwks.json", &[], "").await.json();
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (&key["kty"], &key["crv"], &key["alg"], &key["use"]),
+        (
+            &json!("EC"),
+            &json!("P-256"),
+            &json!("ES256"),
+            &json!("sig")
+        )
+    );
+    assert_eq!(
+        header,
+        json!({"alg": "ES256", "typ": "JWT", "kid": key["kid"].clone()})
+    );
     assert_eq!(claims["iss"], json!(res));
     assert_eq!(claims["resource"], json!(res));
     assert!(claims.get("signed_metadata").is_none());
-    assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).expect("b64").len(), 32);
+    assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).expect("b64").len(), 64);
 
     let root = send(
         addr,
@@ -117,7 +132,8 @@ async fn baseline_is_strict() {
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
         let claims: Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
-        assert_eq!(header, json!({"alg": "HS256", "typ": "JWT"}));
+        assert_eq!(header["alg"], json!("ES256"));
+        assert_eq!(header["kid"], key["kid"]);
         assert_eq!(claims["iss"], json!(base));
         assert_eq!(claims["token_endpoint"], doc["token_endpoint"]);
         assert!(claims.get("signed_metadata").is_none());
@@ -284,7 +300,32 @@ async fn transcript(server: &RunningServer) -> Vec<String> {
         );
         out.push(line.replace(server.base_url(), "BASE"));
     }
-    out
+    let keys = per_run_key_values(addr).await;
+    out.into_iter()
+        .map(|line| {
+            keys.iter()
+                .fold(line, |line, (value, name)| line.replace(value, name))
+        })
+        .collect()
+}
+
+/// The signing key is made at start, so its kid and coordinates differ per
+/// run: each is replaced by a fixed name.
+async fn per_run_key_values(addr: std::net::SocketAddr) -> Vec<(String, &'static str)> {
+    let jwks = send(addr, "GET", "/jwks.json", &[], "").await.json();
+    let key = &jwks["keys"][0];
+    ["kid", "x", "y"]
+        .into_iter()
+        .filter_map(|member| Some((key[member].as_str()?.to_owned(), member)))
+        .map(|(value, member)| {
+            let name = match member {
+                "kid" => "KID",
+                "x" => "X",
+                _ => "Y",
+            };
+            (value, name)
+        })
+        .collect()
 }
 
 /// Replaces the (port-dependent) JWS with its decoded header and claims.
@@ -983,6 +1024,10 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
         1,
     );
     out.push(observe("forged", &mcp(addr, &forged, INITIALIZE).await));
+    // The claims of a real token under keys the resource server must not use.
+    for (label, token) in key_confusions(addr, &donor).await {
+        out.push(observe(label, &mcp(addr, &token, INITIALIZE).await));
+    }
 
     // Request parameter rules (OAuth 2.1 §3.1, §3.2) at both endpoints.
     let upper = res.replacen("http://", "HTTP://", 1);
@@ -1061,6 +1106,44 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
         &authorize(addr, &params).await,
     ));
 
+    // OAuth 2.1 §2.4.1: guessing a client secret is throttled.
+    let mut guesses = Vec::new();
+    for _ in 0..12 {
+        let wrong = basic(&conf_id, "not-the-secret");
+        let reply = send(
+            addr,
+            "POST",
+            "/token",
+            &[FORM, ("Authorization", &wrong)],
+            "grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb",
+        )
+        .await;
+        guesses.push((reply.status, reply.header("retry-after").is_some()));
+    }
+    out.push(format!("secret guesses: {guesses:?}"));
+
+    // RFC 7592 §2.3: deleting the client takes its tokens with it.
+    let (doomed, _) = tokens(addr, &client, &res).await.unwrap_or_default();
+    let public_rat = format!(
+        "Bearer {}",
+        public.json()["registration_access_token"]
+            .as_str()
+            .unwrap_or_default()
+    );
+    let deleted = send(
+        addr,
+        "DELETE",
+        &format!("/register/{}", client.id),
+        &[("Authorization", &public_rat)],
+        "",
+    )
+    .await;
+    out.push(format!("delete client: {}", deleted.status));
+    out.push(observe(
+        "token of a deleted client",
+        &mcp(addr, &doomed, INITIALIZE).await,
+    ));
+
     out.into_iter()
         .map(|line| line.replace(server.base_url(), "BASE"))
         .collect()
@@ -1087,7 +1170,12 @@ async fn every_mutant_changes_what_a_client_sees() {
     assert_eq!(again, baseline);
     let baseline = Arc::new(baseline);
 
-    let mutants: Vec<Mutant> = Mutant::ALL.to_vec();
+    // Those that show only over https are told apart in tests/tls.rs.
+    let mutants: Vec<Mutant> = Mutant::ALL
+        .iter()
+        .copied()
+        .filter(|m| !m.needs_tls())
+        .collect();
     for chunk in mutants.chunks(24) {
         let mut runs = tokio::task::JoinSet::new();
         for &mutant in chunk {
@@ -1344,4 +1432,96 @@ async fn cimd_transcript(server: &RunningServer) -> Vec<String> {
         out.push(format!("cimd fetched {path}: {}", docs.fetches(path)));
     }
     out
+}
+
+/// A real token's claims re-signed three ways a careless resource server
+/// accepts: under an unknown kid with the key embedded in the header, as
+/// HS256 keyed with the published public key's PEM, and under a key served
+/// at a `jku` URL the token names (hosted here, on loopback).
+async fn key_confusions(addr: std::net::SocketAddr, donor: &str) -> Vec<(&'static str, String)> {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+
+    let claims: Value = donor
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).expect("key");
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+        .expect("key");
+    let point = pair.public_key().as_ref();
+    let own_key = EncodingKey::from_ec_der(pkcs8.as_ref());
+    let own_jwk = |kid: &str| {
+        json!({"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+               "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65])})
+    };
+    let header = |alg: Algorithm, kid: &str| {
+        let mut h = Header::new(alg);
+        h.typ = Some("at+jwt".into());
+        h.kid = Some(kid.into());
+        h
+    };
+
+    let mut embedded = header(Algorithm::ES256, "probe-unknown-kid");
+    embedded.jwk = serde_json::from_value::<Jwk>(own_jwk("probe-unknown-kid")).ok();
+    let unknown_kid = jsonwebtoken::encode(&embedded, &claims, &own_key).expect("sign");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let jku_addr = listener.local_addr().expect("addr");
+    let set = json!({"keys": [own_jwk("probe-jku-kid")]}).to_string();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{set}",
+                set.len()
+            );
+            let _ = stream.write_all(reply.as_bytes()).await;
+        }
+    });
+    let mut with_jku = header(Algorithm::ES256, "probe-jku-kid");
+    with_jku.jku = Some(format!("http://{jku_addr}/jwks.json"));
+    let jku = jsonwebtoken::encode(&with_jku, &claims, &own_key).expect("sign");
+
+    let published = send(addr, "GET", "/jwks.json", &[], "").await.json();
+    let key = &published["keys"][0];
+    let coordinate = |m: &str| {
+        URL_SAFE_NO_PAD
+            .decode(key[m].as_str().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let mut spki = vec![
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+    ];
+    spki.extend(coordinate("x"));
+    spki.extend(coordinate("y"));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&spki);
+    let lines: Vec<String> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        lines.join("\n")
+    );
+    let confusion = jsonwebtoken::encode(
+        &header(Algorithm::HS256, key["kid"].as_str().unwrap_or_default()),
+        &claims,
+        &EncodingKey::from_secret(pem.as_bytes()),
+    )
+    .expect("sign");
+    vec![
+        ("unknown kid with embedded jwk", unknown_kid),
+        ("jku", jku),
+        ("HS256 keyed with the public key", confusion),
+    ]
 }

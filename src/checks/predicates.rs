@@ -25,6 +25,9 @@ pub enum Predicate {
     AllMatch(Regex),
     SubsetOf(Vec<Value>),
     SecureUrl,
+    /// An https URL (or array of them) without fragment, loopback or not: for targets that speak
+    /// https, where nothing excuses plain http.
+    HttpsUrl,
     NoQuery,
     ScopeTokens,
     BearerChallenge,
@@ -73,6 +76,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "all_match",
     "subset_of",
     "secure_url",
+    "https_url",
     "no_query",
     "scope_tokens",
     "bearer_challenge",
@@ -156,6 +160,7 @@ impl Predicate {
             }
             "subset_of" => Predicate::SubsetOf(list()?),
             "secure_url" => flag(Predicate::SecureUrl)?,
+            "https_url" => flag(Predicate::HttpsUrl)?,
             "no_query" => flag(Predicate::NoQuery)?,
             "scope_tokens" => flag(Predicate::ScopeTokens)?,
             "bearer_challenge" => flag(Predicate::BearerChallenge)?,
@@ -246,6 +251,7 @@ impl Predicate {
             Predicate::AllMatch(_) => "all_match",
             Predicate::SubsetOf(_) => "subset_of",
             Predicate::SecureUrl => "secure_url",
+            Predicate::HttpsUrl => "https_url",
             Predicate::NoQuery => "no_query",
             Predicate::ScopeTokens => "scope_tokens",
             Predicate::BearerChallenge => "bearer_challenge",
@@ -289,6 +295,7 @@ impl Predicate {
                 show(Some(&Value::Array(v.clone())))
             ),
             Predicate::SecureUrl => "is an https URL without fragment".into(),
+            Predicate::HttpsUrl => "is an https URL without fragment, even on loopback".into(),
             Predicate::NoQuery => "has no query component".into(),
             Predicate::ScopeTokens => "holds valid scope tokens".into(),
             Predicate::BearerChallenge => {
@@ -415,7 +422,9 @@ impl Predicate {
                 }
                 _ => fail("a JSON array".into(), show(value)),
             },
-            Predicate::SecureUrl => {
+            Predicate::SecureUrl | Predicate::HttpsUrl => {
+                // Only https targets are judged by https_url, and there loopback excuses nothing.
+                let loopback_ok = matches!(self, Predicate::SecureUrl) && ctx.target_is_loopback;
                 let urls: Vec<&Value> = match value {
                     Some(Value::Array(a)) => a.iter().collect(),
                     Some(v) => vec![v],
@@ -424,17 +433,19 @@ impl Predicate {
                 let problems: Vec<String> = urls
                     .iter()
                     .filter_map(|v| match v.as_str() {
-                        Some(s) => urls::secure_url_problem(s, ctx.target_is_loopback),
+                        Some(s) => urls::secure_url_problem(s, loopback_ok),
                         None => Some(format!("{} is not a string", show(Some(v)))),
                     })
                     .collect();
                 if problems.is_empty() {
                     Ok(Check::Held)
                 } else {
-                    fail(
-                        "https URLs without fragment (plain http only on loopback, for a loopback target)".into(),
-                        problems.join("; "),
-                    )
+                    let expected = if loopback_ok {
+                        "https URLs without fragment (plain http only on loopback, for a loopback target)"
+                    } else {
+                        "https URLs without fragment"
+                    };
+                    fail(expected.into(), problems.join("; "))
                 }
             }
             Predicate::NoQuery => {

@@ -184,6 +184,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 concurrent: 1,
                 rounds: 1,
                 optional: false,
+                attempts: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
@@ -262,6 +263,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 concurrent: 1,
                 rounds: 1,
                 optional: false,
+                attempts: 1,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;

@@ -253,6 +253,7 @@ impl Walk {
                     concurrent: 1,
                     rounds: 1,
                     optional: false,
+                    attempts: 1,
                 }),
             )
             .await?;
@@ -617,6 +618,7 @@ impl Walk {
                     concurrent: 1,
                     rounds: 1,
                     optional: false,
+                    attempts: 1,
                 }),
             )
             .await?;

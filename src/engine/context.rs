@@ -188,6 +188,10 @@ impl TargetContext {
             "target.origin".into(),
             Value::String(self.target.origin().ascii_serialization()),
         );
+        v.insert(
+            "target.scheme".into(),
+            Value::String(self.target.scheme().into()),
+        );
         v.insert("spec".into(), Value::String(self.spec.as_str().into()));
         v
     }

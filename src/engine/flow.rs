@@ -1011,6 +1011,7 @@ async fn token_once(
     authenticate(&mut req, &mut params, &client, a.client_auth);
     req.body = Some(form(&params).into_bytes());
     let mut values = Vars::new();
+    let mut notes = Vec::new();
     let resp = if a.concurrent > 1 {
         let sends = (0..a.concurrent).map(|_| {
             let req = req.clone();
@@ -1045,6 +1046,38 @@ async fn token_once(
             Some(r) => r,
             None => return harness(format!("{block}: every concurrent request failed"), log),
         }
+    } else if a.attempts > 1 {
+        let mut sent = 0;
+        let mut last = None;
+        while sent < a.attempts {
+            let r = match send(ctx, block, &req, &mut log).await {
+                Ok(r) => r,
+                Err(e) => return stop(e, log),
+            };
+            sent += 1;
+            let throttled = r.status == 429;
+            last = Some(r);
+            if throttled {
+                break;
+            }
+        }
+        values.insert("attempts".into(), Value::from(sent));
+        let Some(r) = last else {
+            return harness(format!("{block}: no request was sent"), log);
+        };
+        let note = if r.status == 429 {
+            values.insert("throttled_after".into(), Value::from(sent - 1));
+            format!(
+                "the server answered 429 after {} identical attempts (Retry-After: {})",
+                sent - 1,
+                r.header("retry-after").unwrap_or("absent")
+            )
+        } else {
+            values.insert("throttled_after".into(), Value::Null);
+            format!("no 429 after {sent} identical attempts")
+        };
+        notes.push(note);
+        r
     } else {
         match send(ctx, block, &req, &mut log).await {
             Ok(r) => r,
@@ -1069,7 +1102,9 @@ async fn token_once(
             }
         }
     }
-    observed(Some(resp), values, log)
+    let mut rec = observed(Some(resp), values, log);
+    rec.notes = notes;
+    rec
 }
 
 /// The payload of a JWT, if the token is one (access tokens may be opaque).
@@ -1419,6 +1454,7 @@ async fn walk_stages(
             concurrent: 1,
             rounds: 1,
             optional: false,
+            attempts: 1,
         };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;

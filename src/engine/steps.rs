@@ -14,7 +14,7 @@ use super::context::{StepRecord, StepStop, TargetContext};
 use super::flow::{self, FlowState};
 use crate::checks::{Observation, template, template_value};
 use crate::http::{Exchange, HttpError, Request, Response};
-use crate::oauth::{challenge, wellknown};
+use crate::oauth::{challenge, jose, wellknown};
 use crate::suite::model::{
     Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement, WireModel,
 };
@@ -288,8 +288,55 @@ async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> 
     }
     let mut values = Vars::new();
     values.insert("url".into(), Value::String(req.url.to_string()));
+    if h.tls.is_some() {
+        return tls_1_2_probe(ctx, block, &req, values, log).await;
+    }
     match exchange(ctx, block, &req, &mut log).await {
         Ok(resp) => observed(resp, values, log),
+        Err(e) => error(e.to_string(), log),
+    }
+}
+
+/// Sends `req` on a client that offers TLS 1.2 alone. A refused handshake is what the probe
+/// looks for, so it is an observation (`handshake` false, with the reason as a note); a timeout
+/// stays a harness error.
+async fn tls_1_2_probe(
+    ctx: &TargetContext,
+    block: &str,
+    req: &Request,
+    mut values: Vars,
+    mut log: Vec<Exchange>,
+) -> StepRecord {
+    if req.url.scheme() != "https" {
+        return unavailable(format!("{} is not an https URL", req.url), log);
+    }
+    let options = crate::http::HttpOptions {
+        tls_1_2_only: true,
+        ..ctx.http.options.clone()
+    };
+    let client = match crate::http::HttpClient::new(options, ctx.http.redactor.clone()) {
+        Ok(c) => c,
+        Err(e) => return error(e.to_string(), log),
+    };
+    ctx.count_request();
+    let result = client.send(req).await;
+    log.push(client.record(block, req, &result));
+    match result {
+        Ok(resp) => {
+            values.insert("handshake".into(), Value::Bool(true));
+            observed(resp, values, log)
+        }
+        Err(e @ (HttpError::Connect { .. } | HttpError::Protocol { .. })) => {
+            values.insert("handshake".into(), Value::Bool(false));
+            StepRecord {
+                result: Ok(Observation {
+                    response: None,
+                    values,
+                }),
+                exchanges: log,
+                notes: vec![format!("offering TLS 1.2 alone: {e}")],
+            }
+        }
         Err(e) => error(e.to_string(), log),
     }
 }
@@ -514,6 +561,9 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
 /// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
 /// `tampered` changes one character of it, JWT or not;
+/// `unknown-kid-jwt`, `jku-jwt` and `hs256-public-key-jwt` re-sign them with a key of the
+/// harness's own (embedded, or at a `jku` URL it hosts on loopback) or, as HS256, with the public
+/// key of the captured `jwks` (see [`jose`]);
 /// `garbage` and `unsigned-jwt` need no flow at all.
 fn token_value(
     ctx: &TargetContext,
@@ -582,8 +632,65 @@ fn token_value(
             let (_, p) = jwt_parts(&access()?)?;
             format!("{}.{p}.", b64.encode(br#"{"alg":"none","typ":"at+jwt"}"#))
         }
+        "unknown-kid-jwt" | "jku-jwt" => {
+            let (_, p) = jwt_parts(&access()?)?;
+            let key = jose::ProbeKey::generate()
+                .ok_or_else(|| StepStop::Error("could not make a signing key".into()))?;
+            let token = if token == "jku-jwt" {
+                let set = json!({"keys": [key.public_jwk()]}).to_string();
+                let url = host_jwks(set).map_err(|e| {
+                    StepStop::Error(format!("could not host a JWK set on loopback: {e}"))
+                })?;
+                jose::with_jku(&key, &p, &url)
+            } else {
+                jose::unknown_kid(&key, &p)
+            };
+            token.ok_or_else(|| StepStop::Error("could not sign the probe token".into()))?
+        }
+        "hs256-public-key-jwt" => {
+            let access = access()?;
+            let (_, p) = jwt_parts(&access)?;
+            let kid = jose::header_of(&access)
+                .and_then(|h| h.get("kid").and_then(Value::as_str).map(str::to_owned));
+            let jwks = vars.get("jwks").ok_or_else(|| {
+                StepStop::Unavailable("no JWK set was captured (as `jwks`)".into())
+            })?;
+            jose::hs256_with_public_key(jwks, kid.as_deref(), &p).ok_or_else(|| {
+                StepStop::Unavailable(
+                    "the JWK set has no P-256 key for the access token's kid".into(),
+                )
+            })?
+        }
         literal => template(literal, vars).map_err(StepStop::from_message)?,
     })
+}
+
+/// Serves `set` (a JWK set) at `http://127.0.0.1:PORT/jwks.json` for a minute, for a token that
+/// points at it by `jku`; returns that URL. Only a resource server that trusts `jku` ever asks.
+fn host_jwks(set: String) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let url = format!("http://{}/jwks.json", listener.local_addr()?);
+    let serve = async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let set = set.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{set}",
+                    set.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    };
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(60), serve).await;
+    });
+    Ok(url)
 }
 
 /// The JSON-RPC id of every request the harness sends; error responses must echo it.

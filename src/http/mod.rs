@@ -235,6 +235,10 @@ pub struct HttpOptions {
     /// A body arriving slower than this (bytes per second) after `floor_grace` is a stall.
     pub floor_rate: u64,
     pub floor_grace: Duration,
+    /// Extra trusted CA certificates, PEM (`--ca-cert`), beside the system's.
+    pub ca_certs_pem: Option<Vec<u8>>,
+    /// Offer TLS 1.2 alone (a probe of TLS 1.2 support).
+    pub tls_1_2_only: bool,
 }
 
 impl Default for HttpOptions {
@@ -246,6 +250,8 @@ impl Default for HttpOptions {
             target_is_private: false,
             floor_rate: DEFAULT_FLOOR_RATE,
             floor_grace: DEFAULT_FLOOR_GRACE,
+            ca_certs_pem: None,
+            tls_1_2_only: false,
         }
     }
 }
@@ -278,7 +284,29 @@ impl HttpClient {
             // Another component may have installed one already; either is fine.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        let inner = reqwest::Client::builder()
+        let extra_roots = match &options.ca_certs_pem {
+            Some(pem) => match reqwest::Certificate::from_pem_bundle(pem) {
+                Ok(certs) if !certs.is_empty() => certs,
+                Ok(_) => {
+                    return Err(HttpError::Protocol {
+                        url: String::new(),
+                        reason: "the CA file holds no PEM certificate".into(),
+                    });
+                }
+                Err(e) => {
+                    return Err(HttpError::Protocol {
+                        url: String::new(),
+                        reason: format!("the CA certificate is not valid PEM: {e}"),
+                    });
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut builder = reqwest::Client::builder().tls_certs_merge(extra_roots);
+        if options.tls_1_2_only {
+            builder = builder.tls_version_max(reqwest::tls::Version::TLS_1_2);
+        }
+        let inner = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))

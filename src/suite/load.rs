@@ -89,7 +89,7 @@ const EXPECT_META_KEYS: &[&str] = &[
     "info",
     "strict",
 ];
-const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
+const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form", "tls"];
 const CALL_KEYS: &[&str] = &[
     "method",
     "rpc",
@@ -104,7 +104,13 @@ const CALL_KEYS: &[&str] = &[
 ];
 
 /// Variables every case can use in templates.
-pub const BUILTIN_VARS: &[&str] = &["target.url", "target.origin", "target.resource", "spec"];
+pub const BUILTIN_VARS: &[&str] = &[
+    "target.url",
+    "target.origin",
+    "target.resource",
+    "target.scheme",
+    "spec",
+];
 
 /// One problem in one suite file.
 #[derive(Clone, Debug)]
@@ -712,6 +718,7 @@ fn build_step(
             body: text("body"),
             json: a.get("json").cloned(),
             form: pairs(a.get("form")),
+            tls: text("tls"),
         }),
         "fetch_resource_metadata" => Action::FetchResourceMetadata {
             via: match text("via").as_deref() {
@@ -772,9 +779,21 @@ fn build_step(
                 .unwrap_or(1)
                 .clamp(1, 100) as u32,
             optional: a.get("optional") == Some(&Value::Bool(true)),
+            attempts: a
+                .get("attempts")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 500) as u32,
             params: params_of(
                 a,
-                &["client", "client_auth", "concurrent", "rounds", "optional"],
+                &[
+                    "client",
+                    "client_auth",
+                    "concurrent",
+                    "rounds",
+                    "optional",
+                    "attempts",
+                ],
             ),
         }),
         "revoke" => Action::Revoke(RevokeAction {

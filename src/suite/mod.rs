@@ -57,6 +57,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "suites/mcp-2026-07-28.yaml",
         include_str!("../../suites/mcp-2026-07-28.yaml"),
     ),
+    ("suites/tls.yaml", include_str!("../../suites/tls.yaml")),
+    ("suites/load.yaml", include_str!("../../suites/load.yaml")),
 ];
 
 /// The closest candidate to a misspelt word, if one is close enough to be a likely typo.

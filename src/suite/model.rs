@@ -266,6 +266,10 @@ pub struct HttpAction {
     pub json: Option<Value>,
     #[serde(default)]
     pub form: Vec<(String, String)>,
+    /// `"1.2"`: offer TLS 1.2 alone, and observe whether the handshake succeeds (`var
+    /// handshake`) instead of treating a failed one as a harness error.
+    #[serde(default)]
+    pub tls: Option<String>,
 }
 
 fn default_get() -> String {
@@ -396,6 +400,9 @@ pub struct TokenAction {
     /// Without a code (or refresh token) to send, observe nothing instead of skipping the case:
     /// for probes where getting no code at all is also a pass.
     pub optional: bool,
+    /// Sends up to this many identical requests one after another, stopping at the first 429
+    /// (a brute-force probe; `var throttled_after` is how many went before it).
+    pub attempts: u32,
 }
 
 /// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.

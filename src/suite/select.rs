@@ -36,6 +36,16 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
     b.build().map_err(|e| e.to_string())
 }
 
+/// Tags of cases that run only when asked for by tag (`--tag load`) or by their exact id (not
+/// a glob): they send many requests on purpose.
+pub const OPT_IN_TAGS: &[&str] = &["load"];
+
+/// Whether a run selects this case: opt-in cases only when a tag or their id asks for them.
+fn opted_in(c: &Case, sel: &Selection) -> bool {
+    let opt_in = c.tags.iter().any(|t| OPT_IN_TAGS.contains(&t.as_str()));
+    !opt_in || sel.include.contains(&c.id) || c.tags.iter().any(|t| sel.tags.contains(t))
+}
+
 /// The cases to run, in suite order.
 pub fn select(suites: &[Suite], sel: &Selection) -> Result<Vec<Case>, String> {
     let include = globset(&sel.include)?;
@@ -46,6 +56,7 @@ pub fn select(suites: &[Suite], sel: &Selection) -> Result<Vec<Case>, String> {
         .filter(|c| sel.include.is_empty() || include.is_match(&c.id))
         .filter(|c| !skip.is_match(&c.id))
         .filter(|c| sel.tags.is_empty() || c.tags.iter().any(|t| sel.tags.contains(t)))
+        .filter(|c| opted_in(c, sel))
         .filter(|c| c.level <= sel.level)
         .filter(|c| c.applies_to(sel.spec))
         .cloned()

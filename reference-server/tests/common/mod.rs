@@ -107,7 +107,73 @@ pub async fn send_raw(
     stream.write_all(&bytes).await.expect("write");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
+    parse_reply(&raw)
+}
+
+/// Like [`send`], over TLS to a server started with `tls: true`, trusting
+/// only the CA it made.
+pub async fn send_tls(
+    server: &RunningServer,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    send_tls_versions(server, false, method, target, headers, body)
+        .await
+        .expect("TLS handshake")
+}
+
+/// Like [`send_tls`], offering TLS 1.2 alone when `tls12_only`; `None` when
+/// the handshake fails.
+pub async fn send_tls_versions(
+    server: &RunningServer,
+    tls12_only: bool,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<Reply> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = server.ca_cert_pem().expect("a TLS server");
+    let ca = rustls::pki_types::CertificateDer::from_pem_slice(ca.as_bytes()).expect("CA PEM");
+    roots.add(ca).expect("CA");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+        &[&rustls::version::TLS12]
+    } else {
+        rustls::DEFAULT_VERSIONS
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let addr = server.local_addr();
+    let tcp = TcpStream::connect(addr).await.expect("connect");
+    let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+    let mut stream = connector.connect(name, tcp).await.ok()?;
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    // A peer closing without close_notify is an error to rustls; the reply
+    // read so far is what counts.
+    let _ = stream.read_to_end(&mut raw).await;
+    Some(parse_reply(&raw))
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let raw = String::from_utf8_lossy(raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").expect("header terminator");
     let mut lines = head.split("\r\n");
     let status = lines
