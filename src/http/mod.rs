@@ -28,11 +28,11 @@ use crate::oauth::urls;
 /// eight cases at once, each holding a few responses, this keeps a run's memory bounded.
 pub const DEFAULT_BODY_LIMIT: usize = 512 * 1024;
 /// How much of a body the transcript keeps.
-pub const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
+pub const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
 /// How much of one header value the transcript keeps.
 pub const TRANSCRIPT_HEADER_LIMIT: usize = 1024;
 /// How much of all the header fields of one message the transcript keeps.
-pub const TRANSCRIPT_HEADERS_LIMIT: usize = 8 * 1024;
+pub const TRANSCRIPT_HEADERS_LIMIT: usize = 4 * 1024;
 /// The slowest a body may arrive (bytes per second, averaged from its first byte on) once the
 /// grace period has passed.
 pub const DEFAULT_FLOOR_RATE: u64 = 1024;
