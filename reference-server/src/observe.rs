@@ -464,3 +464,77 @@ fn scope_param(challenge: &str) -> Option<String> {
     let end = rest.find('"')?;
     Some(challenge[start..start + 7 + end + 1].to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::Shape;
+    use crate::{Config, spawn_observed};
+
+    async fn raw(addr: SocketAddr, request: &str) -> String {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.expect("read");
+        out
+    }
+
+    #[tokio::test]
+    async fn records_every_exchange_with_its_body() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = spawn_observed(addr, Config::default(), Shape::default())
+            .await
+            .expect("spawn");
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+        let a = server.local_addr();
+        let answer = raw(
+            a,
+            &format!(
+                "POST /mcp?x=1 HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        let log = server.observed();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].method, "POST");
+        assert_eq!(log[0].path, "/mcp");
+        assert_eq!(log[0].query.as_deref(), Some("x=1"));
+        assert_eq!(log[0].body, body);
+        assert_eq!(log[0].status, 401);
+        assert!(log[0].www_authenticate.is_some());
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_shape_hides_paths_and_moves_the_issuer() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let shape = Shape {
+            hidden_paths: vec!["/.well-known/oauth-protected-resource/mcp".into()],
+            issuer_path: Some("/tenant1".into()),
+            ..Shape::default()
+        };
+        let server = spawn_observed(addr, Config::default(), shape)
+            .await
+            .expect("spawn");
+        let a = server.local_addr();
+        let get =
+            |path: &str| format!("GET {path} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n");
+        let hidden = raw(a, &get("/.well-known/oauth-protected-resource/mcp")).await;
+        assert!(hidden.starts_with("HTTP/1.1 404"), "{hidden}");
+        let root = raw(a, &get("/.well-known/oauth-authorization-server")).await;
+        assert!(root.starts_with("HTTP/1.1 404"), "{root}");
+        let tenant = raw(a, &get("/.well-known/oauth-authorization-server/tenant1")).await;
+        assert!(tenant.starts_with("HTTP/1.1 200"), "{tenant}");
+        assert!(
+            tenant.contains(&format!("\"issuer\":\"{}/tenant1\"", server.base_url())),
+            "{tenant}"
+        );
+        server.shutdown().await;
+    }
+}
