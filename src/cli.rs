@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use colored::Colorize;
-use reference_server::{Config, Consent, Mutant};
+use reference_server::{Config, Consent, Mutant, Variant};
 use serde_json::json;
 use url::Url;
 
@@ -49,6 +49,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the reference server's mutants and the cases each must make fail.
     Mutants(ListArgs),
+    /// List the reference server's variants: conformant alternatives under which every case
+    /// passes or skips.
+    Variants(ListArgs),
     /// Run every case against the reference server, then every mutant against its cases.
     Selftest(SelftestArgs),
     /// Show the requirement catalogue with the cases that cover each requirement.
@@ -62,6 +65,23 @@ pub enum Command {
     /// The mock client as a client under test (for `client --command`); exits 0 when it reached the tools.
     #[command(hide = true)]
     MockClient(client_cmd::MockClientArgs),
+    /// Print a Client ID Metadata Document to host; pass its URL to `run --client-metadata-url`.
+    ClientMetadata(ClientMetadataArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClientMetadataArgs {
+    /// A redirect URI the document lists (repeatable); use the one the run uses
+    /// (default http://127.0.0.1:8976/callback).
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    /// The client_name shown on consent pages.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The https URL the document will be served from: it is the document's client_id. Without
+    /// it the client_id is a placeholder to replace before publishing.
+    #[arg(long)]
+    pub url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -168,9 +188,13 @@ pub struct RunArgs {
     /// How many cases run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
-    /// Per-request timeout in seconds.
+    /// Per-request timeout in seconds (the whole exchange, body included).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// The bound on the whole run, in seconds: cases still running then end as `error` and the
+    /// reports are written (default 600; none with --authorize manual).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub deadline: Option<u64>,
     /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
     /// is a stale entry and fails the run).
     #[arg(long)]
@@ -187,6 +211,15 @@ pub struct RunArgs {
     /// Run against the reference server with this mutant switched on (repeatable; no --target).
     #[arg(long = "mutant", conflicts_with = "target")]
     pub mutants: Vec<String>,
+    /// Run against the reference server with this conformant variant switched on (repeatable;
+    /// no --target); see `authspec variants`.
+    #[arg(long = "variant", conflicts_with = "target")]
+    pub variants: Vec<String>,
+    /// Read the rules the sources leave ambiguous strictly: a same-origin prefix `resource`, a
+    /// trailing-slash issuer, metadata found only through the challenge fail or warn instead of
+    /// passing with a warning or a note. The report records which reading was used.
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]
@@ -236,6 +269,10 @@ pub struct AuthArgs {
     /// The redirect URI to register and use (default http://127.0.0.1:8976/callback).
     #[arg(long = "redirect-uri")]
     pub redirect_uri: Option<String>,
+    /// A Client ID Metadata Document you host: an https URL the authorization server can reach
+    /// (`authspec client-metadata` prints the document to put there).
+    #[arg(long = "client-metadata-url")]
+    pub client_metadata_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -292,6 +329,11 @@ async fn auth_options(a: &AuthArgs) -> Result<AuthOptions, String> {
     }
     if let Some(name) = &a.client_secret_env {
         opts.client_secret = Some(env_secret("--client-secret-env", name)?);
+    }
+    if let Some(u) = &a.client_metadata_url {
+        crate::oauth::cimd::check_document_url(u)
+            .map_err(|e| format!("--client-metadata-url: {e}"))?;
+        opts.client_metadata_url = Some(u.clone());
     }
     if let Some(name) = &a.access_token_env {
         opts.access_token = Some(env_secret("--access-token-env", name)?);
@@ -350,9 +392,19 @@ pub struct ServeArgs {
     /// Switch on a deliberate fault (repeatable); see `authspec mutants`.
     #[arg(long = "mutant")]
     pub mutants: Vec<String>,
+    /// Switch on a conformant alternative (repeatable); see `authspec variants`.
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
     /// auto: approve at once; form: an HTML login and consent form (user alice, password wonderland).
     #[arg(long, value_enum, default_value = "auto")]
     pub consent: ConsentArg,
+    /// Test mode for Client ID Metadata Documents: also fetch http documents on 127.0.0.1
+    /// (where a harness serves them).
+    #[arg(long)]
+    pub cimd_loopback: bool,
+    /// Offer no dynamic client registration (clients use metadata documents or --client-id).
+    #[arg(long)]
+    pub without_registration: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -499,12 +551,14 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::List(a) => cmd_list(a),
         Command::Serve(a) => cmd_serve(a).await,
         Command::Mutants(a) => cmd_mutants(a),
+        Command::Variants(a) => cmd_variants(a),
         Command::Selftest(a) => cmd_selftest(a).await,
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
         Command::Report(a) => cmd_report(a),
         Command::Client(a) => client_cmd::cmd_client(*a).await,
         Command::MockClient(a) => client_cmd::cmd_mock_client(a).await,
+        Command::ClientMetadata(a) => cmd_client_metadata(a),
     }
 }
 
@@ -537,6 +591,10 @@ fn parse_mutants(names: &[String]) -> Result<Vec<Mutant>, String> {
     names.iter().map(|n| n.parse::<Mutant>()).collect()
 }
 
+fn parse_variants(names: &[String]) -> Result<Vec<Variant>, String> {
+    names.iter().map(|n| n.parse::<Variant>()).collect()
+}
+
 async fn cmd_run(a: RunArgs) -> i32 {
     let catalogue = Catalogue::embedded();
     let Some(suites) = load_suites(&a.suites, &catalogue) else {
@@ -559,12 +617,20 @@ async fn cmd_run(a: RunArgs) -> i32 {
         }
     };
     // An authorization server on its own: only the cases about it apply.
-    let issuer_only = a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty();
+    let issuer_only =
+        a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty() && a.variants.is_empty();
     if issuer_only {
         cases.retain(|c| c.party == crate::suite::Party::AuthorizationServer);
     }
     let mutants = match parse_mutants(&a.mutants) {
         Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let variants = match parse_variants(&a.variants) {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::USAGE;
@@ -600,6 +666,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
     };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
+        variants: variants.iter().copied().collect(),
         ..Config::default()
     };
     let (server, target) = match target_or_reference(target_arg, config).await {
@@ -613,6 +680,7 @@ async fn cmd_run(a: RunArgs) -> i32 {
     let options = HttpOptions {
         timeout: Duration::from_secs(a.timeout),
         target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        target_is_private: crate::oauth::urls::is_private(&target),
         ..HttpOptions::default()
     };
     let http = match HttpClient::new(options, redactor) {
@@ -637,7 +705,28 @@ async fn cmd_run(a: RunArgs) -> i32 {
     } else {
         a.jobs as usize
     };
-    let ctx = TargetContext::new(target, issuer, spec, http).with_auth(auth);
+    let deadline = match a.deadline {
+        Some(secs) => Some(Duration::from_secs(secs)),
+        None if auth.driver == Driver::Manual => None,
+        None => Some(Duration::from_secs(engine::DEFAULT_DEADLINE_SECS)),
+    };
+    let ctx = TargetContext::new(target, issuer, spec, http)
+        .with_auth(auth)
+        .with_deadline(deadline)
+        .with_strict(a.strict);
+    // A hosted document is checked up front, as an authorization server would read it.
+    match engine::cimd::check_hosted(&ctx).await {
+        Ok(Some(note)) => eprintln!("note: {note}"),
+        Ok(None) => {}
+        Err(engine::cimd::HostedProblem::Invalid(e)) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        Err(engine::cimd::HostedProblem::Unreachable(e)) => {
+            eprintln!("error: {e}");
+            return exit::RUNTIME;
+        }
+    }
     let bar = RunContext::from_env().animate.then(|| {
         let bar = indicatif::ProgressBar::new(cases.len() as u64);
         if let Ok(style) =
@@ -656,6 +745,23 @@ async fn cmd_run(a: RunArgs) -> i32 {
     let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    let cut = report
+        .cases
+        .iter()
+        .filter(|c| c.message.starts_with(engine::DEADLINE_MESSAGE))
+        .count();
+    if let (Some(d), true) = (deadline, cut > 0) {
+        eprintln!(
+            "error: the run deadline ({}s) passed; {cut} case{} ended as error",
+            d.as_secs(),
+            if cut == 1 { "" } else { "s" }
+        );
+    }
+    for (endpoint, first) in ctx.http.tripped_endpoints() {
+        eprintln!(
+            "note: {endpoint} timed out or stalled; later requests to it were not sent ({first})"
+        );
     }
     if let Some(s) = server {
         s.shutdown().await;
@@ -750,9 +856,19 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let variants = match parse_variants(&a.variants) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
     let config = Config {
         mutants: mutants.iter().copied().collect(),
+        variants: variants.iter().copied().collect(),
         consent: a.consent.into(),
+        cimd_loopback: a.cimd_loopback,
+        without_registration: a.without_registration,
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,
@@ -773,6 +889,16 @@ async fn cmd_serve(a: ServeArgs) -> i32 {
             mutants
                 .iter()
                 .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !variants.is_empty() {
+        eprintln!(
+            "variants on: {}",
+            variants
+                .iter()
+                .map(|v| v.name())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -816,6 +942,35 @@ fn cmd_mutants(a: ListArgs) -> i32 {
                     s.push_str(&format!("    must fail: {c}\n"));
                 }
             }
+            print_out(&s);
+        }
+    }
+    exit::OK
+}
+
+/// The variants need no suites: every case must pass or skip under each of them (the suites
+/// test proves it), so there is no per-case list to show.
+fn cmd_variants(a: ListArgs) -> i32 {
+    match a.format {
+        ListFormat::Json => {
+            let list: Vec<_> = Variant::ALL
+                .iter()
+                .map(|v| json!({"name": v.name(), "description": v.description(), "since": v.since()}))
+                .collect();
+            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        }
+        ListFormat::Console | ListFormat::Markdown => {
+            let mut s = String::new();
+            for v in Variant::ALL {
+                s.push_str(&format!("{}\n    {}\n", v.name(), v.description()));
+                if v.since() != "2025-06-18" {
+                    s.push_str(&format!("    conformant from MCP {} on\n", v.since()));
+                }
+            }
+            s.push_str(&format!(
+                "{} variants; every case passes or skips under each\n",
+                Variant::ALL.len()
+            ));
             print_out(&s);
         }
     }
@@ -1071,6 +1226,14 @@ async fn cmd_demo(a: DemoArgs) -> i32 {
     };
     let spec = SpecRevision::from(a.spec);
     let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
+    if let Err(e) = engine::cimd::check_hosted(&ctx).await {
+        let (msg, code) = match e {
+            engine::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
+            engine::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
+        };
+        eprintln!("error: {msg}");
+        return code;
+    }
     println!(
         "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()
@@ -1191,5 +1354,50 @@ fn cmd_report(a: ReportArgs) -> i32 {
             return exit::RUNTIME;
         }
     }
+    exit::OK
+}
+
+fn cmd_client_metadata(a: ClientMetadataArgs) -> i32 {
+    const PLACEHOLDER: &str = "https://YOUR-HOST/path/authspec-client.json";
+    for r in &a.redirect_uris {
+        match Url::parse(r) {
+            Ok(u) if u.fragment().is_none() => {}
+            Ok(_) => {
+                eprintln!("error: --redirect-uri {r}: a redirect URI must not have a fragment");
+                return exit::USAGE;
+            }
+            Err(e) => {
+                eprintln!("error: --redirect-uri {r} is not an absolute URL: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    let url = match &a.url {
+        Some(u) => match crate::oauth::cimd::check_document_url(u) {
+            Ok(_) => u.clone(),
+            Err(e) => {
+                eprintln!("error: --url: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => PLACEHOLDER.to_string(),
+    };
+    let name = a
+        .name
+        .as_deref()
+        .unwrap_or(crate::oauth::cimd::DEFAULT_NAME);
+    let doc = crate::oauth::cimd::document(&url, &a.redirect_uris, name);
+    print_out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    ));
+    if a.url.is_none() {
+        eprintln!(
+            "note: replace the client_id {PLACEHOLDER} with the exact https URL you publish the document at (or pass --url)"
+        );
+    }
+    eprintln!(
+        "note: publish it (served as application/json, no redirect), then run: authspec run --target MCP-URL --client-metadata-url {url}"
+    );
     exit::OK
 }

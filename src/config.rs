@@ -38,6 +38,7 @@ pub struct Profile {
     pub tags: Vec<String>,
     pub jobs: Option<u16>,
     pub timeout: Option<u64>,
+    pub deadline: Option<u64>,
     pub authorize: Option<String>,
     #[serde(default)]
     pub login: Vec<String>,
@@ -106,6 +107,7 @@ impl Profile {
             one("format", &self.format);
             one("baseline", &self.baseline);
             one("jobs", &self.jobs.map(|j| j.to_string()));
+            one("deadline", &self.deadline.map(|d| d.to_string()));
             if self.allow_stale == Some(true) {
                 args.push("--allow-stale".into());
             }

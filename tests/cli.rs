@@ -62,11 +62,15 @@ fn run_against_the_reference_server_passes() {
         stderr(&out)
     );
     let text = stdout(&out);
+    // The two skips: the plain server approves at once, so it shows no login page to judge,
+    // and its tokens are JWTs, so the opaque-token probe does not apply.
     assert!(
         text.lines()
-            .any(|l| l.ends_with("0 failed, 0 warned, 0 skipped, 0 errored")),
+            .any(|l| l.ends_with("0 failed, 0 warned, 2 skipped, 0 errored")),
         "{text}"
     );
+    assert!(text.contains("- Every login and consent page on the way to the code forbids framing"));
+    assert!(text.contains("- An opaque token issued without a resource indicator"));
     assert!(text.contains("rfc9728/3.3/resource-matches-request-url"));
 }
 
@@ -217,6 +221,66 @@ fn list_and_mutants_as_json() {
             "mutant named by no case: {m}"
         );
     }
+}
+
+#[test]
+fn variants_are_listed_and_each_runs_clean() {
+    let out = authspec(&["variants", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let variants = v.as_array().expect("array");
+    assert!(variants.len() >= 15, "{} variants", variants.len());
+    for x in variants {
+        for key in ["name", "description", "since"] {
+            assert!(x[key].is_string(), "{key} missing in {x}");
+        }
+    }
+    let out = authspec(&["run", "--variant", "opaque-tokens", "--level", "should"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = authspec(&["run", "--variant", "opaque-token"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown variant `opaque-token`"));
+}
+
+#[test]
+fn a_finding_cites_the_rule_its_expectation_checks() {
+    let out = authspec(&[
+        "run",
+        "oauth21/3.2.3/token-response",
+        "--mutant",
+        "token-no-expires-in",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let case = &v["cases"][0];
+    assert_eq!(case["result"], "warn", "{case}");
+    // The case cites three rules; the missing expires_in breaks one of them.
+    assert_eq!(case["requirements"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        case["findings"][0]["requirements"],
+        serde_json::json!(["oauth21.3.2.3.expires-in"])
+    );
+}
+
+#[test]
+fn the_report_says_which_reading_was_used() {
+    let args = [
+        "run",
+        "rfc9728/3/well-known-path-inserted",
+        "--variant",
+        "metadata-at-root",
+        "--format",
+        "json",
+    ];
+    let lenient: Value = serde_json::from_slice(&authspec(&args).stdout).expect("json");
+    assert_eq!(lenient["strict"], false);
+    assert_eq!(lenient["cases"][0]["result"], "pass");
+    let strict_args: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
+    let strict: Value = serde_json::from_slice(&authspec(&strict_args).stdout).expect("json");
+    assert_valid_report(&strict);
+    assert_eq!(strict["strict"], true);
+    assert_eq!(strict["cases"][0]["result"], "warn");
 }
 
 /// A target that answers HTML everywhere: metadata checks fail with evidence, nothing panics.

@@ -298,6 +298,7 @@ fn report(cases: Vec<CaseResult>) -> RunReport {
         target: TARGET.into(),
         spec: "2026-07-28".into(),
         wire: Some("the 2026-07-28 stateless wire model; judged by MCP 2026-07-28".into()),
+        strict: false,
         level: Level::May,
         started_at: "2026-01-01T00:00:00Z".into(),
         duration_ms: 1234,

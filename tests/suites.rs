@@ -41,7 +41,7 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
         )
     };
     match (mutant, result.result) {
-        _ if reference::as_expected(mutant, result.result) => Ok(result.result),
+        _ if reference::as_expected(case, mutant, result.result) => Ok(result.result),
         (None, _) => Err(format!(
             "expected pass against the reference server, got {}",
             detail()

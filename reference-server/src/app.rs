@@ -32,6 +32,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/authorize/consent", any(authorize::consent))
         .route("/token", any(token::token))
         .route("/revoke", any(token::revoke))
+        .route("/introspect", any(token::introspect))
         .route("/register", any(register::register))
         .route("/register/{client_id}", any(register::manage))
         .fallback(not_found)

@@ -16,12 +16,12 @@ use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::responses::{self, AllowFraming, escape_html};
 use crate::state::AppState;
 use crate::store::{Authorization, Client, Pkce, PkceMethod};
-use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, token};
+use crate::{Consent, FORM_PASSWORD, FORM_USERNAME, Mutant, Variant, token};
 
 /// The authorization request parameters this server understands (OAuth 2.1
 /// §4.1.1, RFC 8707); any other is ignored (OAuth 2.1 §3.1), except under
 /// `authorize-rejects-unknown-params`.
-const KNOWN_PARAMS: [&str; 8] = [
+const KNOWN_PARAMS: [&str; 9] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -30,6 +30,7 @@ const KNOWN_PARAMS: [&str; 8] = [
     "code_challenge",
     "code_challenge_method",
     "resource",
+    "prompt",
 ];
 
 /// `GET` or `POST /authorize`
@@ -111,7 +112,19 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     let Some(client_id) = params.get("client_id") else {
         return show_error("The request has no client_id.");
     };
-    let client = state.store.lock().client(client_id);
+    // CIMD: a URL client_id is resolved by fetching its metadata document.
+    let client = if crate::cimd::is_url(client_id) {
+        match crate::cimd::resolve(state, client_id, requested_redirect).await {
+            Ok(client) => Some(client),
+            Err(why) => {
+                return show_error(&format!(
+                    "The client's metadata document cannot be used: {why}."
+                ));
+            }
+        }
+    } else {
+        state.store.lock().client(client_id)
+    };
     let Some(client) = client else {
         if state.has(Mutant::AuthorizeRedirectsUnknownClient)
             && let Some(uri) = requested_redirect.filter(|u| Url::parse(u).is_ok())
@@ -163,12 +176,25 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
         }
     };
     let scope = match params.get("scope") {
-        None => oauth::DEFAULT_SCOPE.to_owned(),
-        Some(scope) => match oauth::supported_scope(scope) {
-            Some(scope) => scope,
-            None => return reply.error("invalid_scope", "The requested scope is not offered"),
-        },
+        None if state.is(Variant::ScopeRequired) => {
+            return reply.error("invalid_scope", "The request must name a scope");
+        }
+        None => state.tools_scope().to_owned(),
+        Some(scope) => {
+            let granted = if state.is(Variant::DropsUnknownScopes) {
+                oauth::known_scope(scope, state.scopes())
+            } else {
+                oauth::supported_scope(scope, state.scopes())
+            };
+            match granted {
+                Some(scope) => scope,
+                None => return reply.error("invalid_scope", "The requested scope is not offered"),
+            }
+        }
     };
+    if state.is(Variant::ResourceRequired) && params.all("resource").is_empty() {
+        return reply.error("invalid_target", "The request must name a resource");
+    }
     let resources = match authorized_resources(state, &params.all("resource")) {
         Ok(resources) => resources,
         Err(description) => return reply.error("invalid_target", description),
@@ -185,15 +211,20 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
     if implicit {
         return implicit_response(state, &reply, &authorization);
     }
-    match state.config.consent {
-        Consent::Auto => issue_code(state, &reply, authorization),
-        Consent::Form => {
+    // OpenID Connect's prompt=consent asks for the consent page even where the server would
+    // approve by itself.
+    let prompt_consent = params
+        .get("prompt")
+        .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
+    match state.consent() {
+        Consent::Auto if !prompt_consent => issue_code(state, &reply, authorization),
+        Consent::Auto | Consent::Form => {
             let id = oauth::random_string(24);
             state
                 .store
                 .lock()
                 .insert_pending(id.clone(), authorization.clone());
-            consent_page(&client, &authorization, &id, None)
+            consent_page(state, &client, &authorization, &id, None)
         }
     }
 }
@@ -256,7 +287,11 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
     };
     let method = match params.get("code_challenge_method") {
         Some("S256") => PkceMethod::S256,
-        Some("plain") if state.has(Mutant::PkceAcceptsPlain) => PkceMethod::Plain,
+        Some("plain")
+            if state.has(Mutant::PkceAcceptsPlain) || state.is(Variant::PlainPkceAdvertised) =>
+        {
+            PkceMethod::Plain
+        }
         Some(_) if state.has(Mutant::PkceAcceptsUnknownMethod) => PkceMethod::S256,
         Some(_) => return Err("code_challenge_method must be S256"),
         // OAuth 2.1 §3.1 makes `code_challenge_method=` the same as leaving
@@ -278,9 +313,11 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
 }
 
 /// RFC 8707 §2: each resource must be an absolute URI without a fragment,
-/// and this server only issues tokens for its own MCP endpoint.
+/// and this server only issues tokens for its own MCP endpoint and for the
+/// second resource it serves.
 fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>, &'static str> {
     let own = state.resource();
+    let second = state.second_resource();
     let mut resources: Vec<String> = Vec::new();
     for &raw in values {
         let mut candidate = raw;
@@ -303,6 +340,8 @@ fn authorized_resources(state: &AppState, values: &[&str]) -> Result<Vec<String>
         };
         let resource = if same {
             own.clone()
+        } else if oauth::same_resource(candidate, &second) {
+            second.clone()
         } else if state.has(Mutant::AuthorizeAcceptsForeignResource) {
             candidate.to_owned()
         } else {
@@ -319,6 +358,9 @@ fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization)
     // 32 random bytes: well over the 128 bits OAuth 2.1 §7.7 asks for.
     let code = if state.has(Mutant::CodeShort) {
         format!("{:06}", rand::random_range(0..1_000_000u32))
+    } else if state.has(Mutant::CodeRace) && state.next_race_count() % 3 == 2 {
+        // A real race is won only now and then: one code in three has the window open.
+        format!("{}{}", oauth::random_string(32), token::RACY_CODE_MARK)
     } else {
         oauth::random_string(32)
     };
@@ -399,12 +441,13 @@ impl<'a> Reply<'a> {
         let omit_iss = state.has(Mutant::AuthorizeOmitsIss)
             || (is_error && state.has(Mutant::AuthorizeErrorOmitsIss));
         if !omit_iss {
+            let issuer = state.issuer();
             let iss = if state.has(Mutant::AuthorizeIssMismatch) {
-                format!("{}/", state.base)
+                format!("{issuer}/")
             } else if state.has(Mutant::AuthorizeIssWithQuery) {
-                format!("{}?tenant=1", state.base)
+                format!("{issuer}?tenant=1")
             } else {
-                state.base.clone()
+                issuer
             };
             params.push(("iss", iss));
         }
@@ -454,7 +497,7 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
     let Some(client) = client else {
         return expired();
     };
-    let retry = |message: &str| consent_page(&client, &authorization, id, Some(message));
+    let retry = |message: &str| consent_page(state, &client, &authorization, id, Some(message));
     match params.get("decision") {
         Some("deny") => {
             if state.store.lock().take_pending(id).is_none() {
@@ -493,6 +536,7 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
 
 /// The login and consent form (Consent::Form).
 fn consent_page(
+    state: &AppState,
     client: &Client,
     authorization: &Authorization,
     request_id: &str,
@@ -502,10 +546,27 @@ fn consent_page(
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>\n", escape_html(e)))
         .unwrap_or_default();
+    // CIMD §6.4: for a metadata-document client, the host of its client_id is what the user
+    // can trust; the name is whatever the document says. A logo would be prefetched (§6.7);
+    // this server shows none.
+    let mut origin = String::new();
+    if let Some(host) = crate::cimd::host_of(&client.id)
+        && !state.has(Mutant::CimdConsentHidesHost)
+    {
+        origin.push_str(&format!(
+            "<p class=\"client-host\">This application is published at <strong>{}</strong>.</p>\n",
+            escape_html(&host)
+        ));
+    }
+    if state.has(Mutant::CimdConsentHotlinksLogo)
+        && let Some(logo) = state.cimd.logo(&client.id)
+    {
+        origin.push_str(&format!("<img src=\"{}\" alt=\"\">\n", escape_html(&logo)));
+    }
     let body = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>Authorize {name}</title></head>\n<body>\n\
-         <h1>Authorize {name}</h1>\n\
+         <h1>Authorize {name}</h1>\n{origin}\
          <p>{name} asks for access to the authspec reference MCP server with scope \
          <code>{scope}</code>.</p>\n{error}\
          <form method=\"post\" action=\"/authorize/consent\">\n\

@@ -3,11 +3,11 @@
 //! mutants.
 
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use crate::Mutant;
 use crate::responses;
-use crate::state::{AppState, MCP_SCOPE, PRM_PATH, PRM_ROOT_PATH};
+use crate::state::{AppState, PRM_PATH, PRM_ROOT_PATH};
+use crate::{Mutant, Variant};
 
 const INVALID_TOKEN_DESCRIPTION: &str = "The access token is invalid or has expired";
 const BAD_CHARSET_DESCRIPTION: &str = "token \"x\" invalide \u{e9}";
@@ -50,7 +50,11 @@ impl Rejection {
 /// Builds the complete refusal response for `rejection`.
 pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
     let status = rejection.status(state);
-    let mut response = responses::error(status, rejection.body_error());
+    let mut response = if state.is(Variant::EmptyErrorBodies) {
+        status.into_response()
+    } else {
+        responses::error(status, rejection.body_error())
+    };
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let omit = status == StatusCode::UNAUTHORIZED && state.has(Mutant::ChallengeMissing);
@@ -58,8 +62,14 @@ pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
         let challenge = challenge(state, rejection, status);
         // from_bytes rather than from_str: the bad-charset mutant needs raw
         // UTF-8 (obs-text) in the header.
+        if state.is(Variant::SeveralChallenges) && status == StatusCode::UNAUTHORIZED {
+            headers.append(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("DPoP algs=\"ES256 PS256\""),
+            );
+        }
         if let Ok(value) = HeaderValue::from_bytes(challenge.as_bytes()) {
-            headers.insert(header::WWW_AUTHENTICATE, value);
+            headers.append(header::WWW_AUTHENTICATE, value);
         }
     }
     response
@@ -73,8 +83,9 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
     }
 
     let mut params: Vec<(&str, String)> = Vec::new();
-    let resource_metadata = resource_metadata_url(state);
+    let resource_metadata = resource_metadata_url(state, rejection);
     let mut scope: Option<String> = None;
+    let needed = state.tools_scope();
     match rejection {
         Rejection::NoCredentials => {
             if state.has(Mutant::ChallengeErrorWithoutToken) {
@@ -83,11 +94,11 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
             let varies =
                 state.has(Mutant::ChallengeScopeVaries) && state.next_challenge_count() % 2 == 1;
             scope = Some(if varies {
-                format!("{MCP_SCOPE} mcp:admin")
+                format!("{needed} mcp:admin")
             } else if state.has(Mutant::PrmOfflineAccess) {
-                format!("{MCP_SCOPE} offline_access")
+                format!("{needed} offline_access")
             } else {
-                MCP_SCOPE.to_owned()
+                needed.to_owned()
             });
         }
         Rejection::InvalidRequest(description) => {
@@ -104,7 +115,7 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
                 };
                 params.push(("error_description", description.to_owned()));
             }
-            scope = Some(MCP_SCOPE.to_owned());
+            scope = Some(needed.to_owned());
         }
         Rejection::InsufficientScope => {
             params.push(("error", "insufficient_scope".to_owned()));
@@ -112,7 +123,7 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
                 "error_description",
                 INSUFFICIENT_SCOPE_DESCRIPTION.to_owned(),
             ));
-            scope = Some(MCP_SCOPE.to_owned());
+            scope = Some(needed.to_owned());
         }
     }
     if let Some(url) = resource_metadata {
@@ -137,12 +148,22 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
 }
 
 /// Where the challenge tells clients to find the protected resource metadata.
-fn resource_metadata_url(state: &AppState) -> Option<String> {
-    if state.has(Mutant::PrmNotServed) || state.has(Mutant::ChallengeNoResourceMetadata) {
+fn resource_metadata_url(state: &AppState, rejection: Rejection) -> Option<String> {
+    // MCP 2025-11-25 §10.1.1 asks for resource_metadata with insufficient_scope even where
+    // the 401s leave it out.
+    let omitted = state.is(Variant::ChallengeWithoutResourceMetadata)
+        && rejection != Rejection::InsufficientScope;
+    // prm-root-only serves the document where nothing derived from the
+    // resource identifier leads, and does not point at it either.
+    if state.has(Mutant::PrmNotServed)
+        || state.has(Mutant::ChallengeNoResourceMetadata)
+        || state.has(Mutant::PrmRootOnly)
+        || omitted
+    {
         None
     } else if state.has(Mutant::ChallengeResourceMetadataBroken) {
         Some(state.url(&format!("{PRM_ROOT_PATH}/missing")))
-    } else if state.has(Mutant::PrmRootOnly) {
+    } else if state.is(Variant::MetadataAtRoot) {
         Some(state.url(PRM_ROOT_PATH))
     } else {
         Some(state.url(PRM_PATH))

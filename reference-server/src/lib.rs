@@ -16,12 +16,22 @@
 //!   for audience `RES`, with scopes `mcp:tools` (needed for `tools/list`
 //!   and `tools/call`) and `mcp:read` (enough for `initialize` and `ping`).
 //!
+//! A `client_id` that is an https URL is a Client ID Metadata Document
+//! (draft-ietf-oauth-client-id-metadata-document): `/authorize` fetches and
+//! validates it (see `cimd.rs`); the metadata says
+//! `client_id_metadata_document_supported: true`. [`Config::cimd_loopback`]
+//! also lets plain-http documents on 127.0.0.1 through, for harnesses.
+//!
 //! A public client, `reference-public-client` with redirect URI
-//! `http://127.0.0.1/callback` (any port), is always registered.
+//! `http://127.0.0.1/callback` (any port), is always registered. The
+//! authorization server also issues tokens for a second resource,
+//! `BASE/archive/mcp` (listed in `protected_resources`), which `/mcp` refuses.
 //!
 //! Every rule it follows can be broken on purpose by switching on a
 //! [`Mutant`] in the [`Config`], so each conformance check can be shown to
-//! fail under exactly the fault it is meant to catch.
+//! fail under exactly the fault it is meant to catch. Every free choice it
+//! makes can be made differently by switching on a [`Variant`], so each
+//! check can be shown to pass a server that is correct in another way.
 //!
 //! # The full flow with curl
 //!
@@ -72,6 +82,7 @@
 mod app;
 mod authorize;
 mod challenge;
+mod cimd;
 mod jws;
 mod mcp;
 mod metadata;
@@ -83,6 +94,7 @@ mod responses;
 mod state;
 mod store;
 mod token;
+mod variant;
 mod wire;
 
 #[cfg(test)]
@@ -99,8 +111,13 @@ use tokio::task::JoinHandle;
 
 pub use mutant::Mutant;
 pub use observe::{ObservedRequest, RequestLog, Shape};
+pub use variant::Variant;
 
 use state::AppState;
+
+/// The client that is always registered: public, redirect URI
+/// `http://127.0.0.1/callback` on any port (for servers without registration).
+pub const PUBLIC_CLIENT_ID: &str = store::PUBLIC_CLIENT_ID;
 
 /// The test user's login on the consent form ([`Consent::Form`]).
 pub const FORM_USERNAME: &str = "alice";
@@ -125,8 +142,19 @@ pub enum Consent {
 pub struct Config {
     /// Which faults the server exhibits.
     pub mutants: BTreeSet<Mutant>,
+    /// Which conformant alternatives it chooses.
+    pub variants: BTreeSet<Variant>,
     /// How `/authorize` obtains the user's consent.
     pub consent: Consent,
+    /// Test mode for Client ID Metadata Documents: `client_id` URLs on the
+    /// literal loopback address `127.0.0.1` may use http and are fetched
+    /// (a harness serves its documents there). Off, only https URLs whose
+    /// host resolves to public addresses are fetched.
+    pub cimd_loopback: bool,
+    /// Switches dynamic client registration off: no `registration_endpoint`
+    /// in the metadata, and `/register` answers 404. Conformant: clients then
+    /// use Client ID Metadata Documents or a pre-registered client.
+    pub without_registration: bool,
 }
 
 impl Config {
@@ -138,8 +166,20 @@ impl Config {
         }
     }
 
+    /// A configuration with exactly one variant switched on.
+    pub fn with_variant(v: Variant) -> Self {
+        Self {
+            variants: BTreeSet::from([v]),
+            ..Self::default()
+        }
+    }
+
     pub fn has(&self, m: Mutant) -> bool {
         self.mutants.contains(&m)
+    }
+
+    pub fn is(&self, v: Variant) -> bool {
+        self.variants.contains(&v)
     }
 }
 

@@ -9,15 +9,16 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::Mutant;
 use crate::challenge::{self, Rejection};
 use crate::jws;
 use crate::oauth;
 use crate::responses;
-use crate::state::{AppState, MCP_SCOPE};
+use crate::state::AppState;
+use crate::token::resolve_access_token;
 use crate::wire;
+use crate::{Mutant, Variant};
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -28,6 +29,11 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     };
     if !wire::origin_allowed(&state, &parts.headers) {
         return wire::forbidden_origin();
+    }
+    if state.is(Variant::VersionBeforeAuth)
+        && let Some(refusal) = wire::version_refusal(&state, &parts, &body)
+    {
+        return refusal;
     }
     let credential = parts
         .headers
@@ -40,7 +46,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     match authorize(&state, &parts, &body) {
         Ok(granted) => {
             let lacks_scope = needs_tools_scope(&parts.method, &body)
-                && !granted.has_scope(MCP_SCOPE)
+                && !granted.has_scope(state.tools_scope())
                 && !state.has(Mutant::RsIgnoresScope);
             if !lacks_scope {
                 serve()
@@ -101,6 +107,7 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
             // RFC 6750 §2: clients MUST NOT use more than one method.
             if form_body_has_token(&parts.headers, body)
                 && !state.has(Mutant::RsDoubleTokenAccepted)
+                && !state.is(Variant::HeaderOnlyBearer)
             {
                 return Err(Rejection::InvalidRequest(
                     "The access token was sent by more than one method",
@@ -109,7 +116,9 @@ fn authorize(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Granted, Re
             }
             Some(token)
         }
-        // RFC 6750 §2.2: a form-encoded body may carry the token instead of the header.
+        // RFC 6750 §2.2: a form-encoded body may carry the token instead of
+        // the header (a method `header-only-bearer` does not offer).
+        HeaderCredentials::Absent if state.is(Variant::HeaderOnlyBearer) => None,
         HeaderCredentials::Absent => form_body_token(&parts.headers, body),
     };
     // OAuth 2.1 §5.1 forbids query tokens, so a correct server behaves as if
@@ -220,7 +229,8 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if state.has(Mutant::RsAcceptsAnyToken) {
         return Ok(Granted { scope: None });
     }
-    let jwt = jws::decode(token).ok_or(Rejection::InvalidToken)?;
+    let resolved = resolve_access_token(state, token).ok_or(Rejection::InvalidToken)?;
+    let jwt = jws::decode(&resolved).ok_or(Rejection::InvalidToken)?;
     let resource = state.resource();
     let scope = Some(jwt.claim_str("scope").unwrap_or_default().to_owned());
     let alg = jwt.alg().unwrap_or_default();
@@ -240,7 +250,7 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
     if !unverified && !jwt.signed_by_authorization_server() {
         return Err(Rejection::InvalidToken);
     }
-    if jwt.claim_str("iss") != Some(state.base.as_str()) {
+    if jwt.claim_str("iss") != Some(state.issuer().as_str()) {
         return Err(Rejection::InvalidToken);
     }
     if !state.has(Mutant::RsAcceptsWrongAudience) && !audience_matches(&jwt, &resource) {
@@ -265,6 +275,33 @@ fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
         None if unverified => Ok(Granted { scope }),
         None => Err(Rejection::InvalidToken),
     }
+}
+
+/// The RFC 7662 introspection response for `token`, asked by `caller`:
+/// inactive unless it is an access token this server issued to that client,
+/// unexpired and unrevoked.
+pub(crate) fn introspection(state: &AppState, token: &str, caller: &str) -> Value {
+    let inactive = json!({"active": false});
+    let Some(resolved) = resolve_access_token(state, token) else {
+        return inactive;
+    };
+    let Some(jwt) = jws::decode(&resolved) else {
+        return inactive;
+    };
+    let live = jwt.signed_by_authorization_server()
+        && jwt.claim_str("client_id") == Some(caller)
+        && jwt.claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
+        && jwt
+            .claim_str("jti")
+            .and_then(|jti| state.store.lock().access(jti).map(|a| !a.revoked))
+            .unwrap_or(false);
+    if !live {
+        return inactive;
+    }
+    let mut body = jwt.claims.clone();
+    body.insert("active".into(), true.into());
+    body.insert("token_type".into(), "Bearer".into());
+    Value::Object(body)
 }
 
 /// RFC 7519 §4.1.3: the audience is one string or an array of strings.

@@ -9,11 +9,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::Mutant;
 use crate::jws;
-use crate::oauth::SUPPORTED_SCOPES;
 use crate::responses;
 use crate::state::AppState;
+use crate::{Mutant, Variant};
 
 const RESOURCE_NAME: &str = "authspec reference MCP server";
 
@@ -26,17 +25,22 @@ const RSA_N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAt
 
 /// `GET /.well-known/oauth-protected-resource/mcp` (RFC 9728 §3.1 path-inserted form).
 pub(crate) async fn prm_path_inserted(State(state): State<Arc<AppState>>) -> Response {
-    if state.has(Mutant::PrmRootOnly) || state.has(Mutant::PrmNotServed) {
+    if state.has(Mutant::PrmRootOnly)
+        || state.has(Mutant::PrmNotServed)
+        || state.is(Variant::MetadataAtRoot)
+    {
         responses::not_found()
     } else {
         prm_response(&state)
     }
 }
 
-/// `GET /.well-known/oauth-protected-resource`: only a faulty server answers
-/// here, because the resource identifier has a path.
+/// `GET /.well-known/oauth-protected-resource`: the resource identifier has
+/// a path, so only a faulty server or the `metadata-at-root` variant (which
+/// names this URL in its challenge) answers here.
 pub(crate) async fn prm_root(State(state): State<Arc<AppState>>) -> Response {
-    if state.has(Mutant::PrmRootOnly) && !state.has(Mutant::PrmNotServed) {
+    let served = state.has(Mutant::PrmRootOnly) || state.is(Variant::MetadataAtRoot);
+    if served && !state.has(Mutant::PrmNotServed) {
         prm_response(&state)
     } else {
         responses::not_found()
@@ -47,15 +51,17 @@ fn prm_response(state: &AppState) -> Response {
     let mut document = prm_members(state);
     // The signed copy repeats the (possibly mutated) plain members: signed
     // values take precedence (RFC 9728 §2.2), so a fault must be in both.
-    let mut claims = document.clone();
-    claims.insert("iss".into(), state.resource().into());
-    let claims = Value::Object(claims);
-    let signed = if state.has(Mutant::PrmSignedMetadataUnsigned) {
-        jws::unsecured(&claims)
-    } else {
-        jws::sign_hs256(&claims)
-    };
-    document.insert("signed_metadata".into(), signed.into());
+    if !state.is(Variant::NoSignedMetadata) {
+        let mut claims = document.clone();
+        claims.insert("iss".into(), state.resource().into());
+        let claims = Value::Object(claims);
+        let signed = if state.has(Mutant::PrmSignedMetadataUnsigned) {
+            jws::unsecured(&claims)
+        } else {
+            jws::sign_hs256(&claims)
+        };
+        document.insert("signed_metadata".into(), signed.into());
+    }
 
     let body = if state.has(Mutant::PrmNotObject) {
         json!([document])
@@ -72,6 +78,7 @@ fn prm_response(state: &AppState) -> Response {
 
 fn prm_members(state: &AppState) -> Map<String, Value> {
     let base = &state.base;
+    let issuer = state.issuer();
     let resource = state.resource();
     let mut m = Map::new();
 
@@ -97,7 +104,7 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
     } else if state.has(Mutant::PrmInsecureAuthorizationServer) {
         Some(json!(["http://as.example.com"]))
     } else {
-        Some(json!([base]))
+        Some(json!([issuer]))
     };
     if let Some(value) = authorization_servers {
         m.insert("authorization_servers".into(), value);
@@ -107,7 +114,7 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         let scopes = if state.has(Mutant::PrmEmptyScopesSupported) {
             json!([])
         } else {
-            json!(SUPPORTED_SCOPES)
+            json!(state.scopes())
         };
         let scopes = if state.has(Mutant::PrmOfflineAccess) {
             json!(["mcp:tools", "mcp:read", "offline_access"])
@@ -117,7 +124,9 @@ fn prm_members(state: &AppState) -> Map<String, Value> {
         m.insert("scopes_supported".into(), scopes);
     }
 
-    let bearer_methods = if state.has(Mutant::PrmBearerMethodsQuery) {
+    let bearer_methods = if state.is(Variant::HeaderOnlyBearer) {
+        json!(["header"])
+    } else if state.has(Mutant::PrmBearerMethodsQuery) {
         json!(["header", "body", "query"])
     } else {
         json!(["header", "body"])
@@ -211,21 +220,28 @@ pub(crate) async fn openid_configuration(State(state): State<Arc<AppState>>) -> 
 }
 
 fn as_metadata_response(state: &AppState, oidc: bool) -> Response {
-    if state.has(Mutant::AsMetadataNotServed) {
+    let withheld = if oidc {
+        state.is(Variant::NoOidcDiscovery)
+    } else {
+        state.is(Variant::OidcDiscoveryOnly)
+    };
+    if state.has(Mutant::AsMetadataNotServed) || withheld {
         return responses::not_found();
     }
     let mut document = as_members(state, oidc);
     // As for the resource metadata, the signed copy repeats the (possibly
     // mutated) members, because signed values take precedence (RFC 8414 §2.1).
-    let mut claims = document.clone();
-    claims.insert("iss".into(), state.base.clone().into());
-    let claims = Value::Object(claims);
-    let signed = if state.has(Mutant::AsMetadataSignedUnsigned) {
-        jws::unsecured(&claims)
-    } else {
-        jws::sign_hs256(&claims)
-    };
-    document.insert("signed_metadata".into(), signed.into());
+    if !state.is(Variant::NoSignedMetadata) {
+        let mut claims = document.clone();
+        claims.insert("iss".into(), state.issuer().into());
+        let claims = Value::Object(claims);
+        let signed = if state.has(Mutant::AsMetadataSignedUnsigned) {
+            jws::unsecured(&claims)
+        } else {
+            jws::sign_hs256(&claims)
+        };
+        document.insert("signed_metadata".into(), signed.into());
+    }
     let content_type = if state.has(Mutant::AsMetadataWrongContentType) {
         "text/plain"
     } else {
@@ -244,13 +260,13 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     } else if oidc && has(Mutant::AsOidcIssuerMismatch) {
         state.url("/other")
     } else {
-        state.base.clone()
+        state.issuer()
     };
     m.insert("issuer".into(), issuer.into());
     let protected_resources = if has(Mutant::AsMetadataProtectedResourcesHttp) {
         json!(["http://rs.example.com/mcp"])
     } else {
-        json!([state.resource()])
+        json!([state.resource(), state.second_resource()])
     };
     m.insert("protected_resources".into(), protected_resources);
     if !has(Mutant::AsMetadataNoAuthorizationEndpoint) {
@@ -269,17 +285,36 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
         };
         m.insert("token_endpoint".into(), endpoint.into());
     }
-    if !has(Mutant::AsMetadataNoRegistrationEndpoint) {
+    if !has(Mutant::AsMetadataNoRegistrationEndpoint) && state.offers_registration() {
         m.insert(
             "registration_endpoint".into(),
             state.url("/register").into(),
         );
     }
-    m.insert("revocation_endpoint".into(), state.url("/revoke").into());
-    m.insert(
-        "revocation_endpoint_auth_methods_supported".into(),
-        json!(["none", "client_secret_basic", "client_secret_post"]),
-    );
+    let public = !state.is(Variant::ConfidentialClientsOnly)
+        && !state.is(Variant::PublicRegistrationRefused);
+    let client_auth: &[&str] = if public {
+        &["none", "client_secret_basic", "client_secret_post"]
+    } else {
+        &["client_secret_basic", "client_secret_post"]
+    };
+    if !state.is(Variant::NoRevocationEndpoint) {
+        m.insert("revocation_endpoint".into(), state.url("/revoke").into());
+        m.insert(
+            "revocation_endpoint_auth_methods_supported".into(),
+            json!(client_auth),
+        );
+    }
+    if state.is(Variant::OpaqueTokens) {
+        m.insert(
+            "introspection_endpoint".into(),
+            state.url("/introspect").into(),
+        );
+        m.insert(
+            "introspection_endpoint_auth_methods_supported".into(),
+            json!(["client_secret_basic"]),
+        );
+    }
     let jwks_uri = if has(Mutant::AsMetadataJwksUriHttp) {
         "http://as.example.com/jwks.json".to_owned()
     } else {
@@ -297,6 +332,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     m.insert("response_modes_supported".into(), json!(["query"]));
     let grants = if has(Mutant::AsMetadataGrantTypesWithoutCode) {
         json!(["client_credentials"])
+    } else if state.is(Variant::NoRefreshTokens) {
+        json!(["authorization_code"])
     } else {
         json!(["authorization_code", "refresh_token"])
     };
@@ -304,6 +341,8 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
     if !has(Mutant::AsMetadataNoCodeChallengeMethods) {
         let methods = if has(Mutant::AsMetadataNoS256) {
             json!(["plain"])
+        } else if state.is(Variant::PlainPkceAdvertised) {
+            json!(["S256", "plain"])
         } else {
             json!(["S256"])
         };
@@ -320,13 +359,13 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
             "private_key_jwt"
         ])
     } else {
-        json!(["none", "client_secret_basic", "client_secret_post"])
+        json!(client_auth)
     };
     m.insert("token_endpoint_auth_methods_supported".into(), auth_methods);
     let scopes = if has(Mutant::AsMetadataEmptyScopes) {
         json!([])
     } else {
-        json!(SUPPORTED_SCOPES)
+        json!(state.scopes())
     };
     m.insert("scopes_supported".into(), scopes);
     if !has(Mutant::AsMetadataNoIssFlag) {
@@ -339,6 +378,15 @@ fn as_members(state: &AppState, oidc: bool) -> Map<String, Value> {
             "authorization_response_iss_parameter_supported".into(),
             flag,
         );
+    }
+    // CIMD §5: the server fetches URL client_ids, and says so.
+    if !has(Mutant::CimdNotAdvertised) {
+        let flag = if has(Mutant::CimdFlagString) {
+            json!("true")
+        } else {
+            json!(true)
+        };
+        m.insert("client_id_metadata_document_supported".into(), flag);
     }
     m.insert("subject_types_supported".into(), json!(["public"]));
     m.insert(

@@ -112,7 +112,6 @@ pub enum Mutant {
     AuthorizeCaseSensitiveResource,
     TokenIgnoresVerifier,
     TokenAcceptsMissingVerifier,
-    TokenSkipsVerifierFormat,
     CodeReusable,
     CodeReplayKeepsTokens,
     CodeRace,
@@ -179,6 +178,27 @@ pub enum Mutant {
     AuthorizeIssWithQuery,
     RsIgnoresParamHeaders,
     RsInputRequestUndeclared,
+    CimdNotAdvertised,
+    CimdFlagString,
+    CimdFetchesHttp,
+    CimdAcceptsFragment,
+    CimdAcceptsUserinfo,
+    CimdAcceptsDotSegments,
+    CimdAcceptsNoPath,
+    CimdClientIdUnchecked,
+    CimdAnyRedirectUri,
+    CimdAcceptsSymmetricAuth,
+    CimdAcceptsMalformedDocument,
+    CimdIgnoresFetchFailure,
+    CimdNoSizeLimit,
+    CimdCachesErrors,
+    CimdIgnoresCacheControl,
+    CimdFetchesPrivateAddresses,
+    CimdConsentHidesHost,
+    CimdConsentHotlinksLogo,
+    CimdKeyAuthAsPublic,
+    CimdFollowsRedirects,
+    CimdDocumentIgnored,
 }
 
 impl Mutant {
@@ -287,7 +307,6 @@ impl Mutant {
         Mutant::AuthorizeCaseSensitiveResource,
         Mutant::TokenIgnoresVerifier,
         Mutant::TokenAcceptsMissingVerifier,
-        Mutant::TokenSkipsVerifierFormat,
         Mutant::CodeReusable,
         Mutant::CodeReplayKeepsTokens,
         Mutant::CodeRace,
@@ -354,6 +373,27 @@ impl Mutant {
         Mutant::AuthorizeIssWithQuery,
         Mutant::RsIgnoresParamHeaders,
         Mutant::RsInputRequestUndeclared,
+        Mutant::CimdNotAdvertised,
+        Mutant::CimdFlagString,
+        Mutant::CimdFetchesHttp,
+        Mutant::CimdAcceptsFragment,
+        Mutant::CimdAcceptsUserinfo,
+        Mutant::CimdAcceptsDotSegments,
+        Mutant::CimdAcceptsNoPath,
+        Mutant::CimdClientIdUnchecked,
+        Mutant::CimdAnyRedirectUri,
+        Mutant::CimdAcceptsSymmetricAuth,
+        Mutant::CimdAcceptsMalformedDocument,
+        Mutant::CimdIgnoresFetchFailure,
+        Mutant::CimdNoSizeLimit,
+        Mutant::CimdCachesErrors,
+        Mutant::CimdIgnoresCacheControl,
+        Mutant::CimdFetchesPrivateAddresses,
+        Mutant::CimdConsentHidesHost,
+        Mutant::CimdConsentHotlinksLogo,
+        Mutant::CimdKeyAuthAsPublic,
+        Mutant::CimdFollowsRedirects,
+        Mutant::CimdDocumentIgnored,
     ];
 
     /// The stable kebab-case name used on command lines and in suites.
@@ -464,7 +504,6 @@ impl Mutant {
             Mutant::AuthorizeCaseSensitiveResource => "authorize-case-sensitive-resource",
             Mutant::TokenIgnoresVerifier => "token-ignores-verifier",
             Mutant::TokenAcceptsMissingVerifier => "token-accepts-missing-verifier",
-            Mutant::TokenSkipsVerifierFormat => "token-skips-verifier-format",
             Mutant::CodeReusable => "code-reusable",
             Mutant::CodeReplayKeepsTokens => "code-replay-keeps-tokens",
             Mutant::CodeRace => "code-race",
@@ -531,6 +570,27 @@ impl Mutant {
             Mutant::AuthorizeIssWithQuery => "authorize-iss-with-query",
             Mutant::RsIgnoresParamHeaders => "rs-ignores-param-headers",
             Mutant::RsInputRequestUndeclared => "rs-input-request-undeclared",
+            Mutant::CimdNotAdvertised => "cimd-not-advertised",
+            Mutant::CimdFlagString => "cimd-flag-string",
+            Mutant::CimdFetchesHttp => "cimd-fetches-http",
+            Mutant::CimdAcceptsFragment => "cimd-accepts-fragment",
+            Mutant::CimdAcceptsUserinfo => "cimd-accepts-userinfo",
+            Mutant::CimdAcceptsDotSegments => "cimd-accepts-dot-segments",
+            Mutant::CimdAcceptsNoPath => "cimd-accepts-no-path",
+            Mutant::CimdClientIdUnchecked => "cimd-client-id-unchecked",
+            Mutant::CimdAnyRedirectUri => "cimd-any-redirect-uri",
+            Mutant::CimdAcceptsSymmetricAuth => "cimd-accepts-symmetric-auth",
+            Mutant::CimdAcceptsMalformedDocument => "cimd-accepts-malformed-document",
+            Mutant::CimdIgnoresFetchFailure => "cimd-ignores-fetch-failure",
+            Mutant::CimdNoSizeLimit => "cimd-no-size-limit",
+            Mutant::CimdCachesErrors => "cimd-caches-errors",
+            Mutant::CimdIgnoresCacheControl => "cimd-ignores-cache-control",
+            Mutant::CimdFetchesPrivateAddresses => "cimd-fetches-private-addresses",
+            Mutant::CimdConsentHidesHost => "cimd-consent-hides-host",
+            Mutant::CimdConsentHotlinksLogo => "cimd-consent-hotlinks-logo",
+            Mutant::CimdKeyAuthAsPublic => "cimd-key-auth-as-public",
+            Mutant::CimdFollowsRedirects => "cimd-follows-redirects",
+            Mutant::CimdDocumentIgnored => "cimd-document-ignored",
         }
     }
 
@@ -556,7 +616,7 @@ impl Mutant {
                 "RFC 9728 §3.2: the metadata response body is a JSON array rather than a JSON object."
             }
             Mutant::PrmRootOnly => {
-                "RFC 9728 §3.1: the metadata is served only at the root well-known URL instead of the path-inserted URL for the resource."
+                "RFC 9728 §3.1: the metadata is served only at the root well-known URL instead of the path-inserted URL for the resource, and the challenge does not point at it."
             }
             Mutant::PrmNotServed => {
                 "MCP authorization: the resource publishes no protected resource metadata at any well-known URL nor in its challenge."
@@ -842,9 +902,6 @@ impl Mutant {
             Mutant::TokenAcceptsMissingVerifier => {
                 "RFC 7636 §4.5 and OAuth 2.1 §4.1.3: a code issued with a code_challenge is redeemed without code_verifier."
             }
-            Mutant::TokenSkipsVerifierFormat => {
-                "RFC 7636 §4.1: a code_verifier outside 43-128 characters of [A-Za-z0-9-._~] is accepted."
-            }
             Mutant::CodeReusable => {
                 "OAuth 2.1 §4.1.2: an authorization code can be redeemed more than once."
             }
@@ -852,13 +909,13 @@ impl Mutant {
                 "OAuth 2.1 §4.1.2: a replayed code is refused but the tokens already issued from it stay valid."
             }
             Mutant::CodeRace => {
-                "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times."
+                "OAuth 2.1 §4.1.2: code redemption is not atomic, so concurrent requests can redeem one code several times (for one code in three, as a race is won only now and then)."
             }
             Mutant::CodeShort => {
                 "OAuth 2.1 §7.7: authorization codes are 6 decimal digits, far less than 128 bits of randomness."
             }
             Mutant::TokenIgnoresRedirectUri => {
-                "RFC 6749 §4.1.3: the token request's redirect_uri is not compared with the authorization request's."
+                "RFC 6749 §4.1.3: the token request must repeat the redirect_uri, but its value is not compared with the authorization request's."
             }
             Mutant::TokenIgnoresClientBinding => {
                 "RFC 6749 §4.1.3: a code issued to one client is redeemed by another."
@@ -1040,6 +1097,69 @@ impl Mutant {
             }
             Mutant::RsInputRequestUndeclared => {
                 "MCP 2026-07-28 basic §6.1: a tool asks a client that declared no capabilities for elicitation input."
+            }
+            Mutant::CimdNotAdvertised => {
+                "CIMD §5 and MCP 2026-07-28 registration §1.4: documents are fetched, but the metadata omits client_id_metadata_document_supported."
+            }
+            Mutant::CimdFlagString => {
+                "CIMD §5: client_id_metadata_document_supported is the string \"true\", not a boolean."
+            }
+            Mutant::CimdFetchesHttp => {
+                "CIMD §3: a client_id URL with the http scheme is fetched (on any host, not only the test-mode loopback address)."
+            }
+            Mutant::CimdAcceptsFragment => {
+                "CIMD §3: a client_id URL with a fragment is fetched and accepted."
+            }
+            Mutant::CimdAcceptsUserinfo => {
+                "CIMD §3: a client_id URL with a username and password is fetched and accepted."
+            }
+            Mutant::CimdAcceptsDotSegments => {
+                "CIMD §3: a client_id URL with . or .. path segments is fetched and accepted."
+            }
+            Mutant::CimdAcceptsNoPath => {
+                "CIMD §3 and MCP registration §1.1: a client_id URL without a path is fetched and accepted."
+            }
+            Mutant::CimdClientIdUnchecked => {
+                "CIMD §4.1 and MCP registration §1.1: a document whose client_id differs from its URL is accepted."
+            }
+            Mutant::CimdAnyRedirectUri => {
+                "CIMD §4.5 and MCP registration §1.1: a redirect_uri the document does not list is accepted."
+            }
+            Mutant::CimdAcceptsSymmetricAuth => {
+                "CIMD §4.1: a document declaring client_secret_basic (a shared secret) is accepted, as a public client."
+            }
+            Mutant::CimdAcceptsMalformedDocument => {
+                "MCP registration §1.1: a document that is not JSON, or lacks redirect_uris, is accepted with the requested redirect_uri as default."
+            }
+            Mutant::CimdIgnoresFetchFailure => {
+                "CIMD §4.3: when the document cannot be fetched (404, 500), the request goes on as an anonymous public client."
+            }
+            Mutant::CimdNoSizeLimit => {
+                "CIMD §6.6: documents are read whatever their size (the 5 KB cap is not applied)."
+            }
+            Mutant::CimdCachesErrors => {
+                "CIMD §4.4: a failed fetch is remembered for an hour, so a fixed document is not seen."
+            }
+            Mutant::CimdIgnoresCacheControl => {
+                "CIMD §4.4 and MCP registration §1.1: documents are cached for an hour whatever their Cache-Control says (no-store included)."
+            }
+            Mutant::CimdFetchesPrivateAddresses => {
+                "CIMD §6.5: client_id hosts resolving to loopback or private addresses are fetched (SSRF)."
+            }
+            Mutant::CimdConsentHidesHost => {
+                "CIMD §6.4: the consent page shows only the document's client_name, not the client_id host."
+            }
+            Mutant::CimdConsentHotlinksLogo => {
+                "CIMD §6.7: the consent page embeds the document's logo_uri directly instead of a prefetched copy."
+            }
+            Mutant::CimdKeyAuthAsPublic => {
+                "CIMD §6.2: a document declaring private_key_jwt is treated as a public client: tokens are issued without a client assertion."
+            }
+            Mutant::CimdFollowsRedirects => {
+                "CIMD §4.3 and §6.5: a redirect from the client_id URL is followed to another document."
+            }
+            Mutant::CimdDocumentIgnored => {
+                "CIMD §4 and MCP registration §1.1: the document is fetched, but the client it describes is refused as unknown, though the metadata advertises documents."
             }
         }
     }

@@ -18,10 +18,6 @@ use url::Url;
 use crate::jws::b64url;
 use crate::responses;
 
-/// Every scope the authorization server grants.
-pub(crate) const SUPPORTED_SCOPES: [&str; 2] = ["mcp:tools", "mcp:read"];
-/// Granted when an authorization request names no scope.
-pub(crate) const DEFAULT_SCOPE: &str = "mcp:tools";
 /// Lifetime of an access token, in seconds.
 pub(crate) const ACCESS_TOKEN_TTL: u64 = 3600;
 
@@ -169,12 +165,24 @@ pub(crate) fn parse_scope(scope: &str) -> Option<Vec<&str>> {
 }
 
 /// The normalised scope string when every token is one the server supports.
-pub(crate) fn supported_scope(scope: &str) -> Option<String> {
+pub(crate) fn supported_scope(scope: &str, supported: &[&str]) -> Option<String> {
     let tokens = parse_scope(scope)?;
     tokens
         .iter()
-        .all(|t| SUPPORTED_SCOPES.contains(t))
+        .all(|t| supported.contains(t))
         .then(|| tokens.join(" "))
+}
+
+/// The supported tokens of a well-formed `scope`, the others dropped (RFC
+/// 6749 §3.3 lets the server ignore part of the request); `None` when the
+/// syntax is wrong or nothing is left.
+pub(crate) fn known_scope(scope: &str, supported: &[&str]) -> Option<String> {
+    let tokens = parse_scope(scope)?;
+    let kept: Vec<&str> = tokens
+        .into_iter()
+        .filter(|t| supported.contains(t))
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(" "))
 }
 
 /// The normalised `requested` scope when it is within `granted`.
@@ -302,11 +310,17 @@ mod tests {
         assert_eq!(parse_scope(" a"), None);
         assert_eq!(parse_scope("a\"b"), None);
         assert_eq!(parse_scope(""), None);
+        let supported = ["mcp:tools", "mcp:read"];
         assert_eq!(
-            supported_scope("mcp:read mcp:tools").as_deref(),
+            supported_scope("mcp:read mcp:tools", &supported).as_deref(),
             Some("mcp:read mcp:tools")
         );
-        assert_eq!(supported_scope("mcp:admin"), None);
+        assert_eq!(supported_scope("mcp:admin", &supported), None);
+        assert_eq!(
+            known_scope("mcp:admin mcp:read", &supported).as_deref(),
+            Some("mcp:read")
+        );
+        assert_eq!(known_scope("mcp:admin", &supported), None);
         assert_eq!(
             scope_within("mcp:read", "mcp:tools mcp:read").as_deref(),
             Some("mcp:read")

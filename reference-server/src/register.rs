@@ -13,7 +13,7 @@ use url::{Host, Url};
 
 use crate::oauth::{self, secrets_equal};
 use crate::store::Client;
-use crate::{Mutant, jws, responses, state::AppState};
+use crate::{Mutant, Variant, jws, responses, state::AppState};
 
 const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 const GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
@@ -62,8 +62,16 @@ struct Metadata {
 /// `POST /register`
 pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    if !state.offers_registration() {
+        return responses::not_found();
+    }
     if parts.method != Method::POST {
         return responses::method_not_allowed("POST");
+    }
+    if state.is(Variant::RegistrationNeedsInitialToken) {
+        // RFC 7591 §3: the initial access token is a bearer token (RFC
+        // 6750); this server hands none out, so every request lacks one.
+        return invalid_registration_token();
     }
     if !oauth::has_media_type(&parts.headers, "application/json") {
         if state.has(Mutant::DcrWrongContentType500) {
@@ -98,7 +106,8 @@ pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Reques
         },
         secret: (!public || state.has(Mutant::DcrSecretForPublicClient))
             .then(|| oauth::random_string(32)),
-        registration_token: Some(oauth::random_string(32)),
+        registration_token: (!state.is(Variant::NoClientManagement))
+            .then(|| oauth::random_string(32)),
         issued_at: oauth::unix_now(),
         redirect_uris: metadata.redirect_uris,
         grant_types: metadata.grant_types,
@@ -110,6 +119,19 @@ pub(crate) async fn register(State(state): State<Arc<AppState>>, request: Reques
     let mut body = client_information(&state, &client);
     if state.has(Mutant::DcrOmitsMetadata) {
         body.remove("redirect_uris");
+    }
+    // Neither key member is stored; the response repeats what was registered: both under
+    // the mutant, jwks_uri alone where the variant kept it.
+    for member in ["jwks_uri", "jwks"] {
+        let keep = match member {
+            "jwks" => {
+                state.has(Mutant::DcrAcceptsJwksAndJwksUri) || !request.contains_key("jwks_uri")
+            }
+            _ => true,
+        };
+        if let (true, Some(value)) = (keep, request.get(member)) {
+            body.insert(member.into(), value.clone());
+        }
     }
     state.store.lock().insert_client(client);
     let status = if state.has(Mutant::DcrStatus200) {
@@ -158,15 +180,24 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         }
     }
 
+    let replaces = state.is(Variant::RegistrationReplacesBadValues);
     let auth_method = match request.get("token_endpoint_auth_method") {
         // RFC 7591 §2: the default is client_secret_basic.
         None => "client_secret_basic".to_owned(),
+        Some(Value::String(method))
+            if method == "none" && state.is(Variant::ConfidentialClientsOnly) =>
+        {
+            // RFC 7591 §3.2.1: the server may register other values than
+            // those requested, and says so in the response.
+            "client_secret_basic".to_owned()
+        }
         Some(Value::String(method))
             if AUTH_METHODS.contains(&method.as_str())
                 || state.has(Mutant::DcrAcceptsUnknownAuthMethod) =>
         {
             method.clone()
         }
+        Some(Value::String(_)) if replaces => "client_secret_basic".to_owned(),
         Some(_) => {
             return Err(metadata_error(
                 "token_endpoint_auth_method must be none, client_secret_basic or client_secret_post",
@@ -174,9 +205,13 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         }
     };
 
-    let grant_types = string_array(request, "grant_types")
+    let mut grant_types = string_array(request, "grant_types")
         .map_err(|()| metadata_error("grant_types must be an array of strings"))?
         .unwrap_or_else(|| vec!["authorization_code".to_owned()]);
+    if state.is(Variant::NoRefreshTokens) {
+        // Not offered, so not registered (RFC 7591 §3.2.1 lets it drop it).
+        grant_types.retain(|g| g != "refresh_token");
+    }
     if grant_types
         .iter()
         .any(|g| !GRANT_TYPES.contains(&g.as_str()))
@@ -186,7 +221,7 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         ));
     }
     let uses_code = grant_types.iter().any(|g| g == "authorization_code");
-    let response_types = string_array(request, "response_types")
+    let mut response_types = string_array(request, "response_types")
         .map_err(|()| metadata_error("response_types must be an array of strings"))?
         .unwrap_or_else(|| {
             if uses_code {
@@ -195,6 +230,14 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
                 Vec::new()
             }
         });
+    if replaces {
+        // The response types the grant types call for (RFC 7591 §2.1).
+        response_types = if uses_code {
+            vec!["code".to_owned()]
+        } else {
+            Vec::new()
+        };
+    }
     if !state.has(Mutant::DcrAcceptsInconsistentTypes) {
         if response_types
             .iter()
@@ -213,17 +256,22 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
 
     let redirect_uris = redirect_uris(state, request, uses_code)?;
 
+    // Replacing means keeping jwks_uri; this server stores neither.
     if request.contains_key("jwks")
         && request.contains_key("jwks_uri")
         && !state.has(Mutant::DcrAcceptsJwksAndJwksUri)
+        && !replaces
     {
         return Err(metadata_error("jwks and jwks_uri must not both be present"));
     }
 
     let scope = match request.get("scope") {
         None => None,
+        Some(Value::String(scope)) if replaces || state.is(Variant::DropsUnknownScopes) => {
+            oauth::known_scope(scope, state.scopes())
+        }
         Some(Value::String(scope)) => Some(
-            oauth::supported_scope(scope)
+            oauth::supported_scope(scope, state.scopes())
                 .ok_or_else(|| metadata_error("scope lists a scope this server does not offer"))?,
         ),
         Some(_) => return Err(metadata_error("scope must be a string")),
@@ -243,6 +291,12 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         }
         _ => client_name,
     };
+
+    if auth_method == "none" && state.is(Variant::PublicRegistrationRefused) {
+        return Err(metadata_error(
+            "This server registers confidential clients only: use client_secret_basic or client_secret_post",
+        ));
+    }
 
     Ok(Metadata {
         redirect_uris,
@@ -292,10 +346,20 @@ fn redirect_uris(
             "redirect_uris is required for the authorization_code grant",
         ));
     }
-    for uri in &uris {
-        check_redirect_uri(state, uri).map_err(|description| Refusal(code, description))?;
+    let mut registered = Vec::with_capacity(uris.len());
+    for uri in uris {
+        // RFC 7591 §2 lets the server replace a value: here, a redirect URI
+        // loses its fragment (OAuth 2.1 §2.3 forbids one).
+        let uri = match uri.split_once('#') {
+            Some((before, _)) if state.is(Variant::RegistrationReplacesBadValues) => {
+                before.to_owned()
+            }
+            _ => uri,
+        };
+        check_redirect_uri(state, &uri).map_err(|description| Refusal(code, description))?;
+        registered.push(uri);
     }
-    Ok(uris)
+    Ok(registered)
 }
 
 /// OAuth 2.1 §2.3.1 and RFC 8252 §7: https, loopback http, or a private-use

@@ -6,10 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::store::Store;
-use crate::{Config, Mutant};
+use crate::{Config, Mutant, Variant};
 
 /// The scope the MCP tools need, and the one the challenge asks for.
 pub(crate) const MCP_SCOPE: &str = "mcp:tools";
+/// Every scope the authorization server grants: the tools scope first.
+const SCOPES: [&str; 2] = [MCP_SCOPE, "mcp:read"];
+/// The same under the `other-scope-names` variant.
+const OTHER_SCOPES: [&str; 2] = ["api.tools", "api.basic"];
 
 pub(crate) const PRM_ROOT_PATH: &str = "/.well-known/oauth-protected-resource";
 pub(crate) const PRM_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
@@ -20,10 +24,14 @@ pub(crate) struct AppState {
     pub(crate) base: String,
     pub(crate) config: Config,
     pub(crate) store: Store,
+    /// Client ID Metadata Documents fetched so far (the cache).
+    pub(crate) cimd: crate::cimd::Documents,
     /// Drives the `challenge-scope-varies` mutant.
     challenge_counter: AtomicU64,
     /// Callers that called server/discover (only under `rs-requires-discover-first`).
     discovered: Mutex<HashSet<String>>,
+    /// Drives the `code-race` mutant.
+    race_counter: AtomicU64,
 }
 
 impl AppState {
@@ -32,8 +40,10 @@ impl AppState {
             base,
             config,
             store: Store::default(),
+            cimd: crate::cimd::Documents::default(),
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
+            race_counter: AtomicU64::new(0),
         }
     }
 
@@ -41,9 +51,59 @@ impl AppState {
         self.config.has(mutant)
     }
 
+    pub(crate) fn is(&self, variant: Variant) -> bool {
+        self.config.is(variant)
+    }
+
+    /// The issuer identifier: the base URL, with a trailing slash under
+    /// `issuer-trailing-slash`.
+    pub(crate) fn issuer(&self) -> String {
+        if self.is(Variant::IssuerTrailingSlash) {
+            format!("{}/", self.base)
+        } else {
+            self.base.clone()
+        }
+    }
+
+    /// Every scope the authorization server grants.
+    pub(crate) fn scopes(&self) -> &'static [&'static str] {
+        if self.is(Variant::OtherScopeNames) {
+            &OTHER_SCOPES
+        } else {
+            &SCOPES
+        }
+    }
+
+    /// The scope `tools/list` and `tools/call` need; also granted when a
+    /// request names none.
+    pub(crate) fn tools_scope(&self) -> &'static str {
+        self.scopes()[0]
+    }
+
+    /// How `/authorize` obtains consent.
+    /// Whether dynamic client registration is offered (neither the variant nor the switch
+    /// without it is on).
+    pub(crate) fn offers_registration(&self) -> bool {
+        !self.is(Variant::NoRegistrationEndpoint) && !self.config.without_registration
+    }
+
+    pub(crate) fn consent(&self) -> crate::Consent {
+        if self.is(Variant::LoginConsentForm) {
+            crate::Consent::Form
+        } else {
+            self.config.consent
+        }
+    }
+
     /// The resource identifier of the MCP endpoint (RFC 8707 / RFC 9728).
     pub(crate) fn resource(&self) -> String {
         format!("{}/mcp", self.base)
+    }
+
+    /// A second resource the authorization server issues tokens for: not
+    /// this MCP endpoint, so tokens for it must be refused here.
+    pub(crate) fn second_resource(&self) -> String {
+        format!("{}/archive/mcp", self.base)
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -60,5 +120,10 @@ impl AppState {
     /// Returns a different number on every call.
     pub(crate) fn next_challenge_count(&self) -> u64 {
         self.challenge_counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts the codes issued under `code-race`.
+    pub(crate) fn next_race_count(&self) -> u64 {
+        self.race_counter.fetch_add(1, Ordering::Relaxed)
     }
 }

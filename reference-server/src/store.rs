@@ -148,6 +148,9 @@ pub(crate) struct Inner {
     used_codes: HashMap<String, UsedCode>,
     refresh: HashMap<String, RefreshToken>,
     access: HashMap<String, AccessToken>,
+    /// Opaque access tokens (the `opaque-tokens` variant): handle → the
+    /// signed claims the handle stands for, and when it was added.
+    opaque: HashMap<String, (String, u64)>,
     seq: u64,
 }
 
@@ -350,6 +353,19 @@ impl Inner {
                 seq,
             },
         );
+    }
+
+    /// Remembers what an opaque access token stands for.
+    pub(crate) fn insert_opaque(&mut self, handle: String, jwt: String) {
+        let seq = self.next_seq();
+        make_room(&mut self.opaque, MAX_ACCESS_TOKENS, |_| false, |(_, s)| *s);
+        self.opaque.insert(handle, (jwt, seq));
+    }
+
+    /// The signed claims behind an opaque access token, as introspection
+    /// (RFC 7662) would look them up.
+    pub(crate) fn opaque(&self, handle: &str) -> Option<String> {
+        self.opaque.get(handle).map(|(jwt, _)| jwt.clone())
     }
 
     pub(crate) fn access(&self, jti: &str) -> Option<&AccessToken> {

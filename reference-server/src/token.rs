@@ -17,13 +17,16 @@ use serde_json::{Value, json};
 use crate::oauth::{self, Params, ResourceProblem, secrets_equal};
 use crate::state::AppState;
 use crate::store::{Client, CodeGrant, Inner, PkceMethod};
-use crate::{Mutant, jws, responses};
+use crate::{Mutant, Variant, jws, responses};
 
 /// The subject of every token: the one test user.
 const SUBJECT: &str = crate::FORM_USERNAME;
 /// How long the `code-race` mutant leaves between checking a code and
 /// consuming it.
 const RACE_WINDOW: Duration = Duration::from_millis(50);
+/// Ends the codes whose redemption the `code-race` mutant leaves open to a
+/// race (one in three).
+pub(crate) const RACY_CODE_MARK: &str = "-race";
 /// The token request parameters this server understands (OAuth 2.1 §3.2,
 /// RFC 8707, and `username`/`password` for the password-grant mutant); any
 /// other is ignored (OAuth 2.1 §3.2), except under
@@ -180,6 +183,9 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
             Ok(None) => Err(invalid_client(false)),
             Err(failure) => Err(failure),
         },
+        Some("refresh_token") if state.is(Variant::NoRefreshTokens) => {
+            Err(unsupported_grant_type())
+        }
         Some("refresh_token") => match authenticate(&state, &parts, &params, false) {
             Ok(Some(client)) => refresh_token(&state, &client, &params),
             Ok(None) => Err(invalid_client(false)),
@@ -388,7 +394,7 @@ async fn authorization_code(
     let Some(code) = params.get("code") else {
         return Err(bad_request("invalid_request", "code is required"));
     };
-    let race = state.has(Mutant::CodeRace);
+    let race = state.has(Mutant::CodeRace) && code.ends_with(RACY_CODE_MARK);
     let checked = {
         let mut store = state.store.lock();
         let Some(grant) = store.code(code).cloned() else {
@@ -453,15 +459,28 @@ fn check_code(
     if authorization.client_id != client.id && !state.has(Mutant::TokenIgnoresClientBinding) {
         return Err(invalid_grant("The code was issued to another client"));
     }
-    if !state.has(Mutant::TokenIgnoresRedirectUri) {
-        let redirect_ok = match params.get("redirect_uri") {
-            Some(uri) => uri == authorization.redirect_uri,
-            None => !authorization.redirect_uri_sent,
-        };
-        if !redirect_ok {
-            return Err(invalid_grant(
-                "redirect_uri differs from the authorization request",
-            ));
+    // RFC 6749 §4.1.3 (kept by OAuth 2.1 §10.2 for OAuth 2.0 clients): a
+    // redirect_uri sent with the authorization request must be repeated, and
+    // identical. An OAuth-2.1-only server may ignore it.
+    if !state.is(Variant::RedirectUriIgnoredAtToken) {
+        match params.get("redirect_uri") {
+            None if authorization.redirect_uri_sent => {
+                let description = "redirect_uri is required: the authorization request had one";
+                return Err(if state.is(Variant::InvalidRequestErrors) {
+                    bad_request("invalid_request", description)
+                } else {
+                    invalid_grant(description)
+                });
+            }
+            Some(uri)
+                if uri != authorization.redirect_uri
+                    && !state.has(Mutant::TokenIgnoresRedirectUri) =>
+            {
+                return Err(invalid_grant(
+                    "redirect_uri differs from the authorization request",
+                ));
+            }
+            _ => {}
         }
     }
     let verifier = params.get("code_verifier");
@@ -475,10 +494,21 @@ fn check_code(
             ));
         }
         (Some(_), None) if state.has(Mutant::TokenAcceptsMissingVerifier) => {}
+        (Some(_), None) if state.is(Variant::InvalidRequestErrors) => {
+            return Err(bad_request("invalid_request", "code_verifier is required"));
+        }
         (Some(_), None) => return Err(invalid_grant("code_verifier is required")),
         (Some(pkce), Some(verifier)) => {
-            if !oauth::is_pkce_string(verifier) && !state.has(Mutant::TokenSkipsVerifierFormat) {
-                return Err(invalid_grant(
+            // RFC 7636 §4.1 binds the client; refusing a malformed verifier is
+            // this server's choice, not a rule.
+            if !oauth::is_pkce_string(verifier) && !state.is(Variant::VerifierFormatUnchecked) {
+                let code = if state.is(Variant::InvalidRequestErrors) {
+                    "invalid_request"
+                } else {
+                    "invalid_grant"
+                };
+                return Err(bad_request(
+                    code,
                     "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
                 ));
             }
@@ -512,14 +542,16 @@ fn issue_tokens(
     resources: &[String],
 ) -> Value {
     let authorization = &grant.authorization;
-    let refresh = oauth::random_string(32);
-    store.insert_refresh(
-        refresh.clone(),
-        client.id.clone(),
-        family,
-        authorization.scope.clone(),
-        authorization.resources.clone(),
-    );
+    let refresh = (!state.is(Variant::NoRefreshTokens)).then(|| oauth::random_string(32));
+    if let Some(refresh) = &refresh {
+        store.insert_refresh(
+            refresh.clone(),
+            client.id.clone(),
+            family,
+            authorization.scope.clone(),
+            authorization.resources.clone(),
+        );
+    }
     let access = mint_access_token(
         state,
         store,
@@ -528,7 +560,7 @@ fn issue_tokens(
         &authorization.scope,
         resources,
     );
-    token_response(state, access, Some(refresh), &authorization.scope)
+    token_response(state, access, refresh, &authorization.scope)
 }
 
 /// OAuth 2.1 §4.3 with refresh token rotation for public clients (§4.3.1).
@@ -557,6 +589,18 @@ fn refresh_token(state: &AppState, client: &Client, params: &Params) -> Result<V
             match oauth::parse_scope(requested) {
                 Some(tokens) => tokens.join(" "),
                 None => return Err(bad_request("invalid_scope", "The scope is malformed")),
+            }
+        }
+        Some(requested) if state.is(Variant::DropsUnknownScopes) => {
+            let granted: Vec<&str> = record.scope.split(' ').collect();
+            match oauth::known_scope(requested, &granted) {
+                Some(scope) => scope,
+                None => {
+                    return Err(bad_request(
+                        "invalid_scope",
+                        "No requested scope was granted",
+                    ));
+                }
             }
         }
         Some(requested) => match oauth::scope_within(requested, &record.scope) {
@@ -607,8 +651,8 @@ fn bare_token(
     params: &Params,
 ) -> Result<Value, Failure> {
     let scope = match params.get("scope") {
-        None => oauth::DEFAULT_SCOPE.to_owned(),
-        Some(scope) => oauth::supported_scope(scope)
+        None => state.tools_scope().to_owned(),
+        Some(scope) => oauth::supported_scope(scope, state.scopes())
             .ok_or_else(|| bad_request("invalid_scope", "The requested scope is not offered"))?,
     };
     let own = state.resource();
@@ -639,7 +683,9 @@ fn token_response(state: &AppState, access: String, refresh: Option<String>, sco
 
 /// Signs a JWT access token and records its `jti` for revocation. The
 /// audience is the resource (RFC 8707); without one the token is only good
-/// for the authorization server itself.
+/// for the authorization server itself, or (`default-audience`) for the MCP
+/// endpoint. Under `opaque-tokens` the client gets a random handle instead,
+/// which the resource server resolves as introspection would.
 pub(crate) fn mint_access_token(
     state: &AppState,
     store: &mut Inner,
@@ -649,8 +695,9 @@ pub(crate) fn mint_access_token(
     resources: &[String],
 ) -> String {
     let aud = match resources {
-        _ if state.has(Mutant::TokenAudienceIssuer) => json!(state.base),
-        [] => json!(state.base),
+        _ if state.has(Mutant::TokenAudienceIssuer) => json!(state.issuer()),
+        [] if state.is(Variant::DefaultAudience) => json!(state.resource()),
+        [] => json!(state.issuer()),
         [only] => json!(only),
         several => json!(several),
     };
@@ -658,7 +705,7 @@ pub(crate) fn mint_access_token(
     let exp = iat + oauth::ACCESS_TOKEN_TTL;
     let jti = oauth::random_string(16);
     let token = jws::sign_access_token(&json!({
-        "iss": state.base,
+        "iss": state.issuer(),
         "aud": aud,
         "sub": SUBJECT,
         "client_id": client_id,
@@ -668,11 +715,29 @@ pub(crate) fn mint_access_token(
         "jti": jti,
     }));
     store.insert_access(jti, client_id.to_owned(), family, exp);
-    token
+    if state.is(Variant::OpaqueTokens) {
+        let handle = oauth::random_string(32);
+        store.insert_opaque(handle.clone(), token);
+        handle
+    } else {
+        token
+    }
+}
+
+/// The signed claims an access token carries or (opaque tokens) stands for.
+pub(crate) fn resolve_access_token(state: &AppState, token: &str) -> Option<String> {
+    if state.is(Variant::OpaqueTokens) {
+        state.store.lock().opaque(token)
+    } else {
+        Some(token.to_owned())
+    }
 }
 
 /// `POST /revoke` (RFC 7009).
 pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    if state.is(Variant::NoRevocationEndpoint) {
+        return responses::not_found();
+    }
     let (parts, params) = match form_request(&state, Endpoint::Revoke, request).await {
         Ok(request) => request,
         Err(response) => return response,
@@ -689,12 +754,53 @@ pub(crate) async fn revoke(State(state): State<Arc<AppState>>, request: Request)
             &bad_request("invalid_request", "token is required"),
         );
     };
+    if state.is(Variant::RevocationRefusesAccessTokens)
+        && state.store.lock().refresh(token).is_none()
+    {
+        return render_failure(
+            &state,
+            Endpoint::Revoke,
+            &bad_request(
+                "unsupported_token_type",
+                "Only refresh tokens can be revoked here",
+            ),
+        );
+    }
     if !state.has(Mutant::RevokeIgnored) {
         revoke_token(&state, &client, token);
     }
     // RFC 7009 §2.2: 200 whether or not the token was known, so the answer
     // tells an attacker nothing.
     let mut response = StatusCode::OK.into_response();
+    oauth::no_store(&mut response);
+    response
+}
+
+/// `POST /introspect` (RFC 7662), offered under `opaque-tokens`: what an
+/// access token stands for, to the client it was issued to (§2.1 requires
+/// authorization, so the endpoint cannot be used to scan for tokens).
+pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    if !state.is(Variant::OpaqueTokens) {
+        return responses::not_found();
+    }
+    let (parts, params) = match form_request(&state, Endpoint::Revoke, request).await {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let client = match authenticate(&state, &parts, &params, false) {
+        Ok(Some(client)) => client,
+        Ok(None) => return render_failure(&state, Endpoint::Revoke, &invalid_client(false)),
+        Err(failure) => return render_failure(&state, Endpoint::Revoke, &failure),
+    };
+    let Some(token) = params.get("token") else {
+        return render_failure(
+            &state,
+            Endpoint::Revoke,
+            &bad_request("invalid_request", "token is required"),
+        );
+    };
+    let body = crate::mcp::introspection(&state, token, &client.id);
+    let mut response = responses::json(StatusCode::OK, &body);
     oauth::no_store(&mut response);
     response
 }
@@ -709,7 +815,12 @@ fn revoke_token(state: &AppState, client: &Client, token: &str) {
         }
         return;
     }
-    let Some(jwt) = jws::decode(token) else {
+    drop(store);
+    let Some(resolved) = resolve_access_token(state, token) else {
+        return;
+    };
+    let mut store = state.store.lock();
+    let Some(jwt) = jws::decode(&resolved) else {
         return;
     };
     if !jwt.signed_by_authorization_server() {

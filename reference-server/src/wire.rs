@@ -131,6 +131,46 @@ pub(crate) fn serve(
     .answer(header_version, meta_version)
 }
 
+/// The refusal a 2026-07-28 request gets for its protocol version alone (unsupported, or header
+/// and `_meta` disagreeing), for a server that checks versions before authorization. `None`
+/// for 2025 requests and for versions this server serves.
+pub(crate) fn version_refusal(
+    state: &Arc<AppState>,
+    parts: &Parts,
+    body: &[u8],
+) -> Option<Response> {
+    if parts.method != Method::POST {
+        return None;
+    }
+    let message = parse(body).ok()?;
+    let method = message.get("method").and_then(Value::as_str)?;
+    let params = message.get("params").and_then(Value::as_object);
+    let meta = params
+        .and_then(|p| p.get("_meta"))
+        .and_then(Value::as_object);
+    let header_version = header_text(&parts.headers, "mcp-protocol-version");
+    let meta_version = meta
+        .and_then(|m| m.get(META_VERSION))
+        .and_then(Value::as_str);
+    let legacy_header = header_version.is_some_and(|v| LEGACY_VERSIONS.contains(&v));
+    if method == "initialize" || (legacy_header && meta_version.is_none()) {
+        return None;
+    }
+    let request = Modern {
+        state,
+        headers: &parts.headers,
+        method,
+        params,
+        meta,
+        id: message.get("id").cloned(),
+        credential: None,
+    };
+    request
+        .validate_version(header_version, meta_version)
+        .err()
+        .map(|e| request.error(e))
+}
+
 /// Parses a JSON-RPC message (an object), or says which JSON-RPC error (code, message and the
 /// id, where one could be read) answers it.
 fn parse(body: &[u8]) -> Result<Map<String, Value>, (i64, &'static str, Value)> {
@@ -238,7 +278,10 @@ impl Modern<'_> {
     }
 
     fn answer(self, header_version: Option<&str>, meta_version: Option<&str>) -> Response {
-        if let Err(e) = self.validate(header_version, meta_version) {
+        if let Err(e) = self
+            .validate_version(header_version, meta_version)
+            .and_then(|()| self.validate())
+        {
             return self.error(e);
         }
         let Some(id) = self.id.clone() else {
@@ -260,8 +303,8 @@ impl Modern<'_> {
         }
     }
 
-    /// The version, header and `_meta` rules of 2026-07-28 (streamable HTTP §6, basic §6.1).
-    fn validate(
+    /// The version rules of 2026-07-28 (streamable HTTP §6.1, versioning §2).
+    fn validate_version(
         &self,
         header_version: Option<&str>,
         meta_version: Option<&str>,
@@ -301,6 +344,12 @@ impl Modern<'_> {
                 "Invalid params: _meta lacks io.modelcontextprotocol/protocolVersion",
             ));
         }
+        Ok(())
+    }
+
+    /// The `_meta`, mirrored-header and legacy-header rules of 2026-07-28 (streamable HTTP
+    /// §6–§7, basic §6.1).
+    fn validate(&self) -> Result<(), RpcError> {
         let capabilities = self.meta.and_then(|m| m.get(META_CAPABILITIES));
         if self.id.is_some()
             && !capabilities.is_some_and(Value::is_object)

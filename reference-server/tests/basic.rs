@@ -110,7 +110,7 @@ async fn baseline_is_strict() {
             doc["authorization_response_iss_parameter_supported"],
             json!(true)
         );
-        assert!(doc.get("client_id_metadata_document_supported").is_none());
+        assert_eq!(doc["client_id_metadata_document_supported"], json!(true));
         let jws = doc["signed_metadata"].as_str().expect("signed_metadata");
         let parts: Vec<&str> = jws.split('.').collect();
         let header: Value =
@@ -1068,14 +1068,21 @@ async fn oauth_transcript(server: &RunningServer) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_mutant_changes_what_a_client_sees() {
-    let baseline_server = start(Config::default()).await;
+    // Test mode, so that documents served on loopback are fetched.
+    let config = |mutant: Option<Mutant>| Config {
+        cimd_loopback: true,
+        ..mutant.map(Config::with_mutant).unwrap_or_default()
+    };
+    let baseline_server = start(config(None)).await;
     let mut baseline = transcript(&baseline_server).await;
     baseline.extend(oauth_transcript(&baseline_server).await);
+    baseline.extend(cimd_transcript(&baseline_server).await);
     baseline_server.shutdown().await;
     // The baseline must not depend on per-run values.
-    let again_server = start(Config::default()).await;
+    let again_server = start(config(None)).await;
     let mut again = transcript(&again_server).await;
     again.extend(oauth_transcript(&again_server).await);
+    again.extend(cimd_transcript(&again_server).await);
     drop(again_server);
     assert_eq!(again, baseline);
     let baseline = Arc::new(baseline);
@@ -1086,12 +1093,15 @@ async fn every_mutant_changes_what_a_client_sees() {
         for &mutant in chunk {
             let baseline = Arc::clone(&baseline);
             runs.spawn(async move {
-                let server = start(Config::with_mutant(mutant)).await;
+                let server = start(config(Some(mutant))).await;
                 let mut seen = transcript(&server).await;
                 // The longer OAuth walk only runs when the fixed probes
                 // have not already told the mutant apart.
                 if seen[..] == baseline[..seen.len().min(baseline.len())] {
                     seen.extend(oauth_transcript(&server).await);
+                }
+                if seen[..] == baseline[..seen.len().min(baseline.len())] {
+                    seen.extend(cimd_transcript(&server).await);
                 }
                 // Dropping without shutdown must also stop the server.
                 drop(server);
@@ -1103,4 +1113,235 @@ async fn every_mutant_changes_what_a_client_sees() {
             assert_ne!(seen, *baseline, "{mutant} changed nothing");
         }
     }
+}
+
+/// Client ID Metadata Documents: one probe per rule, with documents served on loopback (the
+/// server runs in test mode). Each line records whether a code came back, what the page said
+/// and how often the document was fetched.
+async fn cimd_transcript(server: &RunningServer) -> Vec<String> {
+    use common::docs::{Doc, DocServer, document};
+    let addr = server.local_addr();
+    let res = server.mcp_url();
+    let docs = DocServer::start().await;
+    let base = docs.base();
+    let cb = "http://127.0.0.1:9999/cb";
+    let mut out = Vec::new();
+    let meta = send(
+        addr,
+        "GET",
+        "/.well-known/oauth-authorization-server",
+        &[],
+        "",
+    )
+    .await;
+    out.push(format!(
+        "cimd flag: {}",
+        meta.json()["client_id_metadata_document_supported"]
+    ));
+    // (label, client_id, path served, answers, redirect_uri sent, extra parameters)
+    let good = |id: &str| vec![Doc::json(&document(id, cb))];
+    let mut probes: Vec<(&str, String, &str, Vec<Doc>, &str)> = Vec::new();
+    let id = format!("{base}/good.json");
+    probes.push(("good", id.clone(), "/good.json", good(&id), cb));
+    let id = format!("{base}/good.json");
+    probes.push((
+        "unlisted redirect",
+        id,
+        "/good.json",
+        good(&format!("{base}/good.json")),
+        "http://127.0.0.1:9999/other",
+    ));
+    let id = format!("http://localhost:{}/http.json", docs.addr.port());
+    probes.push(("http", id.clone(), "/http.json", good(&id), cb));
+    let id = format!("{base}/frag.json#x");
+    probes.push(("fragment", id.clone(), "/frag.json", good(&id), cb));
+    let id = format!("http://user:pw@{}/userinfo.json", docs.addr);
+    probes.push(("userinfo", id.clone(), "/userinfo.json", good(&id), cb));
+    let id = format!("{base}/a/../dots.json");
+    probes.push(("dot segments", id.clone(), "/dots.json", good(&id), cb));
+    let id = base.clone();
+    probes.push(("no path", id.clone(), "/", good(&id), cb));
+    let id = format!("{base}/mismatch.json");
+    probes.push((
+        "client_id mismatch",
+        id,
+        "/mismatch.json",
+        good(&format!("{base}/mismatch.json/")),
+        cb,
+    ));
+    let id = format!("{base}/secret.json");
+    let mut secret = document(&id, cb);
+    secret["token_endpoint_auth_method"] = json!("client_secret_basic");
+    probes.push((
+        "client_secret_basic",
+        id,
+        "/secret.json",
+        vec![Doc::json(&secret)],
+        cb,
+    ));
+    let id = format!("{base}/pkjwt.json");
+    let mut pkjwt = document(&id, cb);
+    pkjwt["token_endpoint_auth_method"] = json!("private_key_jwt");
+    pkjwt["jwks_uri"] = json!(format!("{base}/jwks.json"));
+    probes.push((
+        "private_key_jwt",
+        id,
+        "/pkjwt.json",
+        vec![Doc::json(&pkjwt)],
+        cb,
+    ));
+    let id = format!("{base}/malformed.json");
+    probes.push((
+        "malformed",
+        id,
+        "/malformed.json",
+        vec![Doc {
+            body: "{\"client_id\":".into(),
+            ..Doc::status(200)
+        }],
+        cb,
+    ));
+    let id = format!("{base}/missing.json");
+    probes.push(("404", id, "/missing.json", vec![Doc::status(404)], cb));
+    let id = format!("{base}/big.json");
+    let mut big = document(&id, cb);
+    big["padding"] = json!("x".repeat(64 * 1024));
+    probes.push(("oversized", id, "/big.json", vec![Doc::json(&big)], cb));
+    let id = format!("{base}/redirect.json");
+    let moved = Doc {
+        location: Some(format!("{base}/target.json")),
+        ..Doc::status(302)
+    };
+    probes.push(("redirect", id.clone(), "/redirect.json", vec![moved], cb));
+    docs.serve("/target.json", good(&id));
+    let id = format!("https://127.0.0.1:{}/ssrf.json", docs.addr.port());
+    probes.push(("https loopback", id.clone(), "/ssrf.json", good(&id), cb));
+    let id = format!("{base}/flaky.json");
+    probes.push((
+        "500 then good (1)",
+        id.clone(),
+        "/flaky.json",
+        vec![Doc::status(500), Doc::json(&document(&id, cb))],
+        cb,
+    ));
+    for (label, client_id, path, answers, redirect) in probes {
+        if !answers.is_empty() {
+            docs.serve(path, answers);
+        }
+        let reply = authorize(
+            addr,
+            &[
+                ("response_type", "code"),
+                ("client_id", &client_id),
+                ("redirect_uri", redirect),
+                ("state", "s"),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("resource", &res),
+            ],
+        )
+        .await;
+        let page = reply
+            .body
+            .split("<p>")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</p>")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        out.push(format!(
+            "cimd {label}: {} code={} page={page:?}",
+            reply.status,
+            reply.param("code").is_some(),
+        ));
+    }
+    let flaky = format!("{base}/flaky.json");
+    let second = authorize(
+        addr,
+        &[
+            ("response_type", "code"),
+            ("client_id", &flaky),
+            ("redirect_uri", cb),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+    )
+    .await;
+    out.push(format!(
+        "cimd 500 then good (2): code={}",
+        second.param("code").is_some()
+    ));
+    // The whole flow, then caching: no-store means a fetch per request.
+    let good_id = format!("{base}/good.json");
+    let client = TestClient {
+        id: good_id.clone(),
+        secret: None,
+        redirect_uri: cb.to_owned(),
+    };
+    if let Some(code) = get_code(addr, &client, &res).await {
+        let t = redeem(addr, &client, &code, &res).await;
+        out.push(format!(
+            "cimd token: {} {}",
+            t.status,
+            t.json()["token_type"]
+        ));
+    }
+    out.push(format!(
+        "cimd good fetched {} times",
+        docs.fetches("/good.json")
+    ));
+    docs.serve(
+        "/cached.json",
+        vec![Doc {
+            cache_control: Some("max-age=600"),
+            ..Doc::json(&document(&format!("{base}/cached.json"), cb))
+        }],
+    );
+    let cached = TestClient {
+        id: format!("{base}/cached.json"),
+        secret: None,
+        redirect_uri: cb.to_owned(),
+    };
+    get_code(addr, &cached, &res).await;
+    get_code(addr, &cached, &res).await;
+    out.push(format!(
+        "cimd max-age fetched {} times",
+        docs.fetches("/cached.json")
+    ));
+    // The consent page (prompt=consent), with a logo in the document.
+    let mut logo = document(&format!("{base}/logo.json"), cb);
+    logo["logo_uri"] = json!(format!("{base}/logo.png"));
+    docs.serve("/logo.json", vec![Doc::json(&logo)]);
+    let logo_id = format!("{base}/logo.json");
+    let page = authorize(
+        addr,
+        &[
+            ("response_type", "code"),
+            ("client_id", &logo_id),
+            ("redirect_uri", cb),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("prompt", "consent"),
+        ],
+    )
+    .await;
+    out.push(format!(
+        "cimd consent: {} host={} img={}",
+        page.status,
+        page.body.contains("<strong>127.0.0.1</strong>"),
+        page.body.contains("<img")
+    ));
+    for path in [
+        "/http.json",
+        "/frag.json",
+        "/userinfo.json",
+        "/dots.json",
+        "/",
+        "/ssrf.json",
+        "/target.json",
+    ] {
+        out.push(format!("cimd fetched {path}: {}", docs.fetches(path)));
+    }
+    out
 }

@@ -1131,7 +1131,13 @@ async fn one_code_fifty_concurrent_redemptions() {
         let addr = server.local_addr();
         let res = server.mcp_url();
         let client = register_public(addr, "http://127.0.0.1/cb").await;
-        let code = get_code(addr, &client, &res).await.expect("code");
+        // code-race leaves one code in three open to the race: the third one.
+        let mut code = get_code(addr, &client, &res).await.expect("code");
+        if expect_many {
+            for _ in 0..2 {
+                code = get_code(addr, &client, &res).await.expect("code");
+            }
+        }
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..50 {
             let client = client.clone();

@@ -68,8 +68,11 @@ pub const STEP_VALUES: &[&str] = &[
     "error_description",
     "successes",
     "attempts",
+    "rounds",
+    "rounds_raced",
     "access_token_claims",
     "granted_scope",
+    "login_pages",
     "registered_client_id",
     "sent",
     "request_id",
@@ -78,6 +81,12 @@ pub const STEP_VALUES: &[&str] = &[
     "x_mcp_tool",
     "x_mcp_property",
     "x_mcp_header",
+    "document_fetches",
+    "canary_connections",
+    "document",
+    "document_url",
+    "cimd_host",
+    "authorize_query",
 ];
 
 /// Subject keywords, for messages and "did you mean".
@@ -232,8 +241,18 @@ pub struct Expectation {
     pub optional: bool,
     /// Why this matters, shown with a failure.
     pub why: Option<String>,
-    /// Extra requirement ids this expectation checks, beyond the case's.
+    /// The requirement ids this expectation checks; its finding cites these alone. Empty: the
+    /// case's.
     pub requirements: Vec<String>,
+    /// The expectation applies only where this one holds (replace-or-refuse rules: what a 201
+    /// must look like, what a 400 must look like). Its step defaults to this expectation's.
+    pub when: Option<Box<Expectation>>,
+    /// A failure is information for the reader (local policy, a choice the text leaves open),
+    /// never a finding.
+    pub info: bool,
+    /// The level under `--strict`, for rules whose text is read leniently by default; a strict
+    /// reading also turns `info` into a finding.
+    pub strict: Option<Level>,
     pub pos: Pos,
 }
 
@@ -267,6 +286,15 @@ impl Expectation {
             self.subject.describe(),
             self.predicate.describe_short()
         )
+    }
+
+    /// The level a failure is reported at, and whether it is only information, under the
+    /// lenient or the strict reading.
+    pub fn effective(&self, case_level: Level, strict: bool) -> (Level, bool) {
+        match self.strict {
+            Some(level) if strict => (level, false),
+            _ => (self.level.unwrap_or(case_level), self.info),
+        }
     }
 
     pub fn evaluate(&self, obs: &Observation, ctx: &EvalContext<'_>) -> Result<Check, String> {
@@ -416,4 +444,43 @@ pub fn schema(name: &str) -> Option<&'static (serde_json::Value, jsonschema::Val
                 .collect()
         })
         .get(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expectation(level: Option<Level>, info: bool, strict: Option<Level>) -> Expectation {
+        Expectation {
+            subject: Subject::Status,
+            predicate: Predicate::Exists(true),
+            level,
+            step: None,
+            optional: false,
+            why: None,
+            requirements: Vec::new(),
+            when: None,
+            info,
+            strict,
+            pos: Pos::default(),
+        }
+    }
+
+    #[test]
+    fn the_strict_reading_changes_level_and_information() {
+        let lenient_should = expectation(Some(Level::Should), false, Some(Level::Must));
+        assert_eq!(
+            lenient_should.effective(Level::Must, false),
+            (Level::Should, false)
+        );
+        assert_eq!(
+            lenient_should.effective(Level::Must, true),
+            (Level::Must, false)
+        );
+        let noted = expectation(None, true, Some(Level::Should));
+        assert_eq!(noted.effective(Level::Must, false), (Level::Must, true));
+        assert_eq!(noted.effective(Level::Must, true), (Level::Should, false));
+        let plain = expectation(None, true, None);
+        assert_eq!(plain.effective(Level::May, true), (Level::May, true));
+    }
 }

@@ -21,6 +21,8 @@ pub enum Predicate {
     Contains(Value),
     NotContains(Value),
     Matches(Regex),
+    /// Every string of an array matches (an empty array holds).
+    AllMatch(Regex),
     SubsetOf(Vec<Value>),
     SecureUrl,
     NoQuery,
@@ -68,6 +70,7 @@ pub const PREDICATE_KEYWORDS: &[&str] = &[
     "contains",
     "not_contains",
     "matches",
+    "all_match",
     "subset_of",
     "secure_url",
     "no_query",
@@ -140,6 +143,14 @@ impl Predicate {
                     .as_str()
                     .ok_or("`matches` takes a regular expression string")?;
                 Predicate::Matches(
+                    Regex::new(src).map_err(|e| format!("invalid regular expression: {e}"))?,
+                )
+            }
+            "all_match" => {
+                let src = arg
+                    .as_str()
+                    .ok_or("`all_match` takes a regular expression string")?;
+                Predicate::AllMatch(
                     Regex::new(src).map_err(|e| format!("invalid regular expression: {e}"))?,
                 )
             }
@@ -232,6 +243,7 @@ impl Predicate {
             Predicate::Contains(_) => "contains",
             Predicate::NotContains(_) => "not_contains",
             Predicate::Matches(_) => "matches",
+            Predicate::AllMatch(_) => "all_match",
             Predicate::SubsetOf(_) => "subset_of",
             Predicate::SecureUrl => "secure_url",
             Predicate::NoQuery => "no_query",
@@ -271,6 +283,7 @@ impl Predicate {
             Predicate::Contains(v) => format!("contains {}", show(Some(v))),
             Predicate::NotContains(v) => format!("does not contain {}", show(Some(v))),
             Predicate::Matches(r) => format!("matches /{}/", r.as_str()),
+            Predicate::AllMatch(r) => format!("holds only values matching /{}/", r.as_str()),
             Predicate::SubsetOf(v) => format!(
                 "only holds values from {}",
                 show(Some(&Value::Array(v.clone())))
@@ -373,6 +386,21 @@ impl Predicate {
             Predicate::Matches(re) => {
                 held(value.and_then(Value::as_str).is_some_and(|s| re.is_match(s)), format!("matching /{}/", re.as_str()))
             }
+            Predicate::AllMatch(re) => {
+                let expected = format!("only values matching /{}/", re.as_str());
+                match value {
+                    Some(Value::Array(items)) => {
+                        let odd: Vec<&Value> =
+                            items.iter().filter(|i| !i.as_str().is_some_and(|s| re.is_match(s))).collect();
+                        if odd.is_empty() {
+                            Ok(Check::Held)
+                        } else {
+                            fail(expected, show(Some(&Value::Array(odd.into_iter().cloned().collect()))))
+                        }
+                    }
+                    _ => fail(expected, show(value)),
+                }
+            }
             Predicate::SubsetOf(allowed) => match value {
                 Some(Value::Array(items)) => {
                     let extra: Vec<&Value> = items.iter().filter(|i| !allowed.contains(i)).collect();
@@ -444,7 +472,8 @@ impl Predicate {
                     Err(e) => return fail("a WWW-Authenticate value that follows RFC 9110 §11.6.1".into(), format!("{} — {e}", fields.join(" | "))),
                 };
                 let bearer: Vec<&challenge::Challenge> = parsed.iter().filter(|c| c.is_bearer()).collect();
-                match self {
+                let omitted: Vec<String> = parsed.iter().filter_map(challenge::Challenge::omissions).collect();
+                let judged = match self {
                     Predicate::BearerChallenge => match bearer.first() {
                         None => fail("a Bearer challenge".into(), format!("challenges with schemes {}", parsed.iter().map(|c| c.scheme.as_str()).collect::<Vec<_>>().join(", "))),
                         Some(b) if b.params.is_empty() => fail("`Bearer` followed by at least one auth-param".into(), format!("{b:?}").replace("Challenge ", "")),
@@ -469,6 +498,16 @@ impl Predicate {
                         }
                         if bad.is_empty() { Ok(Check::Held) } else { fail("error, error_description and scope within RFC 6750 §3's printable-ASCII sets".into(), bad.join(", ")) }
                     }
+                };
+                // A challenge cut at the parser's caps says so in the finding.
+                if omitted.is_empty() {
+                    return judged;
+                }
+                let said = format!("challenge parsed in part: {}", omitted.join("; "));
+                match judged {
+                    Ok(Check::Held) => Ok(Check::Info(said)),
+                    Ok(Check::Failed { expected, actual }) => fail(expected, format!("{actual} ({said})")),
+                    other => other,
                 }
             }
             Predicate::UntaggedDefaults => {
@@ -749,7 +788,24 @@ fn is_path_prefix(prefix: &str, full: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_path_prefix;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn all_match_judges_every_item() {
+        let p = Predicate::parse("all_match", &json!("(?i)^deny$")).expect("parses");
+        let vars = BTreeMap::new();
+        let ctx = EvalContext {
+            vars: &vars,
+            target_is_loopback: true,
+        };
+        let test = |v: Value| p.test(Some(&v), &ctx).expect("evaluates");
+        assert_eq!(test(json!([])), Check::Held);
+        assert_eq!(test(json!(["DENY", "deny"])), Check::Held);
+        assert!(matches!(test(json!(["DENY", ""])), Check::Failed { .. }));
+        assert!(matches!(test(json!("DENY")), Check::Failed { .. }));
+        assert!(matches!(p.test(None, &ctx), Ok(Check::Failed { .. })));
+    }
 
     #[test]
     fn path_prefixes() {

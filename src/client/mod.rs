@@ -12,8 +12,8 @@ use crate::engine::flow::FlowState;
 use crate::engine::{StepStop, TargetContext, steps};
 use crate::http::Exchange;
 use crate::suite::model::{
-    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, Grant, HELLO,
-    RegisterAction, TokenAction, TokenPlacement,
+    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, FlowAction,
+    FlowStage, Grant, HELLO, TokenAction, TokenPlacement,
 };
 
 /// One step of the walk.
@@ -117,17 +117,36 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
             },
         ),
         (
-            "Register a public client (RFC 7591)",
-            "a client can register itself with a loopback redirect URI and no secret",
-            Action::RegisterClient(RegisterAction {
-                label: "main".into(),
-                ..RegisterAction::default()
+            "Obtain a client: a Client ID Metadata Document, else dynamic registration",
+            "the client gets a client_id in the order MCP gives: pre-registered, a metadata document the server fetches, else RFC 7591 registration",
+            Action::Flow(FlowAction {
+                until: FlowStage::Client,
+                params: Vec::new(),
+                register: serde_json::Map::new(),
             }),
             |o, f| {
-                let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                match f.clients.get("main") {
-                    Some(c) => Ok(format!("{status}, client_id {}", c.id)),
-                    None => Err(format!("registration failed with HTTP {status}")),
+                let Some(c) = f.clients.get("main") else {
+                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
+                    return Err(format!("no client: registration failed with HTTP {status}"));
+                };
+                if let Some(d) = f.cimd.get("main") {
+                    Ok(format!(
+                        "client_id {} — a Client ID Metadata Document authspec serves on loopback; the server has fetched it {} time(s), and nothing was registered",
+                        c.id,
+                        d.docs.fetches(&d.path)
+                    ))
+                } else if c.id.starts_with("https://") {
+                    Ok(format!(
+                        "client_id {} — a Client ID Metadata Document you host; nothing was registered",
+                        c.id
+                    ))
+                } else if o.response.is_some() {
+                    Ok(format!(
+                        "registered dynamically (RFC 7591, deprecated by MCP 2026-07-28 in favour of metadata documents): client_id {}",
+                        c.id
+                    ))
+                } else {
+                    Ok(format!("the pre-registered client {}", c.id))
                 }
             },
         ),
@@ -163,6 +182,8 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                rounds: 1,
+                optional: false,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
@@ -239,6 +260,8 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 params: Vec::new(),
                 client_auth: ClientAuth::Registered,
                 concurrent: 1,
+                rounds: 1,
+                optional: false,
             }),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;

@@ -251,6 +251,8 @@ impl Walk {
                     params,
                     client_auth: ClientAuth::Registered,
                     concurrent: 1,
+                    rounds: 1,
+                    optional: false,
                 }),
             )
             .await?;
@@ -387,6 +389,7 @@ impl Walk {
                     secret,
                     auth_method,
                     redirect_uri: self.ctx.auth.redirect_uri.clone(),
+                    redirect_uris: vec![self.ctx.auth.redirect_uri.clone()],
                 },
             );
         } else {
@@ -429,6 +432,7 @@ impl Walk {
                         secret: None,
                         auth_method: "none".into(),
                         redirect_uri: self.ctx.auth.redirect_uri.clone(),
+                        redirect_uris: vec![self.ctx.auth.redirect_uri.clone()],
                     },
                 );
             }
@@ -608,6 +612,8 @@ impl Walk {
                     params,
                     client_auth: ClientAuth::Registered,
                     concurrent: 1,
+                    rounds: 1,
+                    optional: false,
                 }),
             )
             .await?;

@@ -310,6 +310,7 @@ pub async fn run(
         // The wire model a server answered in; a client run judges the client's own.
         wire: None,
         level,
+        strict: false,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         requests,

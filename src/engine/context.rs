@@ -62,6 +62,8 @@ pub struct AuthOptions {
     pub access_token: Option<String>,
     /// Overrides the requested scope (`--scope`).
     pub scope: Option<String>,
+    /// A Client ID Metadata Document the user hosts (`--client-metadata-url`, https).
+    pub client_metadata_url: Option<String>,
     pub redirect_uri: String,
     /// The loopback listener of the manual driver.
     pub listener: Option<tokio::sync::Mutex<tokio::net::TcpListener>>,
@@ -77,6 +79,7 @@ impl Default for AuthOptions {
             client_secret: None,
             access_token: None,
             scope: None,
+            client_metadata_url: None,
             redirect_uri: DEFAULT_REDIRECT_URI.into(),
             listener: None,
             interactive_timeout_secs: 300,
@@ -93,9 +96,15 @@ pub struct TargetContext {
     pub spec: SpecRevision,
     pub http: HttpClient,
     pub auth: AuthOptions,
+    /// The bound on the whole run (`--deadline`); `None` runs unbounded.
+    pub deadline: Option<std::time::Duration>,
+    /// `--strict`: rules the sources leave ambiguous are read strictly.
+    pub strict: bool,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
+    /// The harness's Client ID Metadata Document server, started on first use.
+    docs: OnceCell<Result<Arc<super::docserver::DocServer>, String>>,
 }
 
 /// An authenticated MCP request the target answered with a result, by wire model.
@@ -121,10 +130,26 @@ impl TargetContext {
             spec,
             http,
             auth: AuthOptions::default(),
+            deadline: None,
+            strict: false,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
+            docs: OnceCell::new(),
         }
+    }
+
+    /// The loopback document server, started the first time a case needs it.
+    pub async fn doc_server(&self) -> Result<Arc<super::docserver::DocServer>, String> {
+        self.docs
+            .get_or_init(|| async {
+                super::docserver::DocServer::start()
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| format!("the loopback document server could not start: {e}"))
+            })
+            .await
+            .clone()
     }
 
     pub fn with_auth(mut self, auth: AuthOptions) -> Self {
@@ -135,6 +160,17 @@ impl TargetContext {
             self.http.redactor.add_secret(t);
         }
         self.auth = auth;
+        self
+    }
+
+    pub fn with_deadline(mut self, deadline: Option<std::time::Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Reads ambiguous rules strictly (`--strict`).
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 

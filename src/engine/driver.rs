@@ -371,8 +371,8 @@ mod tests {
     fn page(html: &str) -> Response {
         Response {
             status: 200,
-            headers: vec![("content-type".into(), "text/html".into())],
-            body: html.as_bytes().to_vec(),
+            headers: vec![("content-type".into(), "text/html".into())].into(),
+            body: html.as_bytes().into(),
             elapsed: Duration::ZERO,
         }
     }

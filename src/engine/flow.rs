@@ -31,6 +31,8 @@ pub struct Client {
     pub secret: Option<String>,
     pub auth_method: String,
     pub redirect_uri: String,
+    /// Every registered redirect URI, so that a redirect to any of them is recognised.
+    pub redirect_uris: Vec<String>,
 }
 
 /// What a case has obtained so far.
@@ -49,6 +51,9 @@ pub struct FlowState {
     pub refresh_token: Option<String>,
     pub previous_refresh_token: Option<String>,
     pub scope: Option<String>,
+    /// The scopes of `scopes_supported` that the challenge to an unauthenticated `tools/list`
+    /// does not name: a strict subset, to probe step-up with. `None` when there is none.
+    pub narrow_scope: Option<String>,
     /// The MCP server's resource identifier (the default `resource` parameter).
     pub resource: Option<String>,
     /// The `resource` values sent with the last authorization request; the token request
@@ -62,6 +67,8 @@ pub struct FlowState {
     pub mcp_session_opened: bool,
     /// RFC 7592 client configuration URIs and their tokens, deleted when the case ends.
     pub cleanup: Vec<(String, String)>,
+    /// Client ID Metadata Documents the harness serves for the case's clients, by label.
+    pub cimd: BTreeMap<String, super::cimd::ServedDoc>,
 }
 
 impl FlowState {
@@ -77,7 +84,11 @@ impl FlowState {
             put("client_id", &Some(c.id.clone()));
             put("client_secret", &c.secret);
             put("redirect_uri", &Some(c.redirect_uri.clone()));
+            // The client type is what was registered (RFC 7591 §2, OAuth 2.1 §2.1), not
+            // whether a secret came back.
+            put("token_endpoint_auth_method", &Some(c.auth_method.clone()));
         }
+        put("narrow_scope", &self.narrow_scope);
         put("code", &self.code);
         put("code_verifier", &self.verifier);
         put("code_challenge", &self.challenge);
@@ -100,6 +111,19 @@ impl FlowState {
         });
         put("resource_upper", &upper);
         if let Some(Value::Object(m)) = &self.as_metadata {
+            // A resource the authorization server also issues tokens for (RFC 9728 §4), other
+            // than this MCP server: its tokens must not work here.
+            let own = self.resource.as_deref().map(|r| r.trim_end_matches('/'));
+            let other = m
+                .get("protected_resources")
+                .and_then(Value::as_array)
+                .and_then(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .find(|r| Some(r.trim_end_matches('/')) != own)
+                })
+                .map(str::to_string);
+            put("other_resource", &other);
             for k in [
                 "issuer",
                 "authorization_endpoint",
@@ -120,6 +144,9 @@ impl FlowState {
 pub const FLOW_VARS: &[&str] = &[
     "client_id",
     "client_secret",
+    "token_endpoint_auth_method",
+    "narrow_scope",
+    "other_resource",
     "redirect_uri",
     "code",
     "code_verifier",
@@ -136,6 +163,12 @@ pub const FLOW_VARS: &[&str] = &[
     "token_endpoint",
     "registration_endpoint",
     "revocation_endpoint",
+    // Set inside `cimd_client` for its own templates.
+    "doc_url",
+    "doc_base",
+    "doc_authority",
+    "doc_port",
+    "canary_port",
 ];
 
 fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
@@ -163,7 +196,7 @@ fn observed(response: Option<Response>, values: Vars, exchanges: Vec<Exchange>) 
 }
 
 /// The authorization server's metadata, fetched once per run.
-async fn metadata(
+pub(crate) async fn metadata(
     ctx: &TargetContext,
     flow: &mut FlowState,
     log: &mut Vec<Exchange>,
@@ -267,8 +300,28 @@ async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mut Vec<Excha
         .scope
         .clone()
         .or(challenge_scope)
-        .or(supported)
+        .or(supported.clone())
         .filter(|s| !s.is_empty());
+    // Step-up needs a token that lacks what tools/list asks for.
+    let list = ctx
+        .memo("challenge tools/list", || {
+            steps::unauthenticated_rpc(ctx, "tools/list", "unauthenticated tools/list")
+        })
+        .await;
+    log.extend(list.exchanges.clone());
+    let needed = list.result.ok().and_then(|o| o.response).and_then(|r| {
+        challenge::first_bearer(r.headers_named("www-authenticate"))?
+            .param("scope")
+            .map(str::to_string)
+    });
+    if let (Some(needed), Some(supported)) = (needed, supported) {
+        let needed: Vec<&str> = needed.split_ascii_whitespace().collect();
+        let narrow: Vec<&str> = supported
+            .split_ascii_whitespace()
+            .filter(|s| !needed.contains(s))
+            .collect();
+        flow.narrow_scope = (!narrow.is_empty()).then(|| narrow.join(" "));
+    }
 }
 
 fn apply(
@@ -426,7 +479,19 @@ pub async fn register(
                 .and_then(Value::as_str)
                 .unwrap_or(&ctx.auth.redirect_uri)
                 .to_string();
+            let redirect_uris: Vec<String> = json
+                .get("redirect_uris")
+                .or_else(|| body.get("redirect_uris"))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
             let client = Client {
+                redirect_uris,
                 id: id.to_string(),
                 secret: json
                     .get("client_secret")
@@ -498,6 +563,7 @@ fn client_for(ctx: &TargetContext, flow: &FlowState, label: Option<&str>) -> Opt
                 "none".into()
             },
             redirect_uri: ctx.auth.redirect_uri.clone(),
+            redirect_uris: vec![ctx.auth.redirect_uri.clone()],
         });
     }
     None
@@ -603,11 +669,15 @@ pub async fn authorize(
     }
     let mut targets: Vec<String> = redirect_uri.into_iter().collect();
     targets.push(client.redirect_uri.clone());
+    targets.extend(client.redirect_uris.iter().cloned());
+    let before = log.len();
     let outcome = match driver::authorize(ctx, url, &targets, block, &mut log).await {
         Ok(o) => o,
         Err(e) => return harness(format!("{block}: {e}"), log),
     };
     let mut values = Vars::new();
+    values.insert("login_pages".into(), login_pages(&log[before..]));
+    super::cimd::observe(flow, a.client.as_deref().unwrap_or("main"), &mut values);
     match outcome {
         Outcome::Stuck(why) => skip(format!("authorization could not complete: {why}"), log),
         Outcome::Page { response, url } => {
@@ -661,6 +731,35 @@ pub async fn authorize(
             observed(response, values, log)
         }
     }
+}
+
+/// The login and consent pages the user agent was shown on the way (HTML pages with a form),
+/// each as its anti-framing headers: `Content-Security-Policy` and `X-Frame-Options`, joined
+/// (empty when it has neither).
+fn login_pages(exchanges: &[Exchange]) -> Value {
+    let header = |e: &Exchange, name: &str| -> Vec<String> {
+        e.response_headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let pages = exchanges
+        .iter()
+        .filter(|e| {
+            e.status == Some(200)
+                && header(e, "content-type").iter().any(|t| t.contains("html"))
+                && e.response_body
+                    .as_deref()
+                    .is_some_and(|b| b.to_ascii_lowercase().contains("<form"))
+        })
+        .map(|e| {
+            let mut framing = header(e, "content-security-policy");
+            framing.extend(header(e, "x-frame-options"));
+            Value::String(framing.join(", "))
+        })
+        .collect();
+    Value::Array(pages)
 }
 
 /// Adds client authentication to a token-endpoint request.
@@ -738,8 +837,90 @@ fn keyword_value(k: &str, v: &str, flow: &FlowState) -> String {
     }
 }
 
-/// `token` and `refresh`.
+/// `token` and `refresh`; a concurrent redemption in several rounds gets a fresh code before
+/// each round after the first, and reports the worst round.
 pub async fn token(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &TokenAction,
+    block: &str,
+    vars: &Vars,
+) -> StepRecord {
+    if a.rounds <= 1 || a.grant != Grant::AuthorizationCode {
+        return token_once(ctx, flow, a, block, vars).await;
+    }
+    let started = std::time::Instant::now();
+    let mut exchanges = Vec::new();
+    let mut notes = Vec::new();
+    let mut worst = 0u64;
+    let mut raced = 0u64;
+    let mut last = None;
+    for round in 1..=a.rounds {
+        if round > 1 {
+            let again = AuthorizeAction {
+                client: a.client.clone(),
+                params: Vec::new(),
+                verifier: None,
+            };
+            let rec = authorize(
+                ctx,
+                flow,
+                &again,
+                &format!("{block}: round {round}: authorize"),
+                vars,
+            )
+            .await;
+            exchanges.extend(rec.exchanges);
+            if flow.code.is_none() {
+                return StepRecord {
+                    result: Err(StepStop::Unavailable(format!(
+                        "round {round}: authorization did not yield a fresh code"
+                    ))),
+                    exchanges,
+                    notes,
+                };
+            }
+        }
+        let rec = token_once(ctx, flow, a, &format!("{block}: round {round}"), vars).await;
+        exchanges.extend(rec.exchanges);
+        notes.extend(rec.notes);
+        let obs = match rec.result {
+            Ok(obs) => obs,
+            Err(e) => {
+                return StepRecord {
+                    result: Err(e),
+                    exchanges,
+                    notes,
+                };
+            }
+        };
+        let successes = obs
+            .values
+            .get("successes")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        worst = worst.max(successes);
+        raced += u64::from(successes > 1);
+        last = Some(obs);
+    }
+    notes.push(format!(
+        "{} rounds of {} concurrent redemptions in {} ms; rounds with more than one success: {raced}",
+        a.rounds,
+        a.concurrent,
+        started.elapsed().as_millis()
+    ));
+    let mut obs = last.unwrap_or_default();
+    obs.values.insert("successes".into(), Value::from(worst));
+    obs.values.insert("rounds".into(), Value::from(a.rounds));
+    obs.values.insert("rounds_raced".into(), Value::from(raced));
+    StepRecord {
+        result: Ok(obs),
+        exchanges,
+        notes,
+    }
+}
+
+async fn token_once(
     ctx: &TargetContext,
     flow: &mut FlowState,
     a: &TokenAction,
@@ -758,6 +939,9 @@ pub async fn token(
     let mut params: Vec<(String, String)> = match a.grant {
         Grant::AuthorizationCode => {
             let Some(code) = flow.code.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no authorization code was obtained", log);
             };
             let mut p = vec![
@@ -777,12 +961,21 @@ pub async fn token(
         }
         Grant::RefreshToken => {
             let Some(rt) = flow.refresh_token.clone() else {
+                if a.optional {
+                    return observed(None, Vars::new(), log);
+                }
                 return skip("no refresh token was issued", log);
             };
-            vec![
+            // RFC 8707 §2.2: the refresh names the resource again, so the new access token
+            // is bound to it too.
+            let mut p = vec![
                 ("grant_type".into(), "refresh_token".into()),
                 ("refresh_token".into(), rt),
-            ]
+            ];
+            for r in &flow.code_resources {
+                p.push(("resource".into(), r.clone()));
+            }
+            p
         }
     };
     let mut local = vars.clone();
@@ -937,6 +1130,67 @@ pub async fn revoke(
     }
 }
 
+/// `introspect`: asks the authorization server, as the client, what the current token stands
+/// for (RFC 7662), where it offers an introspection endpoint and lets the client use it.
+pub async fn introspect(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &RevokeAction,
+    block: &str,
+) -> StepRecord {
+    let mut log = Vec::new();
+    let url = match endpoint_url(ctx, flow, "introspection_endpoint", &mut log).await {
+        Ok(u) => u,
+        Err(StepStop::Error(e)) => return harness(e, log),
+        Err(_) => {
+            return skip(
+                "the authorization server advertises no introspection_endpoint",
+                log,
+            );
+        }
+    };
+    let (token, hint) = match a.token.as_str() {
+        "refresh" => (flow.refresh_token.clone(), "refresh_token"),
+        _ => (flow.access_token.clone(), "access_token"),
+    };
+    let Some(token) = token else {
+        return skip("no token to introspect", log);
+    };
+    let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
+        return skip("no client to introspect with", log);
+    };
+    let mut params = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), hint.to_string()),
+    ];
+    let mut req = Request {
+        method: "POST".into(),
+        url,
+        headers: vec![
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+            ("Accept".into(), "application/json".into()),
+        ],
+        body: None,
+    };
+    authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
+    req.body = Some(form(&params).into_bytes());
+    match send(ctx, block, &req, &mut log).await {
+        // RFC 7662 §2.1: the endpoint may refuse callers it does not trust; nothing to examine.
+        Ok(r) if matches!(r.status, 401 | 403) => skip(
+            format!(
+                "the introspection endpoint answered {} to the client",
+                r.status
+            ),
+            log,
+        ),
+        Ok(r) => observed(Some(r), Vars::new(), log),
+        Err(e) => stop(e, log),
+    }
+}
+
 /// `flow`: register (or use the pre-registered client), authorize, redeem the code. A stage that
 /// does not succeed skips the case: the setup is not what the case examines.
 pub async fn walk(
@@ -999,9 +1253,59 @@ async fn walk_stages(
     if !flow.clients.contains_key("main")
         && let Some(pre) = client_for(ctx, flow, None)
     {
+        // A case that registers a client with its own redirect URIs (or other metadata) is
+        // about that registration; the pre-registered client cannot stand in for it.
+        let own: Vec<&str> = a
+            .register
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !["token_endpoint_auth_method", "application_type"].contains(k))
+            .collect();
+        if !own.is_empty() {
+            return Err(StepStop::Unavailable(format!(
+                "the case registers a client with its own {}, and the run uses a pre-registered client",
+                own.join(", ")
+            )));
+        }
         flow.clients.insert("main".into(), pre);
     }
+    // MCP client registration: a pre-registered client, else a Client ID Metadata Document
+    // where the server advertises them, else dynamic registration. A case that names
+    // registration metadata gets dynamic registration where the server offers it, and so does
+    // a run judged by MCP 2025-06-18 (which knows no documents; they are its last resort).
     if client_for(ctx, flow, None).is_none() {
+        let meta = metadata(ctx, flow, &mut out.exchanges).await?;
+        let has_dcr = meta.contains_key("registration_endpoint");
+        let dcr_first = ctx.spec == crate::suite::model::SpecRevision::V2025_06_18;
+        if !has_dcr || (a.register.is_empty() && !dcr_first) {
+            let mut log = Vec::new();
+            let mut notes = Vec::new();
+            let found =
+                super::cimd::flow_client(ctx, flow, &a.register, &mut log, &mut notes).await;
+            out.exchanges.extend(log);
+            out.notes.extend(notes);
+            if let Some(client) = found? {
+                flow.clients.insert("main".into(), client);
+            }
+        }
+        if client_for(ctx, flow, None).is_none() && !has_dcr {
+            return Err(StepStop::Unavailable(format!(
+                "registration: no client: no --client-id was given, the authorization server offers no \
+                 dynamic client registration, and no Client ID Metadata Document could be used \
+                 (see the notes); pass --client-id ID for a client registered with redirect URI {}, or {}",
+                ctx.auth.redirect_uri,
+                super::cimd::hosted_hint(&ctx.auth.redirect_uri)
+            )));
+        }
+    }
+    if client_for(ctx, flow, None).is_none() {
+        if ctx.spec == crate::suite::model::SpecRevision::V2026_07_28 {
+            out.notes.push(
+                "client: registered dynamically (RFC 7591), which MCP 2026-07-28 deprecates in favour of \
+                 Client ID Metadata Documents"
+                    .into(),
+            );
+        }
         // Ask for refresh tokens too; a server that will not register that grant gets a second
         // registration without it (RFC 7591 lets it refuse what it does not offer).
         let mut with_refresh = a.register.clone();
@@ -1010,7 +1314,7 @@ async fn walk_stages(
             .or_insert_with(|| json!(["authorization_code", "refresh_token"]));
         let reg = RegisterAction {
             label: "main".into(),
-            metadata: with_refresh,
+            metadata: with_refresh.clone(),
             body: None,
             content_type: None,
         };
@@ -1031,6 +1335,48 @@ async fn walk_stages(
                 flow,
                 &reg,
                 &format!("{block}: register without refresh_token"),
+                vars,
+            )
+            .await;
+            obs = absorb(out, rec, "registration")?;
+        }
+        // A server that registers confidential clients only (its metadata leaves out `none`)
+        // gets what it offers, as a client that reads the metadata would ask for.
+        let methods: Vec<String> = flow
+            .as_metadata
+            .as_ref()
+            .and_then(|m| m.get("token_endpoint_auth_methods_supported"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["client_secret_basic".into()]);
+        let confidential = ["client_secret_basic", "client_secret_post"]
+            .into_iter()
+            .find(|m| methods.iter().any(|x| x == m));
+        if let (false, 400, false, false, Some(method)) = (
+            flow.clients.contains_key("main"),
+            status_of(&obs),
+            a.register.contains_key("token_endpoint_auth_method"),
+            methods.iter().any(|m| m == "none"),
+            confidential,
+        ) {
+            let mut metadata = with_refresh.clone();
+            metadata.insert("token_endpoint_auth_method".into(), json!(method));
+            let reg = RegisterAction {
+                label: "main".into(),
+                metadata,
+                body: None,
+                content_type: None,
+            };
+            let rec = register(
+                ctx,
+                flow,
+                &reg,
+                &format!("{block}: register a confidential client"),
                 vars,
             )
             .await;
@@ -1071,6 +1417,8 @@ async fn walk_stages(
             params: Vec::new(),
             client_auth: ClientAuth::Registered,
             concurrent: 1,
+            rounds: 1,
+            optional: false,
         };
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;

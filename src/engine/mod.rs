@@ -2,7 +2,9 @@
 //! step, and turns observations into findings. Output is a [`RunReport`]; progress goes out as
 //! [`RunEvent`]s. Nothing here prints.
 
+pub mod cimd;
 pub mod context;
+pub mod docserver;
 pub mod driver;
 pub mod flow;
 pub mod steps;
@@ -21,6 +23,13 @@ use crate::report::model::{
 };
 use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level};
+
+/// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
+/// server however slow its network, short enough that a hung CI job ends.
+pub const DEFAULT_DEADLINE_SECS: u64 = 600;
+
+/// How the message of a case cut by the run deadline starts.
+pub const DEADLINE_MESSAGE: &str = "the run deadline";
 
 /// Progress of a run, for reporters that show it live.
 #[derive(Clone, Debug)]
@@ -41,13 +50,29 @@ pub async fn run(
     let started = Instant::now();
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
+    let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
+    let mut dedup = crate::report::dedup::Dedup::default();
     let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
-            let r = run_case(case, ctx, catalogue).await;
+            let r = match deadline {
+                None => run_case(case, ctx, catalogue).await,
+                Some((bound, at)) => {
+                    let begun = tokio::time::Instant::now() < at;
+                    match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
+                        Ok(r) => r,
+                        Err(_) => cut_by_deadline(case, bound, begun),
+                    }
+                }
+            };
             on_event(RunEvent::CaseFinished(&r));
             r
         })
         .buffered(jobs.max(1))
+        .map(|mut r| {
+            // In the cases' order, so which copy stays does not depend on timing.
+            dedup.apply(&mut r);
+            r
+        })
         .collect()
         .await;
     RunReport {
@@ -59,6 +84,7 @@ pub async fn run(
         target: ctx.http.redactor.url(ctx.target.as_str()),
         spec: ctx.spec.as_str().into(),
         wire: Some(ctx.wire_summary()),
+        strict: ctx.strict,
         level,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
@@ -85,10 +111,28 @@ fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
     out
 }
 
-/// Runs one case.
-pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
-    let started = Instant::now();
-    let mut result = CaseResult {
+/// How much of an expected or actual value a finding keeps.
+const FINDING_LIMIT: usize = 4 * 1024;
+
+/// A finding's value within [`FINDING_LIMIT`], marked when cut.
+fn clip(s: &str) -> String {
+    crate::http::truncate(s, FINDING_LIMIT)
+}
+
+/// The result of a case the run deadline ended.
+fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> CaseResult {
+    let mut r = blank_result(case);
+    r.result = Outcome::Error;
+    r.message = format!(
+        "{DEADLINE_MESSAGE} ({}s, --deadline) passed before this case {}",
+        bound.as_secs(),
+        if begun { "finished" } else { "started" }
+    );
+    r
+}
+
+fn blank_result(case: &Case) -> CaseResult {
+    CaseResult {
         id: case.id.clone(),
         title: case.title.clone(),
         suite: case.suite.clone(),
@@ -102,10 +146,16 @@ pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -
         notes: Vec::new(),
         transcript: Vec::new(),
         duration_ms: 0,
-    };
+    }
+}
+
+/// Runs one case.
+pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
+    let started = Instant::now();
+    let mut result = blank_result(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
-    result.message = ctx.http.redactor.text(&message);
+    result.message = clip(&ctx.http.redactor.text(&message));
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
@@ -142,9 +192,11 @@ async fn run_steps(
         let block = format!("{}: {}", step.name, step.action.keyword());
         let rec = steps::run(ctx, &step.action, &block, vars, flow).await;
         result.transcript.extend(rec.exchanges);
-        result
-            .notes
-            .extend(rec.notes.iter().map(|n| format!("{}: {n}", step.name)));
+        result.notes.extend(
+            rec.notes
+                .iter()
+                .map(|n| clip(&format!("{}: {n}", step.name))),
+        );
         let obs = match rec.result {
             Ok(o) => o,
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
@@ -228,6 +280,31 @@ pub fn judge(
         let Some((step_name, obs)) = pick(exp) else {
             continue;
         };
+        if let Some(when) = &exp.when {
+            let cond_obs = match &when.step {
+                Some(name) => observations.iter().find(|(n, _)| n == name).map(|(_, o)| o),
+                None => Some(obs),
+            };
+            let Some(cond_obs) = cond_obs else { continue };
+            let unmet = || format!("it applies only when {}", when.describe());
+            match when.evaluate(cond_obs, &eval) {
+                Ok(Check::Held | Check::Info(_)) => {}
+                Ok(Check::Failed { .. } | Check::NotApplicable { .. }) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
+                Err(e) if crate::checks::is_unset(&e) => {
+                    not_applicable.push(unmet());
+                    continue;
+                }
+                Err(e) => {
+                    return (
+                        Outcome::Error,
+                        format!("harness error evaluating `{}`: {e}", when.describe()),
+                    );
+                }
+            }
+        }
         let check = match exp.evaluate(obs, &eval) {
             Ok(c) => c,
             Err(e) if crate::checks::is_unset(&e) => {
@@ -244,16 +321,29 @@ pub fn judge(
             Check::Held => applicable += 1,
             Check::Info(note) => {
                 applicable += 1;
-                result.notes.push(format!("{step_name}: {note}"));
+                result.notes.push(clip(&format!("{step_name}: {note}")));
             }
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
                 applicable += 1;
-                let level = exp.level.unwrap_or(case.level);
-                let mut requirements = case.requirements.clone();
-                requirements.extend(exp.requirements.iter().cloned());
-                requirements.dedup();
+                let (level, info) = exp.effective(case.level, ctx.strict);
                 let r = &ctx.http.redactor;
+                if info {
+                    // A choice the text leaves to the server: worth knowing, never a verdict.
+                    result.notes.push(format!(
+                        "{step_name}: information: {}: expected {}, actual {}",
+                        r.text(&exp.describe()),
+                        r.text(&expected),
+                        r.text(&actual)
+                    ));
+                    continue;
+                }
+                // The finding cites what the expectation checks, when it says so.
+                let requirements = if exp.requirements.is_empty() {
+                    case.requirements.clone()
+                } else {
+                    exp.requirements.clone()
+                };
                 result.findings.push(Finding {
                     check: r.text(
                         &crate::checks::template(&exp.describe(), vars)
@@ -265,8 +355,8 @@ pub fn judge(
                     } else {
                         Outcome::Warn
                     },
-                    expected: r.text(&expected),
-                    actual: r.text(&actual),
+                    expected: clip(&r.text(&expected)),
+                    actual: clip(&r.text(&actual)),
                     links: links(&requirements, catalogue),
                     requirements,
                     why: exp.why.clone().or_else(|| case.why.clone()),
@@ -277,10 +367,16 @@ pub fn judge(
         }
     }
     if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
-        return (Outcome::Fail, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Fail,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     if let Some(f) = result.findings.first() {
-        return (Outcome::Warn, format!("{}; got {}", f.check, f.actual));
+        return (
+            Outcome::Warn,
+            clip(&format!("{}; got {}", f.check, f.actual)),
+        );
     }
     not_applicable.dedup();
     if applicable == 0 && !not_applicable.is_empty() {

@@ -138,6 +138,16 @@ pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
     .await
 }
 
+/// A call of `rpc` without credentials (for the scope its challenge names).
+pub(crate) async fn unauthenticated_rpc(ctx: &TargetContext, rpc: &str, block: &str) -> StepRecord {
+    let vars = ctx.builtin_vars();
+    let call = CallResource {
+        rpc: Some(rpc.into()),
+        ..plain_call()
+    };
+    call_resource(ctx, &call, block, &vars, &mut FlowState::default()).await
+}
+
 fn plain_call() -> CallResource {
     CallResource {
         method: "POST".into(),
@@ -166,7 +176,9 @@ pub async fn run(
         Action::Authorize(a) => flow::authorize(ctx, flow, a, block, vars).await,
         Action::Token(a) => flow::token(ctx, flow, a, block, vars).await,
         Action::Revoke(a) => flow::revoke(ctx, flow, a, block).await,
+        Action::Introspect(a) => flow::introspect(ctx, flow, a, block).await,
         Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
+        Action::CimdClient(a) => super::cimd::step(ctx, flow, a, vars).await,
         Action::Http(h) => http(ctx, h, block, vars).await,
         Action::FetchResourceMetadata { via, required } => {
             let key = prm_memo_key(via);
@@ -501,6 +513,7 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 ///
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
 /// token's header and claims but not its signature; `none-jwt` re-issues its claims unsigned;
+/// `tampered` changes one character of it, JWT or not;
 /// `garbage` and `unsigned-jwt` need no flow at all.
 fn token_value(
     ctx: &TargetContext,
@@ -548,6 +561,22 @@ fn token_value(
             let (h, p) = jwt_parts(&access()?)?;
             let sig = b64.encode(Sha256::digest(format!("authspec-forged.{h}.{p}")));
             format!("{h}.{p}.{sig}")
+        }
+        // One character near the middle changed: no longer a token the server issued, whether
+        // it is a JWT (the signed payload changes) or an opaque handle.
+        "tampered" => {
+            let mut chars: Vec<char> = access()?.chars().collect();
+            let middle = chars.len() / 2;
+            let at = (middle..chars.len())
+                .chain(0..middle)
+                .find(|&i| chars.get(i).is_some_and(char::is_ascii_alphanumeric))
+                .ok_or_else(|| {
+                    StepStop::Unavailable("the access token has no character to change".into())
+                })?;
+            if let Some(c) = chars.get_mut(at) {
+                *c = if *c == 'A' { 'B' } else { 'A' };
+            }
+            chars.into_iter().collect()
         }
         "none-jwt" => {
             let (_, p) = jwt_parts(&access()?)?;
@@ -809,14 +838,7 @@ async fn open_session(
     log: &mut Vec<Exchange>,
 ) {
     flow.mcp_session_opened = true;
-    let opening = CallResource {
-        rpc: Some("initialize".into()),
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: false,
-        ..c.clone()
-    };
+    let opening = lifecycle_call(c, "initialize");
     let Ok(req) = build_call(ctx, &opening, Some("initialize"), token, vars, flow) else {
         return;
     };
@@ -827,9 +849,26 @@ async fn open_session(
     finish_initialize(ctx, &opening, token, &block, vars, flow, &resp, log).await;
 }
 
+/// A 2025 lifecycle message (`initialize`, `notifications/initialized`) with the credentials of
+/// `c` and none of its probe overrides.
+fn lifecycle_call(c: &CallResource, rpc: &str) -> CallResource {
+    CallResource {
+        method: "POST".into(),
+        rpc: Some(rpc.into()),
+        headers: Vec::new(),
+        params: serde_json::Map::new(),
+        meta: serde_json::Map::new(),
+        notification: rpc.starts_with("notifications/"),
+        ..c.clone()
+    }
+}
+
 /// After an answer to `initialize`: learn the session and the version the server chose, then
 /// send `notifications/initialized` as a 2025 client does.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step's context, credentials and log, as call_resource has them"
+)]
 async fn finish_initialize(
     ctx: &TargetContext,
     c: &CallResource,
@@ -844,14 +883,7 @@ async fn finish_initialize(
     if !learn_session(ctx, flow, resp) {
         return;
     }
-    let initialized = CallResource {
-        rpc: Some("notifications/initialized".into()),
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: true,
-        ..c.clone()
-    };
+    let initialized = lifecycle_call(c, "notifications/initialized");
     if let Ok(req) = build_call(
         ctx,
         &initialized,

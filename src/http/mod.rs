@@ -1,12 +1,19 @@
 //! The HTTP layer every step goes through.
 //!
-//! It owns the limits (per-request timeout, response-size cap), never follows a redirect by
-//! itself (steps decide, hop by hop), applies the policy of which URLs the harness may
-//! follow, and turns every exchange into a redacted [`Exchange`] record for the transcript.
+//! It owns the limits (a per-request timeout over the whole exchange, body included; a floor
+//! rate for bodies; the response-size cap), never follows a redirect by itself (steps decide,
+//! hop by hop), applies the policy of which URLs the harness may follow, and turns every
+//! exchange into a redacted [`Exchange`] record for the transcript, each header and body kept
+//! within a fixed size.
+//!
+//! It also holds the run's circuit breaker: once an endpoint has timed out or stalled, later
+//! requests to it fail at once with the first failure, so a dead endpoint costs one timeout
+//! per run rather than one per case.
 
 pub mod redact;
 
-use std::sync::Once;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -20,7 +27,16 @@ use crate::oauth::urls;
 /// Response bodies larger than this are refused (metadata documents are far smaller).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// How much of a body the transcript keeps.
-const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
+pub const TRANSCRIPT_BODY_LIMIT: usize = 16 * 1024;
+/// How much of one header value the transcript keeps.
+pub const TRANSCRIPT_HEADER_LIMIT: usize = 1024;
+/// How much of all the header fields of one message the transcript keeps.
+pub const TRANSCRIPT_HEADERS_LIMIT: usize = 8 * 1024;
+/// The slowest a body may arrive (bytes per second, averaged from its first byte on) once the
+/// grace period has passed.
+pub const DEFAULT_FLOOR_RATE: u64 = 1024;
+/// How long a body may take before the floor rate applies.
+pub const DEFAULT_FLOOR_GRACE: Duration = Duration::from_secs(2);
 
 /// A request the harness is about to send.
 #[derive(Clone, Debug)]
@@ -47,12 +63,13 @@ impl Request {
     }
 }
 
-/// A response as received, body already read within the size limit.
+/// A response as received, body already read within the size limit. Cheap to clone: a
+/// memoised discovery document is shared by every case that looks at it.
 #[derive(Clone, Debug)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub headers: Arc<[(String, String)]>,
+    pub body: Arc<[u8]>,
     pub elapsed: Duration,
 }
 
@@ -147,6 +164,28 @@ pub enum HttpError {
     TooManyRedirects { url: String, hops: usize },
     #[error("HTTP error talking to {url}: {reason}")]
     Protocol { url: String, reason: String },
+    #[error(
+        "the body from {url} stalled: {received} bytes in {ms} ms, below the floor of {floor} bytes/s"
+    )]
+    Stalled {
+        url: String,
+        received: usize,
+        ms: u128,
+        floor: u64,
+    },
+    #[error("not sent to {url}: the endpoint {endpoint} already failed in this run ({first})")]
+    EndpointDown {
+        url: String,
+        endpoint: String,
+        first: String,
+    },
+}
+
+impl HttpError {
+    /// Whether the failure means the endpoint is dead or stalled for the rest of the run.
+    pub fn trips_breaker(&self) -> bool {
+        matches!(self, HttpError::Timeout { .. } | HttpError::Stalled { .. })
+    }
 }
 
 /// Options for the client.
@@ -156,6 +195,12 @@ pub struct HttpOptions {
     pub body_limit: usize,
     /// Whether the target itself is on loopback (then plain http on loopback is acceptable).
     pub target_is_loopback: bool,
+    /// Whether the target itself is on a private network (then advertised private addresses
+    /// are followed).
+    pub target_is_private: bool,
+    /// A body arriving slower than this (bytes per second) after `floor_grace` is a stall.
+    pub floor_rate: u64,
+    pub floor_grace: Duration,
 }
 
 impl Default for HttpOptions {
@@ -164,16 +209,31 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(10),
             body_limit: DEFAULT_BODY_LIMIT,
             target_is_loopback: false,
+            target_is_private: false,
+            floor_rate: DEFAULT_FLOOR_RATE,
+            floor_grace: DEFAULT_FLOOR_GRACE,
         }
     }
 }
 
-/// The shared client: cheap to clone.
+/// The shared client: cheap to clone; clones share the circuit breaker.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     inner: reqwest::Client,
     pub options: HttpOptions,
     pub redactor: Redactor,
+    /// Endpoints that timed out or stalled, with their first failure.
+    tripped: Arc<Mutex<HashMap<String, String>>>,
+}
+
+/// The endpoint a URL names, for the circuit breaker: scheme, authority and path.
+pub fn endpoint_of(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.to_string()
 }
 
 static CRYPTO: Once = Once::new();
@@ -199,7 +259,26 @@ impl HttpClient {
             inner,
             options,
             redactor,
+            tripped: Arc::new(Mutex::new(HashMap::new())),
         })
+    }
+
+    fn breaker(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        match self.tripped.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The endpoints that timed out or stalled in this run, with their first failure.
+    pub fn tripped_endpoints(&self) -> Vec<(String, String)> {
+        let mut v: Vec<_> = self
+            .breaker()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        v.sort();
+        v
     }
 
     /// Whether the harness may follow a URL that a target advertised.
@@ -213,6 +292,11 @@ impl HttpClient {
         if urls::is_link_local_or_metadata(url) {
             return refuse("link-local and cloud-metadata addresses are never followed");
         }
+        if urls::is_private(url) && !self.options.target_is_private {
+            return refuse(
+                "private-network addresses are followed only when the target is on a private network",
+            );
+        }
         match url.scheme() {
             "https" => Ok(()),
             "http" if urls::is_loopback(url) && self.options.target_is_loopback => Ok(()),
@@ -224,7 +308,37 @@ impl HttpClient {
     }
 
     /// Sends one request; never follows redirects.
+    ///
+    /// The timeout covers the whole exchange, body included. A request to an endpoint that has
+    /// already timed out or stalled in this run is not sent.
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
+        let url = req.url.to_string();
+        let endpoint = endpoint_of(&req.url);
+        if let Some(first) = self.breaker().get(&endpoint) {
+            return Err(HttpError::EndpointDown {
+                url,
+                endpoint: self.redactor.url(&endpoint),
+                first: first.clone(),
+            });
+        }
+        let result = match tokio::time::timeout(self.options.timeout, self.exchange(req)).await {
+            Ok(r) => r,
+            Err(_) => Err(HttpError::Timeout {
+                url: url.clone(),
+                secs: self.options.timeout.as_secs(),
+            }),
+        };
+        if let Err(e) = &result
+            && e.trips_breaker()
+        {
+            self.breaker()
+                .entry(endpoint)
+                .or_insert_with(|| self.redactor.text(&e.to_string()));
+        }
+        result
+    }
+
+    async fn exchange(&self, req: &Request) -> Result<Response, HttpError> {
         let url = req.url.to_string();
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| {
             HttpError::Protocol {
@@ -258,7 +372,26 @@ impl HttpClient {
             return Err(HttpError::TooLarge { url, limit });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&url, e))? {
+        let body_started = tokio::time::Instant::now();
+        let floor = self.options.floor_rate.max(1);
+        loop {
+            // The body may take the grace period, then must keep up with the floor rate.
+            let allowed = self
+                .options
+                .floor_grace
+                .max(Duration::from_secs_f64(body.len() as f64 / floor as f64));
+            let chunk = match tokio::time::timeout_at(body_started + allowed, resp.chunk()).await {
+                Ok(c) => c.map_err(|e| self.classify(&url, e))?,
+                Err(_) => {
+                    return Err(HttpError::Stalled {
+                        url,
+                        received: body.len(),
+                        ms: body_started.elapsed().as_millis(),
+                        floor,
+                    });
+                }
+            };
+            let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > limit {
                 return Err(HttpError::TooLarge { url, limit });
             }
@@ -266,8 +399,8 @@ impl HttpClient {
         }
         Ok(Response {
             status,
-            headers,
-            body,
+            headers: headers.into(),
+            body: body.into(),
             elapsed: started.elapsed(),
         })
     }
@@ -312,12 +445,19 @@ impl HttpClient {
             request_headers: req
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), r.header(k, v)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT),
+                    )
+                })
                 .collect(),
-            request_body: req
-                .body
-                .as_ref()
-                .map(|b| truncate(&r.body(req_ct, &String::from_utf8_lossy(b)))),
+            request_body: req.body.as_ref().map(|b| {
+                truncate(
+                    &r.body(req_ct, &String::from_utf8_lossy(b)),
+                    TRANSCRIPT_BODY_LIMIT,
+                )
+            }),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -327,18 +467,16 @@ impl HttpClient {
         match result {
             Ok(resp) => {
                 ex.status = Some(resp.status);
-                ex.response_headers = resp
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), r.header(k, v)))
-                    .collect();
+                ex.response_headers = record_headers(&resp.headers, r);
                 if !resp.body.is_empty() {
-                    ex.response_body =
-                        Some(truncate(&r.body(resp.header("content-type"), &resp.text())));
+                    ex.response_body = Some(truncate(
+                        &r.body(resp.header("content-type"), &resp.text()),
+                        TRANSCRIPT_BODY_LIMIT,
+                    ));
                 }
                 ex.elapsed_ms = resp.elapsed.as_millis() as u64;
             }
-            Err(e) => ex.error = Some(r.text(&e.to_string())),
+            Err(e) => ex.error = Some(truncate(&r.text(&e.to_string()), TRANSCRIPT_HEADER_LIMIT)),
         }
         ex
     }
@@ -352,15 +490,51 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-fn truncate(s: &str) -> String {
-    if s.len() <= TRANSCRIPT_BODY_LIMIT {
+/// The redacted header fields of one message as the transcript keeps them: each name and value
+/// within [`TRANSCRIPT_HEADER_LIMIT`], all of them within [`TRANSCRIPT_HEADERS_LIMIT`], and a
+/// last entry saying how many fields and bytes were left out.
+fn record_headers(headers: &[(String, String)], r: &Redactor) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    let mut left = (0usize, 0usize);
+    for (k, v) in headers {
+        if used >= TRANSCRIPT_HEADERS_LIMIT {
+            left.0 += 1;
+            left.1 += k.len() + v.len();
+            continue;
+        }
+        let name = truncate(k, TRANSCRIPT_HEADER_LIMIT);
+        let value = truncate(&r.header(k, v), TRANSCRIPT_HEADER_LIMIT);
+        used += name.len() + value.len();
+        out.push((name, value));
+    }
+    if left.0 > 0 {
+        out.push((
+            "…".into(),
+            format!(
+                "[truncated: {} more header fields, {} bytes, not shown]",
+                left.0, left.1
+            ),
+        ));
+    }
+    out
+}
+
+/// Keeps at most `limit` bytes of `s`, marked as truncated with the original length.
+pub fn truncate(s: &str, limit: usize) -> String {
+    if s.len() <= limit {
         return s.to_string();
     }
-    let mut end = TRANSCRIPT_BODY_LIMIT;
+    let mut end = limit;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}\n… [{} more bytes not shown]", &s[..end], s.len() - end)
+    format!(
+        "{}… [truncated: {} of {} bytes shown]",
+        &s[..end],
+        end,
+        s.len()
+    )
 }
 
 /// One recorded, redacted HTTP exchange.

@@ -6,13 +6,22 @@
 
 use std::fmt;
 
+/// How many auth-params a parsed challenge keeps; the rest are checked for syntax and counted.
+pub const MAX_PARAMS: usize = 64;
+/// How many challenges one field value yields; the rest are checked for syntax and counted.
+pub const MAX_CHALLENGES: usize = 32;
+
 /// One challenge: an auth-scheme with either a token68 or a list of auth-params.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Challenge {
     pub scheme: String,
     pub token68: Option<String>,
-    /// Parameters in the order sent; names lowercased, duplicates kept.
+    /// Parameters in the order sent; names lowercased, duplicates kept; at most [`MAX_PARAMS`].
     pub params: Vec<AuthParam>,
+    /// Parameters sent beyond [`MAX_PARAMS`], not kept.
+    pub omitted_params: usize,
+    /// Challenges that followed this one in the field beyond [`MAX_CHALLENGES`], not kept.
+    pub omitted_challenges: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +42,24 @@ impl Challenge {
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
             .map(|p| p.value.as_str())
+    }
+
+    /// What the parser left out of this challenge, in words, if anything.
+    pub fn omissions(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.omitted_params > 0 {
+            parts.push(format!(
+                "only the first {MAX_PARAMS} of {} parameters were kept",
+                MAX_PARAMS + self.omitted_params
+            ));
+        }
+        if self.omitted_challenges > 0 {
+            parts.push(format!(
+                "{} further challenges were left out (at most {MAX_CHALLENGES} are kept)",
+                self.omitted_challenges
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 
     /// Parameter names that occur more than once.
@@ -211,10 +238,12 @@ pub fn parse(value: &str) -> Result<Vec<Challenge>, ChallengeSyntaxError> {
             scheme,
             token68: None,
             params: Vec::new(),
+            omitted_params: 0,
+            omitted_challenges: 0,
         };
         let spaces = c.skip_ws();
         if matches!(c.peek(), None | Some(b',')) {
-            out.push(ch);
+            keep(&mut out, ch);
             continue;
         }
         if spaces == 0 {
@@ -225,7 +254,7 @@ pub fn parse(value: &str) -> Result<Vec<Challenge>, ChallengeSyntaxError> {
         {
             ch.token68 = Some(String::from_utf8_lossy(&c.s[c.i..end]).into_owned());
             c.i = end;
-            out.push(ch);
+            keep(&mut out, ch);
             continue;
         }
         // auth-params, until the end or a token that starts the next challenge
@@ -249,11 +278,15 @@ pub fn parse(value: &str) -> Result<Vec<Challenge>, ChallengeSyntaxError> {
                     )));
                 }
             };
-            ch.params.push(AuthParam {
-                name,
-                value,
-                quoted,
-            });
+            if ch.params.len() < MAX_PARAMS {
+                ch.params.push(AuthParam {
+                    name,
+                    value,
+                    quoted,
+                });
+            } else {
+                ch.omitted_params += 1;
+            }
             c.skip_ws();
             match c.peek() {
                 None => break,
@@ -268,9 +301,18 @@ pub fn parse(value: &str) -> Result<Vec<Challenge>, ChallengeSyntaxError> {
                 Some(_) => return Err(c.err("expected `,` between auth-params")),
             }
         }
-        out.push(ch);
+        keep(&mut out, ch);
     }
     Ok(out)
+}
+
+/// Adds a parsed challenge, or counts it on the last kept one once [`MAX_CHALLENGES`] are kept.
+fn keep(out: &mut Vec<Challenge>, ch: Challenge) {
+    if out.len() < MAX_CHALLENGES {
+        out.push(ch);
+    } else if let Some(last) = out.last_mut() {
+        last.omitted_challenges += 1;
+    }
 }
 
 /// Parses every `WWW-Authenticate` field of a response and returns all challenges.
@@ -355,6 +397,27 @@ mod tests {
         assert!(parse(r#"Bearer scope="unterminated"#).is_err());
         assert!(parse(r#"Bearer a=1 b=2"#).is_err());
         assert!(parse("Bearer =x").is_err());
+    }
+
+    #[test]
+    fn caps_parameters_and_challenges() {
+        let many: Vec<String> = (0..1000).map(|i| format!("p{i}=v")).collect();
+        let c = parse(&format!("Bearer {}", many.join(", "))).expect("parses");
+        assert_eq!(c[0].params.len(), MAX_PARAMS);
+        assert_eq!(c[0].omitted_params, 1000 - MAX_PARAMS);
+        assert!(
+            c[0].omissions()
+                .expect("said")
+                .contains("of 1000 parameters")
+        );
+        let c = parse(&vec!["Basic"; 100].join(", ")).expect("parses");
+        assert_eq!(c.len(), MAX_CHALLENGES);
+        assert_eq!(
+            c[MAX_CHALLENGES - 1].omitted_challenges,
+            100 - MAX_CHALLENGES
+        );
+        // The syntax past the cap is still checked.
+        assert!(parse(&format!("Bearer {}, x=\"open", many.join(", "))).is_err());
     }
 
     #[test]

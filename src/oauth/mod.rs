@@ -2,6 +2,7 @@
 //! construction and URL rules. Pure functions; no I/O.
 
 pub mod challenge;
+pub mod cimd;
 pub mod pkce;
 pub mod urls;
 pub mod wellknown;

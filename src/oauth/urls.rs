@@ -31,6 +31,28 @@ pub fn is_link_local_or_metadata(url: &Url) -> bool {
     }
 }
 
+/// True for private-network addresses (RFC 1918, CGNAT, IPv6 unique-local) and the unspecified
+/// address, which a public target has no business sending the harness to.
+pub fn is_private(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => {
+            let o = ip.octets();
+            ip.is_private()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        Some(Host::Ipv6(ip)) => {
+            ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_private() || v4.is_link_local())
+        }
+        _ => false,
+    }
+}
+
 /// Why an advertised URL is not acceptable, if it is not.
 ///
 /// OAuth 2.1 §1.5 wants https everywhere; plain http is tolerated only on loopback and only
@@ -75,5 +97,13 @@ mod tests {
         assert!(is_link_local_or_metadata(&u));
         let u = Url::parse("http://localhost:3000/").expect("url");
         assert!(is_loopback(&u));
+        for private in [
+            "https://10.1.2.3/",
+            "https://192.168.0.1/",
+            "https://[fd00::1]/",
+        ] {
+            assert!(is_private(&Url::parse(private).expect("url")), "{private}");
+        }
+        assert!(!is_private(&Url::parse("https://8.8.8.8/").expect("url")));
     }
 }

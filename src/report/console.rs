@@ -38,12 +38,17 @@ pub fn render(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {} · target {} · MCP {} · level {}",
+        "{} {} · target {} · MCP {} · level {}{}",
         report.tool.name.bold(),
         report.tool.version,
         report.target,
         report.spec,
-        report.level
+        report.level,
+        if report.strict {
+            " · strict reading"
+        } else {
+            ""
+        }
     );
     if let Some(wire) = &report.wire {
         let _ = writeln!(out, "wire: the target answered {wire}");

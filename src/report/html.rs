@@ -48,6 +48,9 @@ pub fn render(
         meta(&mut b, "Wire model", &esc(wire));
     }
     meta(&mut b, "Level", report.level.as_str());
+    if report.strict {
+        meta(&mut b, "Reading", "strict (--strict)");
+    }
     meta(&mut b, "Started", &esc(&report.started_at));
     meta(&mut b, "Duration", &duration(report.duration_ms));
     meta(&mut b, "HTTP requests", &report.requests.to_string());

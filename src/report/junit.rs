@@ -78,6 +78,9 @@ pub fn render(
         ));
         ts.add_property(Property::new("target", report.target.clone()));
         ts.add_property(Property::new("spec", report.spec.clone()));
+        if report.strict {
+            ts.add_property(Property::new("reading", "strict"));
+        }
         for c in report.cases.iter().filter(|c| c.suite == suite) {
             let mut status = match c.result {
                 Outcome::Pass | Outcome::Warn => TestCaseStatus::success(),

@@ -175,10 +175,15 @@ fn verdict(out: &mut String, report: &RunReport) {
     );
     let _ = writeln!(
         out,
-        "Target {} · MCP {} · level {} · {} {}\n",
+        "Target {} · MCP {} · level {}{} · {} {}\n",
         code_span(&report.target),
         text_inline(&report.spec),
         report.level,
+        if report.strict {
+            " · strict reading"
+        } else {
+            ""
+        },
         text_inline(&report.tool.name),
         text_inline(&report.tool.version),
     );

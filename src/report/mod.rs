@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod console;
+pub mod dedup;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -134,6 +134,10 @@ pub struct RunReport {
     /// Which MCP wire model the target answered authenticated requests in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wire: Option<String>,
+    /// Whether rules the sources leave ambiguous were read strictly (`--strict`); by default
+    /// the lenient reading is used and the strict one is reported as a warning or information.
+    #[serde(default)]
+    pub strict: bool,
     /// The weakest level selected.
     pub level: Level,
     pub started_at: String,

@@ -60,7 +60,9 @@ const STEP_KEYS: &[&str] = &[
     "token",
     "refresh",
     "revoke",
+    "introspect",
     "flow",
+    "cimd_client",
 ];
 const ACTIONS: &[&str] = &[
     "http",
@@ -72,9 +74,21 @@ const ACTIONS: &[&str] = &[
     "token",
     "refresh",
     "revoke",
+    "introspect",
     "flow",
+    "cimd_client",
 ];
-const EXPECT_META_KEYS: &[&str] = &["check", "level", "step", "optional", "why", "requirements"];
+const EXPECT_META_KEYS: &[&str] = &[
+    "check",
+    "level",
+    "step",
+    "optional",
+    "why",
+    "requirements",
+    "when",
+    "info",
+    "strict",
+];
 const HTTP_KEYS: &[&str] = &["method", "url", "headers", "body", "json", "form"];
 const CALL_KEYS: &[&str] = &[
     "method",
@@ -150,6 +164,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err_at(&mut self, pos: Pos, message: impl Into<String>, hint: Option<String>) {
+        // A node the YAML parser gives no place (an empty or tag-only document) is at the start.
+        let pos = Pos {
+            line: pos.line.max(1),
+            col: pos.col.max(1),
+        };
         let line_text = self
             .source
             .lines()
@@ -747,9 +766,21 @@ fn build_step(
                 .and_then(Value::as_u64)
                 .unwrap_or(1)
                 .clamp(1, 64) as u32,
-            params: params_of(a, &["client", "client_auth", "concurrent"]),
+            rounds: a
+                .get("rounds")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 100) as u32,
+            optional: a.get("optional") == Some(&Value::Bool(true)),
+            params: params_of(
+                a,
+                &["client", "client_auth", "concurrent", "rounds", "optional"],
+            ),
         }),
         "revoke" => Action::Revoke(RevokeAction {
+            token: text("token").unwrap_or_else(|| "access".into()),
+        }),
+        "introspect" => Action::Introspect(RevokeAction {
             token: text("token").unwrap_or_else(|| "access".into()),
         }),
         "flow" => Action::Flow(FlowAction {
@@ -764,6 +795,40 @@ fn build_step(
                 .cloned()
                 .unwrap_or_default(),
             params: params_of(a, &["until", "register"]),
+        }),
+        "cimd_client" => Action::CimdClient(CimdAction {
+            label: text("label").unwrap_or_else(|| "main".into()),
+            client_id: text("client_id"),
+            document: object(a.get("document")),
+            serve: a
+                .get("serve")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|x| {
+                            let t = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
+                            ServeAnswer {
+                                status: x
+                                    .get("status")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| u16::try_from(n).ok()),
+                                body: t("body"),
+                                content_type: t("content_type"),
+                                cache_control: t("cache_control"),
+                                location: t("location"),
+                                pad_to: x
+                                    .get("pad_to")
+                                    .and_then(Value::as_u64)
+                                    .and_then(|n| usize::try_from(n).ok()),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            canary: a.get("canary") == Some(&Value::Bool(true)),
+            hosted: a.get("hosted") == Some(&Value::Bool(true)),
+            needs_fetch: a.get("needs_fetch") != Some(&Value::Bool(false)),
+            unadvertised: a.get("unadvertised") == Some(&Value::Bool(true)),
         }),
         _ => Action::CallResource(CallResource {
             method: text("method").unwrap_or_else(|| "POST".into()),
@@ -909,9 +974,15 @@ fn build_expectation(
             );
         }
     }
+    let when = obj
+        .get("when")
+        .and_then(|w| build_expectation(w, &format!("{ptr}/when"), ctx, steps, defined, catalogue));
     Some(Expectation {
         subject,
         predicate,
+        when: when.map(Box::new),
+        info: obj.get("info").and_then(Value::as_bool).unwrap_or(false),
+        strict: obj.get("strict").and_then(Value::as_str).map(parse_level),
         level: obj.get("level").and_then(Value::as_str).map(parse_level),
         step,
         optional: obj

@@ -31,6 +31,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "suites/rfc7591.yaml",
         include_str!("../../suites/rfc7591.yaml"),
     ),
+    ("suites/cimd.yaml", include_str!("../../suites/cimd.yaml")),
     ("suites/pkce.yaml", include_str!("../../suites/pkce.yaml")),
     (
         "suites/oauth21-code.yaml",

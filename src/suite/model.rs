@@ -227,7 +227,10 @@ pub enum Action {
     Authorize(AuthorizeAction),
     Token(TokenAction),
     Revoke(RevokeAction),
+    /// RFC 7662 introspection of the current access or refresh token, as the client.
+    Introspect(RevokeAction),
     Flow(FlowAction),
+    CimdClient(CimdAction),
 }
 
 impl Action {
@@ -242,7 +245,9 @@ impl Action {
             Action::Token(t) if t.grant == Grant::RefreshToken => "refresh",
             Action::Token(_) => "token",
             Action::Revoke(_) => "revoke",
+            Action::Introspect(_) => "introspect",
             Action::Flow(_) => "flow",
+            Action::CimdClient(_) => "cimd_client",
         }
     }
 }
@@ -385,9 +390,15 @@ pub struct TokenAction {
     pub client_auth: ClientAuth,
     /// Sends this many identical requests at once (code redemption races).
     pub concurrent: u32,
+    /// Repeats the concurrent redemption this many times, each round with a fresh code, since a
+    /// race is won only now and then.
+    pub rounds: u32,
+    /// Without a code (or refresh token) to send, observe nothing instead of skipping the case:
+    /// for probes where getting no code at all is also a pass.
+    pub optional: bool,
 }
 
-/// `revoke`: RFC 7009 revocation of the current access or refresh token.
+/// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.
 #[derive(Clone, Debug)]
 pub struct RevokeAction {
     pub token: String,
@@ -440,4 +451,43 @@ pub struct ClientScenario {
     pub refuse_registration: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
+}
+
+/// `cimd_client`: a client whose `client_id` is the URL of a Client ID Metadata Document the
+/// harness serves on loopback (or, with `hosted`, the user's `--client-metadata-url`).
+#[derive(Clone, Debug, Default)]
+pub struct CimdAction {
+    /// Stored under this label for later steps; `main` by default, so `authorize` and `token`
+    /// use it without naming it.
+    pub label: String,
+    /// The `client_id` sent: a template over `doc_url`, `doc_base`, `doc_authority`,
+    /// `doc_port` and `canary_port`; the document's own URL when absent.
+    pub client_id: Option<String>,
+    /// Members merged over the default document (`null` removes one).
+    pub document: serde_json::Map<String, Value>,
+    /// What the document URL answers, in order (the last repeats); one good document when empty.
+    pub serve: Vec<ServeAnswer>,
+    /// Starts a canary listener (`canary_port`) that counts connections.
+    pub canary: bool,
+    /// A hosted `--client-metadata-url` may stand in (only for unmodified documents).
+    pub hosted: bool,
+    /// Whether the case needs the server to fetch the harness's loopback documents (the
+    /// default); a canary probe does not.
+    pub needs_fetch: bool,
+    /// Runs even where the metadata does not advertise documents (to see whether the server
+    /// fetches them anyway).
+    pub unadvertised: bool,
+}
+
+/// One scripted answer of the harness's document server.
+#[derive(Clone, Debug, Default)]
+pub struct ServeAnswer {
+    pub status: Option<u16>,
+    /// A raw body instead of the document.
+    pub body: Option<String>,
+    pub content_type: Option<String>,
+    pub cache_control: Option<String>,
+    pub location: Option<String>,
+    /// Pads the document with an extra member up to this many bytes.
+    pub pad_to: Option<usize>,
 }

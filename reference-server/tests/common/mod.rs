@@ -14,6 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use url::Url;
 
+pub mod docs;
+
 pub const JSON: (&str, &str) = ("Content-Type", "application/json");
 pub const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
 pub const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#;
