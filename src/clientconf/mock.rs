@@ -598,11 +598,14 @@ impl Walk {
             ));
         }
         // RFC 8707 §2.2 and MCP: the refresh names the resource too.
-        let mut params: Vec<(String, Param)> = Vec::new();
-        if !self.has(ClientMutant::NoResource) && !self.has(ClientMutant::RefreshWithoutResource) {
-            let resource = self.flow.resource.clone().unwrap_or_default();
-            params.push(("resource".into(), Param::One(resource)));
-        }
+        let resource = if self.has(ClientMutant::NoResource)
+            || self.has(ClientMutant::RefreshWithoutResource)
+        {
+            Param::Omit
+        } else {
+            Param::One(self.flow.resource.clone().unwrap_or_default())
+        };
+        let params: Vec<(String, Param)> = vec![("resource".into(), resource)];
         let o = self
             .step(
                 "refresh",
