@@ -169,8 +169,11 @@ fn token_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
     let tokens = issued_tokens(log);
     let mut out = Vec::new();
     for (i, r) in log.iter().enumerate() {
+        let url = match &r.query {
+            Some(q) => format!("{}?{q}", r.path),
+            None => r.path.clone(),
+        };
         for t in &tokens {
-            let url = format!("{}?{}", r.path, r.query.as_deref().unwrap_or(""));
             let where_ = if url.contains(t.as_str()) {
                 Some("in the URL")
             } else if r.path == "/mcp" && r.body.contains(t.as_str()) {
@@ -226,7 +229,10 @@ fn refresh_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
         .collect();
     let mut out = Vec::new();
     for (i, r) in log.iter().enumerate() {
-        let url = format!("{}?{}", r.path, r.query.as_deref().unwrap_or(""));
+        let url = match &r.query {
+            Some(q) => format!("{}?{q}", r.path),
+            None => r.path.clone(),
+        };
         let headers: String = r.headers.iter().map(|(_, v)| v.as_str()).collect();
         for t in &tokens {
             let in_url = url.contains(t.as_str());
