@@ -104,6 +104,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         legacy_only: s.legacy_only,
         issuer_path: s.issuer_path.clone(),
         refuse_registration: s.refuse_registration,
+        migrate_as: s.migrate_as,
     };
     (config, shape)
 }

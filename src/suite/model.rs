@@ -449,6 +449,8 @@ pub struct ClientScenario {
     pub issuer_path: Option<String>,
     /// Every dynamic registration is refused.
     pub refuse_registration: bool,
+    /// The MCP server moves to a second authorization server once the client has its tools.
+    pub migrate_as: bool,
     /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
     pub context: serde_json::Map<String, Value>,
 }
