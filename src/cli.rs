@@ -594,9 +594,9 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Coverage(a) => cmd_coverage(a),
         Command::Demo(a) => cmd_demo(*a).await,
         Command::Report(a) => cmd_report(a),
-        Command::ClientMetadata(a) => cmd_client_metadata(a),
         Command::Client(a) => client_cmd::cmd_client(*a).await,
         Command::MockClient(a) => client_cmd::cmd_mock_client(a).await,
+        Command::ClientMetadata(a) => cmd_client_metadata(a),
     }
 }
 

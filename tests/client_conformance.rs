@@ -126,17 +126,23 @@ fn main() {
             })
             .with_kind(case.level.as_str()),
         );
-        if case.applies_to(SpecRevision::V2025_11_25) {
+        for rev in [SpecRevision::V2025_11_25, SpecRevision::V2025_06_18] {
+            if !case.applies_to(rev) {
+                continue;
+            }
             let c = case.clone();
             trials.push(
-                Trial::test(format!("mock-client-2025-11-25::{}", case.id), move || {
-                    let r = run_under(&c, mock_command(None), 20, SpecRevision::V2025_11_25)?;
-                    if r.result == Outcome::Pass {
-                        Ok(())
-                    } else {
-                        Err(format!("expected pass, got {}", detail(&r)).into())
-                    }
-                })
+                Trial::test(
+                    format!("mock-client-{}::{}", rev.as_str(), case.id),
+                    move || {
+                        let r = run_under(&c, mock_command(None), 20, rev)?;
+                        if r.result == Outcome::Pass {
+                            Ok(())
+                        } else {
+                            Err(format!("expected pass, got {}", detail(&r)).into())
+                        }
+                    },
+                )
                 .with_kind(case.level.as_str()),
             );
         }

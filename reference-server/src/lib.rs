@@ -353,6 +353,7 @@ async fn spawn_with(
             log: log.clone(),
             shape,
             base: base_url.clone(),
+            migration: std::sync::Mutex::default(),
         });
         // Around the whole router, not its routes, so that a rewritten path is routed anew.
         app = axum::Router::new()

@@ -95,6 +95,10 @@ pub struct Shape {
     pub answer_as_sse: bool,
     /// Token responses carry no refresh token (issuing one is up to the AS).
     pub no_refresh_token: bool,
+    /// The MCP server changes authorization servers once the client has listed its tools:
+    /// from then on the PRM names a second authorization server (issuer `BASE/as2`, its
+    /// endpoints under `/as2/`), and tokens of the first are refused with a 401.
+    pub migrate_as: bool,
     /// Every dynamic registration is refused (400 `invalid_redirect_uri`), as an OpenID
     /// Connect server refuses a loopback redirect for what it takes to be a web client.
     pub refuse_registration: bool,
@@ -109,11 +113,32 @@ pub struct Shape {
     pub legacy_only: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Observer {
     pub(crate) log: RequestLog,
     pub(crate) shape: Shape,
     pub(crate) base: String,
+    pub(crate) migration: Mutex<Migration>,
+}
+
+/// Where an authorization-server change ([`Shape::migrate_as`]) stands.
+#[derive(Debug, Default)]
+pub(crate) struct Migration {
+    done: bool,
+    /// Access tokens the first authorization server issued.
+    first_as_tokens: Vec<String>,
+}
+
+/// The prefix of the second authorization server's endpoints and issuer.
+const SECOND_AS: &str = "/as2";
+
+impl Observer {
+    fn migration(&self) -> MutexGuard<'_, Migration> {
+        match self.migration.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
 }
 
 /// The middleware that records each exchange. The body is buffered (within the server's own
@@ -155,6 +180,11 @@ pub(crate) async fn record(
             {
                 parts.uri = uri;
             }
+            if let Some(inner) = second_as_path(&obs.shape, &seen)
+                && let Ok(uri) = inner.parse()
+            {
+                parts.uri = uri;
+            }
             let r = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
@@ -169,18 +199,65 @@ pub(crate) async fn record(
     seen.status = response.status().as_u16();
     seen.location = text(&response, header::LOCATION);
     seen.www_authenticate = text(&response, header::WWW_AUTHENTICATE);
-    let response = if seen.path == "/token" || seen.path == "/register" {
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-            return crate::responses::payload_too_large();
+    let response =
+        if ["/token", "/register", "/as2/token", "/as2/register"].contains(&seen.path.as_str()) {
+            let (parts, body) = response.into_parts();
+            let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+                return crate::responses::payload_too_large();
+            };
+            seen.response_body = Some(String::from_utf8_lossy(&bytes).into_owned());
+            Response::from_parts(parts, Body::from(bytes))
+        } else {
+            response
         };
-        seen.response_body = Some(String::from_utf8_lossy(&bytes).into_owned());
-        Response::from_parts(parts, Body::from(bytes))
-    } else {
-        response
-    };
+    if obs.shape.migrate_as {
+        let mut m = obs.migration();
+        if seen.path == "/token"
+            && seen.status == 200
+            && let Some(t) = seen
+                .response_body
+                .as_deref()
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+                .and_then(|j| {
+                    j.get("access_token")
+                        .and_then(|t| t.as_str())
+                        .map(str::to_string)
+                })
+        {
+            m.first_as_tokens.push(t);
+        }
+        if !m.done && seen.path == "/mcp" && seen.status == 200 && is_tools_call(&seen) {
+            m.done = true;
+        }
+    }
     obs.log.push(seen);
     response
+}
+
+/// The first authorization server's path a second-AS path stands for: `/as2/authorize` is
+/// `/authorize`, and its metadata locations are the root ones.
+fn second_as_path(shape: &Shape, seen: &ObservedRequest) -> Option<String> {
+    if !shape.migrate_as {
+        return None;
+    }
+    let p = &seen.path;
+    for root in AS_METADATA_ROOTS {
+        if *p == format!("{root}{SECOND_AS}")
+            || (root == "/.well-known/openid-configuration" && *p == format!("{SECOND_AS}{root}"))
+        {
+            return Some(root.to_string());
+        }
+    }
+    let rest = p.strip_prefix(SECOND_AS)?.to_string();
+    let rest = if rest.starts_with('/') {
+        rest
+    } else {
+        return None;
+    };
+    Some(match &seen.query {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest,
+    })
 }
 
 fn is_tools_call(seen: &ObservedRequest) -> bool {
@@ -227,6 +304,29 @@ async fn edit_json(
 
 /// An answer the scenario gives in place of the handlers'.
 fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
+    if obs.shape.migrate_as && seen.path == "/mcp" {
+        let token = seen
+            .header("authorization")
+            .filter(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer "))
+            .map(|a| a[7..].trim().to_string());
+        let m = obs.migration();
+        if m.done && token.is_some_and(|t| m.first_as_tokens.contains(&t)) {
+            let challenge = format!(
+                "Bearer error=\"invalid_token\", error_description=\"this server now trusts another authorization server\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+                obs.base
+            );
+            let mut r = (
+                StatusCode::UNAUTHORIZED,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"error":"invalid_token"}"#,
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            return Some(r);
+        }
+    }
     // Under an issuer path the root metadata documents belong to no issuer.
     if obs.shape.issuer_path.is_some() && AS_METADATA_ROOTS.contains(&seen.path.as_str()) {
         return Some(crate::responses::not_found());
@@ -337,6 +437,63 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
 /// Rewrites the handlers' answer as the scenario asks.
 async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Response) -> Response {
     let mut response = response;
+    if obs.shape.migrate_as && response.status() == StatusCode::OK {
+        let second = format!("{}{SECOND_AS}", obs.base);
+        let migrated = obs.migration().done;
+        if migrated
+            && seen
+                .path
+                .starts_with("/.well-known/oauth-protected-resource")
+        {
+            let second = second.clone();
+            response = edit_json(response, move |m| {
+                m.insert("authorization_servers".into(), serde_json::json!([second]));
+                m.remove("signed_metadata");
+            })
+            .await;
+        } else if second_as_path(&obs.shape, seen)
+            .is_some_and(|inner| AS_METADATA_ROOTS.contains(&inner.as_str()))
+        {
+            let base = obs.base.clone();
+            response = edit_json(response, move |m| {
+                m.insert("issuer".into(), serde_json::json!(second));
+                for (k, v) in m.iter_mut() {
+                    if k.ends_with("_endpoint")
+                        && let Some(u) = v.as_str()
+                        && let Some(path) = u.strip_prefix(&base)
+                    {
+                        *v = serde_json::json!(format!("{base}{SECOND_AS}{path}"));
+                    }
+                }
+                m.remove("signed_metadata");
+            })
+            .await;
+        }
+    }
+    if obs.shape.migrate_as
+        && seen.path == format!("{SECOND_AS}/authorize")
+        && let Some(loc) = response.headers().get(header::LOCATION).cloned()
+    {
+        let second = format!("{}{SECOND_AS}", obs.base);
+        let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+        if let Ok(mut u) = url::Url::parse(&loc) {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k == "iss" {
+                        second.clone()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+            if let Ok(v) = HeaderValue::from_str(u.as_str()) {
+                response.headers_mut().insert(header::LOCATION, v);
+            }
+        }
+    }
     if let Some(p) = &obs.shape.issuer_path {
         let issuer = format!("{}{p}", obs.base);
         if seen
@@ -463,4 +620,78 @@ fn scope_param(challenge: &str) -> Option<String> {
     let rest = &challenge[start + 7..];
     let end = rest.find('"')?;
     Some(challenge[start..start + 7 + end + 1].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::Shape;
+    use crate::{Config, spawn_observed};
+
+    async fn raw(addr: SocketAddr, request: &str) -> String {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut out = String::new();
+        stream.read_to_string(&mut out).await.expect("read");
+        out
+    }
+
+    #[tokio::test]
+    async fn records_every_exchange_with_its_body() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let server = spawn_observed(addr, Config::default(), Shape::default())
+            .await
+            .expect("spawn");
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+        let a = server.local_addr();
+        let answer = raw(
+            a,
+            &format!(
+                "POST /mcp?x=1 HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        let log = server.observed();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].method, "POST");
+        assert_eq!(log[0].path, "/mcp");
+        assert_eq!(log[0].query.as_deref(), Some("x=1"));
+        assert_eq!(log[0].body, body);
+        assert_eq!(log[0].status, 401);
+        assert!(log[0].www_authenticate.is_some());
+        server.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn the_shape_hides_paths_and_moves_the_issuer() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let shape = Shape {
+            hidden_paths: vec!["/.well-known/oauth-protected-resource/mcp".into()],
+            issuer_path: Some("/tenant1".into()),
+            ..Shape::default()
+        };
+        let server = spawn_observed(addr, Config::default(), shape)
+            .await
+            .expect("spawn");
+        let a = server.local_addr();
+        let get =
+            |path: &str| format!("GET {path} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\n\r\n");
+        let hidden = raw(a, &get("/.well-known/oauth-protected-resource/mcp")).await;
+        assert!(hidden.starts_with("HTTP/1.1 404"), "{hidden}");
+        let root = raw(a, &get("/.well-known/oauth-authorization-server")).await;
+        assert!(root.starts_with("HTTP/1.1 404"), "{root}");
+        let tenant = raw(a, &get("/.well-known/oauth-authorization-server/tenant1")).await;
+        assert!(tenant.starts_with("HTTP/1.1 200"), "{tenant}");
+        assert!(
+            tenant.contains(&format!("\"issuer\":\"{}/tenant1\"", server.base_url())),
+            "{tenant}"
+        );
+        server.shutdown().await;
+    }
 }

@@ -78,6 +78,7 @@ client_mutants! {
     NoVersionFallback => "client-no-version-fallback", "gives up when the server does not support its protocol version";
     OauthMetadataOnly => "client-oauth-metadata-only", "looks for RFC 8414 metadata only, never OpenID Connect discovery";
     IgnoresRegistrationFailure => "client-ignores-registration-failure", "goes on with a client id of its own making when registration is refused";
+    ReusesCredentials => "client-reuses-credentials", "keeps the client id of the previous authorization server when the MCP server names a new one";
 }
 
 impl FromStr for ClientMutant {
@@ -401,42 +402,7 @@ impl Walk {
             } else {
                 pick(false)
             };
-            let mut metadata = Map::new();
-            metadata.insert("token_endpoint_auth_method".into(), json!(method));
-            metadata.insert("client_name".into(), json!("authspec mock client"));
-            if !self.has(ClientMutant::NoRefreshGrantType) {
-                metadata.insert(
-                    "grant_types".into(),
-                    json!(["authorization_code", "refresh_token"]),
-                );
-            }
-            if !self.has(ClientMutant::NoApplicationType) {
-                metadata.insert("application_type".into(), json!("native"));
-            }
-            self.step(
-                "register",
-                &Action::RegisterClient(RegisterAction {
-                    label: "main".into(),
-                    metadata,
-                    ..RegisterAction::default()
-                }),
-            )
-            .await?;
-            if !self.flow.clients.contains_key("main") {
-                if !self.has(ClientMutant::IgnoresRegistrationFailure) {
-                    return Err("the registration was refused: stopping".into());
-                }
-                self.flow.clients.insert(
-                    "main".into(),
-                    Client {
-                        id: "authspec-mock-unregistered".into(),
-                        secret: None,
-                        auth_method: "none".into(),
-                        redirect_uri: self.ctx.auth.redirect_uri.clone(),
-                        redirect_uris: vec![self.ctx.auth.redirect_uri.clone()],
-                    },
-                );
-            }
+            self.register(&method).await?;
         }
         // 5. Scope and resource, as the spec orders them.
         let supported: Option<String> = prm
@@ -578,6 +544,120 @@ impl Walk {
 }
 
 impl Walk {
+    /// After a 401 to a token that used to work: discovery again from the challenge and, when
+    /// the resource now names another authorization server, a new registration there (client
+    /// credentials belong to the server that issued them), then a new authorization.
+    async fn follow_new_authorization_server(&mut self, answer: &Response) -> Result<(), String> {
+        let url = challenge::first_bearer(answer.headers_named("www-authenticate"))
+            .and_then(|b| b.param("resource_metadata").map(str::to_string))
+            .ok_or("the 401 names no resource metadata")?;
+        let o = self
+            .step(
+                "resource metadata again",
+                &Action::Http(crate::suite::model::HttpAction {
+                    method: "GET".into(),
+                    url,
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        let prm = o
+            .response
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json())
+            .ok_or("no protected resource metadata")?;
+        let issuer = prm
+            .pointer("/authorization_servers/0")
+            .and_then(Value::as_str)
+            .ok_or("the metadata names no authorization server")?
+            .to_string();
+        let previous = self
+            .flow
+            .as_metadata
+            .as_ref()
+            .and_then(|m| m.get("issuer"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let o = self
+            .step(
+                "AS metadata again",
+                &Action::FetchAsMetadata {
+                    via: AsMetadataVia::Auto,
+                    issuer: Some(issuer.clone()),
+                    required: false,
+                },
+            )
+            .await?;
+        let meta = o
+            .response
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json())
+            .ok_or("no authorization server metadata")?;
+        if meta.get("issuer").and_then(Value::as_str) != Some(issuer.as_str()) {
+            return Err("the new metadata's issuer is not the one the resource names".into());
+        }
+        let iss_required = meta
+            .get("authorization_response_iss_parameter_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        self.flow.as_metadata = Some(meta);
+        if issuer != previous && !self.has(ClientMutant::ReusesCredentials) {
+            let method = self
+                .flow
+                .clients
+                .remove("main")
+                .map(|c| c.auth_method)
+                .unwrap_or_else(|| "none".into());
+            self.register(&method).await?;
+        }
+        self.flow.code = None;
+        self.flow.access_token = None;
+        self.flow.refresh_token = None;
+        self.authorize_and_redeem(&issuer, iss_required).await
+    }
+
+    /// Dynamic registration (RFC 7591) as the mock client does it.
+    async fn register(&mut self, method: &str) -> Result<(), String> {
+        let mut metadata = Map::new();
+        metadata.insert("token_endpoint_auth_method".into(), json!(method));
+        metadata.insert("client_name".into(), json!("authspec mock client"));
+        if !self.has(ClientMutant::NoRefreshGrantType) {
+            metadata.insert(
+                "grant_types".into(),
+                json!(["authorization_code", "refresh_token"]),
+            );
+        }
+        if !self.has(ClientMutant::NoApplicationType) {
+            metadata.insert("application_type".into(), json!("native"));
+        }
+        self.step(
+            "register",
+            &Action::RegisterClient(RegisterAction {
+                label: "main".into(),
+                metadata,
+                ..RegisterAction::default()
+            }),
+        )
+        .await?;
+        if !self.flow.clients.contains_key("main") {
+            if !self.has(ClientMutant::IgnoresRegistrationFailure) {
+                return Err("the registration was refused: stopping".into());
+            }
+            self.flow.clients.insert(
+                "main".into(),
+                Client {
+                    id: "authspec-mock-unregistered".into(),
+                    secret: None,
+                    auth_method: "none".into(),
+                    redirect_uri: self.ctx.auth.redirect_uri.clone(),
+                    redirect_uris: vec![self.ctx.auth.redirect_uri.clone()],
+                },
+            );
+        }
+        Ok(())
+    }
+
     /// Once tools/list worked: call a tool, then refresh the token when there is a refresh
     /// token (a client never counts on one).
     async fn after_tools(
@@ -586,9 +666,19 @@ impl Walk {
         placement: TokenPlacement,
         m: &[ClientMutant],
     ) -> Result<String, String> {
-        let o = self
-            .step("tools/call", &call("tools/call", true, placement, m))
+        let mut o = self
+            .step(
+                "tools/call",
+                &call("tools/call", true, placement.clone(), m),
+            )
             .await?;
+        // A 401 now: the server may have moved to another authorization server.
+        if let Some(r) = o.response.clone().filter(|r| r.status == 401) {
+            self.follow_new_authorization_server(&r).await?;
+            o = self
+                .step("tools/call again", &call("tools/call", true, placement, m))
+                .await?;
+        }
         let status = o.response.map(|r| r.status).unwrap_or_default();
         if status != 200 {
             return Err(format!("tools/call got HTTP {status}"));
@@ -599,14 +689,14 @@ impl Walk {
             ));
         }
         // RFC 8707 §2.2 and MCP: the refresh names the resource too.
-        let mut params: Vec<(String, Param)> = Vec::new();
-        if self.has(ClientMutant::NoResource) || self.has(ClientMutant::RefreshWithoutResource) {
-            // The engine's refresh repeats the authorization's resource unless told not to.
-            params.push(("resource".into(), Param::Omit));
+        let resource = if self.has(ClientMutant::NoResource)
+            || self.has(ClientMutant::RefreshWithoutResource)
+        {
+            Param::Omit
         } else {
-            let resource = self.flow.resource.clone().unwrap_or_default();
-            params.push(("resource".into(), Param::One(resource)));
-        }
+            Param::One(self.flow.resource.clone().unwrap_or_default())
+        };
+        let params: Vec<(String, Param)> = vec![("resource".into(), resource)];
         let o = self
             .step(
                 "refresh",

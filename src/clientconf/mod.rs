@@ -104,6 +104,7 @@ fn server_setup(s: &ClientScenario) -> (Config, Shape) {
         legacy_only: s.legacy_only,
         issuer_path: s.issuer_path.clone(),
         refuse_registration: s.refuse_registration,
+        migrate_as: s.migrate_as,
     };
     (config, shape)
 }
@@ -309,8 +310,8 @@ pub async fn run(
         spec: opts.spec.as_str().into(),
         // The wire model a server answered in; a client run judges the client's own.
         wire: None,
-        strict: false,
         level,
+        strict: false,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
         requests,

@@ -57,6 +57,9 @@ pub const TRAFFIC_VALUES: &[&str] = &[
     "refresh_request",
     "requests_without_resource",
     "unissued_client_ids",
+    "second_as_requests",
+    "second_as_registrations",
+    "reused_client_ids",
 ];
 
 fn form(s: &str) -> Map<String, Value> {
@@ -110,7 +113,7 @@ fn secrets(log: &[ObservedRequest]) -> Vec<String> {
                 }
             }
         }
-        if r.path == "/register"
+        if r.path.ends_with("/register")
             && let Some(j) = r
                 .response_body
                 .as_deref()
@@ -169,8 +172,11 @@ fn token_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
     let tokens = issued_tokens(log);
     let mut out = Vec::new();
     for (i, r) in log.iter().enumerate() {
+        let url = match &r.query {
+            Some(q) => format!("{}?{q}", r.path),
+            None => r.path.clone(),
+        };
         for t in &tokens {
-            let url = format!("{}?{}", r.path, r.query.as_deref().unwrap_or(""));
             let where_ = if url.contains(t.as_str()) {
                 Some("in the URL")
             } else if r.path == "/mcp" && r.body.contains(t.as_str()) {
@@ -226,7 +232,10 @@ fn refresh_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
         .collect();
     let mut out = Vec::new();
     for (i, r) in log.iter().enumerate() {
-        let url = format!("{}?{}", r.path, r.query.as_deref().unwrap_or(""));
+        let url = match &r.query {
+            Some(q) => format!("{}?{q}", r.path),
+            None => r.path.clone(),
+        };
         let headers: String = r.headers.iter().map(|(_, v)| v.as_str()).collect();
         for t in &tokens {
             let in_url = url.contains(t.as_str());
@@ -584,6 +593,42 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
         })
         .chain(std::iter::once("reference-public-client".to_string()))
         .collect();
+    // After a change of authorization server (`migrate_as`): what the client did at the
+    // second one, and whether it brought the first one's client id along.
+    let second: Vec<&ObservedRequest> = log
+        .iter()
+        .filter(|r| r.path.starts_with("/as2/") || r.path.ends_with("/as2"))
+        .collect();
+    v.insert("second_as_requests".into(), json!(second.len()));
+    v.insert(
+        "second_as_registrations".into(),
+        json!(
+            second
+                .iter()
+                .filter(|r| r.method == "POST" && r.path == "/as2/register")
+                .count()
+        ),
+    );
+    v.insert(
+        "reused_client_ids".into(),
+        distinct(
+            second
+                .iter()
+                .filter(|r| r.path == "/as2/authorize" || r.path == "/as2/token")
+                .filter_map(|r| {
+                    let f = if r.method == "POST" {
+                        form(&r.body)
+                    } else {
+                        form(r.query.as_deref().unwrap_or(""))
+                    };
+                    f.get("client_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .filter(|id| issued.iter().any(|i| i == id))
+                .map(|id| redactor.text(&id)),
+        ),
+    );
     v.insert(
         "unissued_client_ids".into(),
         distinct(

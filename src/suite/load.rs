@@ -46,6 +46,7 @@ const CLIENT_KEYS: &[&str] = &[
     "legacy_only",
     "issuer_path",
     "refuse_registration",
+    "migrate_as",
     "context",
 ];
 const STEP_KEYS: &[&str] = &[
@@ -625,6 +626,10 @@ fn client_scenario(v: &Value) -> ClientScenario {
         issuer_path: s("issuer_path"),
         refuse_registration: v
             .get("refuse_registration")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        migrate_as: v
+            .get("migrate_as")
             .and_then(Value::as_bool)
             .unwrap_or(false),
         context: object(v.get("context")),

@@ -428,6 +428,40 @@ pub struct FlowAction {
     pub register: serde_json::Map<String, Value>,
 }
 
+/// How `authspec client` sets up the server a client under test talks to (the `client` key of
+/// a case). The server is the reference server, observing every request.
+#[derive(Clone, Debug, Default)]
+pub struct ClientScenario {
+    /// `MCP_CONFORMANCE_SCENARIO` for the client (the official conformance tool's name where
+    /// there is one, so clients wired for it run unchanged); the case id when absent.
+    pub scenario: Option<String>,
+    /// Reference-server switches that set the scene (a root-only metadata document, an issuer
+    /// mismatch…), by name.
+    pub mutants: Vec<String>,
+    /// The scope the 401 challenge asks for.
+    pub challenge_scope: Option<String>,
+    /// tools/list and tools/call always answer 403 `insufficient_scope`.
+    pub always_insufficient_scope: bool,
+    /// `token_endpoint_auth_methods_supported` in the AS metadata.
+    pub token_auth_methods: Option<Vec<String>>,
+    /// Paths the server answers 404 (metadata served at only some of its locations).
+    pub hidden_paths: Vec<String>,
+    /// The MCP endpoint answers with SSE streams instead of JSON.
+    pub answer_as_sse: bool,
+    /// Token responses carry no refresh token.
+    pub no_refresh_token: bool,
+    /// The MCP endpoint speaks only the 2025 revisions (400 UnsupportedProtocolVersion).
+    pub legacy_only: bool,
+    /// A path for the authorization server's issuer (`/tenant1`).
+    pub issuer_path: Option<String>,
+    /// Every dynamic registration is refused.
+    pub refuse_registration: bool,
+    /// The MCP server moves to a second authorization server once the client has its tools.
+    pub migrate_as: bool,
+    /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
+    pub context: serde_json::Map<String, Value>,
+}
+
 /// `cimd_client`: a client whose `client_id` is the URL of a Client ID Metadata Document the
 /// harness serves on loopback (or, with `hosted`, the user's `--client-metadata-url`).
 #[derive(Clone, Debug, Default)]
@@ -465,36 +499,4 @@ pub struct ServeAnswer {
     pub location: Option<String>,
     /// Pads the document with an extra member up to this many bytes.
     pub pad_to: Option<usize>,
-}
-
-/// How `authspec client` sets up the server a client under test talks to (the `client` key of
-/// a case). The server is the reference server, observing every request.
-#[derive(Clone, Debug, Default)]
-pub struct ClientScenario {
-    /// `MCP_CONFORMANCE_SCENARIO` for the client (the official conformance tool's name where
-    /// there is one, so clients wired for it run unchanged); the case id when absent.
-    pub scenario: Option<String>,
-    /// Reference-server switches that set the scene (a root-only metadata document, an issuer
-    /// mismatch…), by name.
-    pub mutants: Vec<String>,
-    /// The scope the 401 challenge asks for.
-    pub challenge_scope: Option<String>,
-    /// tools/list and tools/call always answer 403 `insufficient_scope`.
-    pub always_insufficient_scope: bool,
-    /// `token_endpoint_auth_methods_supported` in the AS metadata.
-    pub token_auth_methods: Option<Vec<String>>,
-    /// Paths the server answers 404 (metadata served at only some of its locations).
-    pub hidden_paths: Vec<String>,
-    /// The MCP endpoint answers with SSE streams instead of JSON.
-    pub answer_as_sse: bool,
-    /// Token responses carry no refresh token.
-    pub no_refresh_token: bool,
-    /// The MCP endpoint speaks only the 2025 revisions (400 UnsupportedProtocolVersion).
-    pub legacy_only: bool,
-    /// A path for the authorization server's issuer (`/tenant1`).
-    pub issuer_path: Option<String>,
-    /// Every dynamic registration is refused.
-    pub refuse_registration: bool,
-    /// Members of `MCP_CONFORMANCE_CONTEXT` (pre-registered credentials, for instance).
-    pub context: serde_json::Map<String, Value>,
 }

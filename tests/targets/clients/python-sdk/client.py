@@ -100,6 +100,10 @@ async def main(url: str) -> int:
         async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
             tools = await client.list_tools()
             print(f"python-sdk: connected, {len(tools.tools)} tool(s)")
+            # A tool call too, so that later scenarios (a new authorization server) see more traffic.
+            if any(t.name == "echo" for t in tools.tools):
+                await client.call_tool("echo", {"text": "authspec"})
+                print("python-sdk: called echo")
     return 0
 
 

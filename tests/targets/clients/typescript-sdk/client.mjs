@@ -75,6 +75,11 @@ try {
   }, 'connect');
   const tools = await withAuth(() => client.listTools(), 'tools/list');
   console.log(`typescript-sdk: connected, ${tools.tools.length} tool(s)`);
+  // A tool call too, so that later scenarios (a new authorization server) see more traffic.
+  if (tools.tools.some((t) => t.name === 'echo')) {
+    await withAuth(() => client.callTool({ name: 'echo', arguments: { text: 'authspec' } }), 'tools/call');
+    console.log('typescript-sdk: called echo');
+  }
   await client.close();
   process.exit(0);
 } catch (e) {
