@@ -2,7 +2,8 @@
 //!
 //! Suites (YAML under `suites/`) are loaded into a typed model ([`suite`]), selected, and run
 //! by the [`engine`] against any target URL over the [`http`] layer; [`checks`] turn what was
-//! observed into findings; [`report`] renders the results and decides the exit code. The
+//! observed into findings, which make up the [`result`] model (with the exit codes); [`report`]
+//! renders the results. The
 //! [`reference`] module runs cases against the bundled reference server and its mutants.
 
 pub mod checks;
@@ -16,4 +17,5 @@ pub mod oauth;
 pub mod reference;
 pub mod report;
 pub mod requirements;
+pub mod result;
 pub mod suite;

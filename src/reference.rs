@@ -13,8 +13,8 @@ use url::Url;
 use crate::engine::context::AuthOptions;
 use crate::engine::{self, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
-use crate::report::{CaseResult, Outcome, RunReport};
 use crate::requirements::Catalogue;
+use crate::result::{CaseResult, Outcome, RunReport};
 use crate::suite::model::{Case, Level, SpecRevision};
 
 /// Starts an in-process reference server on an ephemeral loopback port; returns it and the URL

@@ -24,8 +24,8 @@ use url::Url;
 
 use crate::engine::{RunEvent, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
-use crate::report::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
 use crate::requirements::Catalogue;
+use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
 use crate::suite::model::{Case, ClientScenario, Level, SpecRevision, Suite};
 
 /// What the `client` command was asked to run.

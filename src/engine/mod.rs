@@ -18,10 +18,10 @@ use serde_json::Value;
 pub use context::{StepRecord, StepStop, TargetContext};
 
 use crate::checks::{Check, EvalContext, Expectation, Observation};
-use crate::report::model::{
+use crate::requirements::Catalogue;
+use crate::result::model::{
     CaseResult, Finding, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool,
 };
-use crate::requirements::Catalogue;
 use crate::suite::model::{Case, Level};
 
 /// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
@@ -51,7 +51,7 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
-    let mut dedup = crate::report::dedup::Dedup::default();
+    let mut dedup = crate::result::dedup::Dedup::default();
     let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
             let r = match deadline {

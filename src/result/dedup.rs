@@ -75,7 +75,7 @@ impl Dedup {
 mod tests {
     use super::*;
     use crate::http::Exchange;
-    use crate::report::model::Outcome;
+    use crate::result::model::Outcome;
     use crate::suite::model::Level;
 
     fn case(id: &str, body: &str) -> CaseResult {
