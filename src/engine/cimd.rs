@@ -114,13 +114,13 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
         Ok(m) => m,
         Err(e) => return stop(e, log),
     };
-    if !advertised(&meta) {
+    if !advertised(meta) {
         return skip(
             "the authorization server does not advertise client_id_metadata_document_supported: true",
             log,
         );
     }
-    if !on_loopback(&meta) {
+    if !on_loopback(meta) {
         return skip(
             format!(
                 "the authorization server is not on loopback, so it cannot fetch the documents authspec serves; {}",
@@ -191,7 +191,7 @@ pub async fn flow_client(
     notes: &mut Vec<String>,
 ) -> Result<Option<Client>, StepStop> {
     let meta = flow::metadata(ctx, flow, log).await?;
-    if !advertised(&meta) || cimd::declares_shared_secret(overrides) {
+    if !advertised(meta) || cimd::declares_shared_secret(overrides) {
         return Ok(None);
     }
     if let Some(url) = &ctx.auth.client_metadata_url {
@@ -277,7 +277,7 @@ pub async fn step(
         Ok(m) => m,
         Err(e) => return stop(e, log),
     };
-    if !advertised(&meta) && !a.unadvertised {
+    if !advertised(meta) && !a.unadvertised {
         return skip(
             "the authorization server does not advertise client_id_metadata_document_supported: true",
             log,
@@ -290,7 +290,7 @@ pub async fn step(
     };
     let modified =
         a.client_id.is_some() || !a.document.is_empty() || !a.serve.is_empty() || a.canary;
-    if !on_loopback(&meta) {
+    if !on_loopback(meta) {
         if a.hosted
             && !modified
             && let Some(url) = &ctx.auth.client_metadata_url

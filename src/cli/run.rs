@@ -1,0 +1,302 @@
+//! `authspec run`: the suites against a target (or the in-process reference server).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The MCP endpoint (protected resource) to test. Without it, a reference server is started.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Test this authorization server directly (for an AS with no resource server in front).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Case ids or globs to run (`rfc9728/*`); all when none is given.
+    pub cases: Vec<String>,
+    /// Skip cases matching this glob (repeatable).
+    #[arg(long = "skip")]
+    pub skip: Vec<String>,
+    /// Run only cases with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// The weakest level to run: must (MUST cases), should (plus SHOULD; warnings fail the run), may (all).
+    #[arg(long, value_enum, default_value = "must")]
+    pub level: LevelArg,
+    /// The MCP authorization revision to judge by.
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    pub spec: SpecArg,
+    /// An extra suite file to load (repeatable).
+    #[arg(long = "suite")]
+    pub suites: Vec<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    /// Also write a report: KIND=PATH, KIND one of console, json, junit, markdown, html, sarif;
+    /// PATH `-` is stdout (repeatable).
+    #[arg(long = "report", value_parser = parse_report)]
+    pub reports: Vec<(Format, PathBuf)>,
+    /// How many cases run at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Per-request timeout in seconds (the whole exchange, body included).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// The bound on the whole run, in seconds: cases still running then end as `error` and the
+    /// reports are written (default 600; none with --authorize manual).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub deadline: Option<u64>,
+    /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
+    /// is a stale entry and fails the run).
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current failures and warnings to the --baseline file.
+    #[arg(long = "update-baseline", requires = "baseline")]
+    pub update_baseline: bool,
+    /// Stale baseline entries do not fail the run.
+    #[arg(long = "allow-stale")]
+    pub allow_stale: bool,
+    /// A secret value to scrub from every output (repeatable).
+    #[arg(long = "secret")]
+    pub secrets: Vec<String>,
+    /// Run against the reference server with this mutant switched on (repeatable; no --target).
+    #[arg(long = "mutant", conflicts_with = "target")]
+    pub mutants: Vec<String>,
+    /// Run against the reference server with this conformant variant switched on (repeatable;
+    /// no --target); see `authspec variants`.
+    #[arg(long = "variant", conflicts_with = "target")]
+    pub variants: Vec<String>,
+    /// Read the rules the sources leave ambiguous strictly: a same-origin prefix `resource`, a
+    /// trailing-slash issuer, metadata found only through the challenge fail or warn instead of
+    /// passing with a warning or a note. The report records which reading was used.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also trust the CA certificate(s) in this PEM file (a private CA, or `authspec serve --tls`).
+    #[arg(long = "ca-cert")]
+    pub ca_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// More detail: -v notes, -vv transcripts of failing cases.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+pub(super) async fn cmd_run(a: RunArgs) -> i32 {
+    let catalogue = Catalogue::embedded();
+    let Some(suites) = load_suites(&a.suites, &catalogue) else {
+        return exit::USAGE;
+    };
+    let spec: SpecRevision = a.spec.into();
+    let level: Level = a.level.into();
+    let selection = Selection {
+        include: a.cases.clone(),
+        skip: a.skip.clone(),
+        tags: a.tags.clone(),
+        level,
+        spec,
+    };
+    let mut cases = match select(&suites, &selection) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    // An authorization server on its own: only the cases about it apply.
+    let issuer_only =
+        a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty() && a.variants.is_empty();
+    if issuer_only {
+        cases.retain(|c| c.party == crate::suite::Party::AuthorizationServer);
+    }
+    let mutants = match parse_mutants(&a.mutants) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let variants = match parse_variants(&a.variants) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let issuer = match a.issuer.as_deref().map(Url::parse).transpose() {
+        Ok(_) => a.issuer.clone(),
+        Err(e) => {
+            eprintln!("error: --issuer is not an absolute URL: {e}");
+            return exit::USAGE;
+        }
+    };
+    let known: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|c| c.id.as_str())
+        .collect();
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if cases.is_empty() {
+        eprintln!(
+            "error: no case selected (level {level}, MCP {spec}; `authspec list` shows every case)"
+        );
+        return exit::NO_CASES;
+    }
+    // Without a target, start the reference server in-process.
+    let target_arg = if issuer_only {
+        a.issuer.as_ref()
+    } else {
+        a.target.as_ref()
+    };
+    // The in-process server speaks https, so the https-only cases run too.
+    let config = Config {
+        mutants: mutants.iter().copied().collect(),
+        variants: variants.iter().copied().collect(),
+        tls: true,
+        ..Config::default()
+    };
+    let ca_cert = match &a.ca_cert {
+        Some(path) => match std::fs::read(path) {
+            Ok(pem) => Some(pem),
+            Err(e) => {
+                eprintln!(
+                    "error: cannot read the CA certificate {}: {e}",
+                    path.display()
+                );
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
+    let (server, target) = match target_or_reference(target_arg, config).await {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let redactor = Redactor::default();
+    for s in &a.secrets {
+        redactor.add_secret(s);
+    }
+    let options = HttpOptions {
+        timeout: Duration::from_secs(a.timeout),
+        target_is_loopback: crate::oauth::urls::is_loopback(&target),
+        target_is_private: crate::oauth::urls::is_private(&target),
+        ca_certs_pem: ca_cert.or_else(|| {
+            server
+                .as_ref()
+                .and_then(|s| s.ca_cert_pem())
+                .map(|pem| pem.as_bytes().to_vec())
+        }),
+        ..HttpOptions::default()
+    };
+    let http = match HttpClient::new(options, redactor) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: cannot build the HTTP client: {e}");
+            return exit::RUNTIME;
+        }
+    };
+    let auth = match auth_options(&a.auth).await {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    if auth.driver == Driver::Manual && a.jobs > 1 {
+        eprintln!("note: the manual driver runs one case at a time");
+    }
+    let jobs = if auth.driver == Driver::Manual {
+        1
+    } else {
+        a.jobs as usize
+    };
+    let deadline = match a.deadline {
+        Some(secs) => Some(Duration::from_secs(secs)),
+        None if auth.driver == Driver::Manual => None,
+        None => Some(Duration::from_secs(engine::DEFAULT_DEADLINE_SECS)),
+    };
+    let ctx = TargetContext::new(target, issuer, spec, http)
+        .with_auth(auth)
+        .with_deadline(deadline)
+        .with_strict(a.strict);
+    // A hosted document is checked up front, as an authorization server would read it.
+    match engine::cimd::check_hosted(&ctx).await {
+        Ok(Some(note)) => eprintln!("note: {note}"),
+        Ok(None) => {}
+        Err(engine::cimd::HostedProblem::Invalid(e)) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+        Err(engine::cimd::HostedProblem::Unreachable(e)) => {
+            eprintln!("error: {e}");
+            return exit::RUNTIME;
+        }
+    }
+    let bar = RunContext::from_env().animate.then(|| {
+        let bar = indicatif::ProgressBar::new(cases.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let progress = |e: RunEvent<'_>| {
+        if let (Some(bar), RunEvent::CaseFinished(c)) = (&bar, e) {
+            bar.inc(1);
+            bar.set_message(format!("{} {}", c.result.as_str(), c.id));
+        }
+    };
+    let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let cut = report
+        .cases
+        .iter()
+        .filter(|c| c.message.starts_with(engine::DEADLINE_MESSAGE))
+        .count();
+    if let (Some(d), true) = (deadline, cut > 0) {
+        eprintln!(
+            "error: the run deadline ({}s) passed; {cut} case{} ended as error",
+            d.as_secs(),
+            if cut == 1 { "" } else { "s" }
+        );
+    }
+    for (endpoint, first) in ctx.http.tripped_endpoints() {
+        eprintln!(
+            "note: {endpoint} timed out or stalled; later requests to it were not sent ({first})"
+        );
+    }
+    if let Some(s) = server {
+        s.shutdown().await;
+    }
+    let more = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.level > Level::Must && c.applies_to(spec))
+        .count();
+    let out = output::Outputs {
+        suites: &suites,
+        catalogue: &catalogue,
+        baseline_path: a.baseline.as_ref(),
+        baseline: baseline.as_ref(),
+        update_baseline: a.update_baseline,
+        allow_stale: a.allow_stale,
+        reports: &a.reports,
+        format: a.format,
+        verbose: a.verbose,
+        unrun_levels: (level == Level::Must && a.cases.is_empty() && a.tags.is_empty())
+            .then_some(more),
+        redactor: &ctx.http.redactor,
+    };
+    let errored = report.summary.errored;
+    let mut code = output::finish(report, &out);
+    if ctx.requests_sent() == 0 && errored > 0 {
+        code = exit::RUNTIME;
+    }
+    code
+}
