@@ -53,7 +53,7 @@ fn main() {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "full run ({} cases, both revisions): min {:.1} ms, median {:.1} ms, max {:.1} ms over {} runs; {} requests per run; peak RSS {} KiB",
+        "full run ({} cases, every revision): min {:.1} ms, median {:.1} ms, max {:.1} ms over {} runs; {} requests per run; peak RSS {} KiB",
         cases.len(),
         ms(times[0]),
         ms(times[times.len() / 2]),

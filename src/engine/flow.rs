@@ -1116,22 +1116,31 @@ pub fn jwt_claims(token: &str) -> Option<Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// `revoke`.
-pub async fn revoke(
+/// Why a request about the case's token was not sent.
+enum NotSent {
+    /// The case does not apply (no endpoint, no token, no client).
+    Skip(String),
+    /// The harness could not do its job.
+    Harness(String),
+}
+
+/// An RFC 7009 or RFC 7662 request about the case's current token, as the client that got it:
+/// `endpoint` is the metadata member naming the endpoint, `verb` what the request does.
+async fn about_token(
     ctx: &TargetContext,
     flow: &mut FlowState,
     a: &RevokeAction,
-    block: &str,
-) -> StepRecord {
-    let mut log = Vec::new();
-    let url = match endpoint_url(ctx, flow, "revocation_endpoint", &mut log).await {
+    endpoint: &str,
+    verb: &str,
+    log: &mut Vec<Exchange>,
+) -> Result<Request, NotSent> {
+    let url = match endpoint_url(ctx, flow, endpoint, log).await {
         Ok(u) => u,
-        Err(StepStop::Error(e)) => return harness(e, log),
+        Err(StepStop::Error(e)) => return Err(NotSent::Harness(e)),
         Err(_) => {
-            return skip(
-                "the authorization server advertises no revocation_endpoint",
-                log,
-            );
+            return Err(NotSent::Skip(format!(
+                "the authorization server advertises no {endpoint}"
+            )));
         }
     };
     let (token, hint) = match a.token.as_str() {
@@ -1139,10 +1148,10 @@ pub async fn revoke(
         _ => (flow.access_token.clone(), "access_token"),
     };
     let Some(token) = token else {
-        return skip("no token to revoke", log);
+        return Err(NotSent::Skip(format!("no token to {verb}")));
     };
     let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
-        return skip("no client to revoke with", log);
+        return Err(NotSent::Skip(format!("no client to {verb} with")));
     };
     let mut params = vec![
         ("token".to_string(), token),
@@ -1159,6 +1168,22 @@ pub async fn revoke(
     };
     authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
     req.body = Some(form(&params).into_bytes());
+    Ok(req)
+}
+
+/// `revoke`.
+pub async fn revoke(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &RevokeAction,
+    block: &str,
+) -> StepRecord {
+    let mut log = Vec::new();
+    let req = match about_token(ctx, flow, a, "revocation_endpoint", "revoke", &mut log).await {
+        Ok(req) => req,
+        Err(NotSent::Skip(why)) => return skip(why, log),
+        Err(NotSent::Harness(e)) => return harness(e, log),
+    };
     match send(ctx, block, &req, &mut log).await {
         Ok(r) => observed(Some(r), Vars::new(), log),
         Err(e) => stop(e, log),
@@ -1174,44 +1199,22 @@ pub async fn introspect(
     block: &str,
 ) -> StepRecord {
     let mut log = Vec::new();
-    let url = match endpoint_url(ctx, flow, "introspection_endpoint", &mut log).await {
-        Ok(u) => u,
-        Err(StepStop::Error(e)) => return harness(e, log),
-        Err(_) => {
-            return skip(
-                "the authorization server advertises no introspection_endpoint",
-                log,
-            );
-        }
+    let mut req = match about_token(
+        ctx,
+        flow,
+        a,
+        "introspection_endpoint",
+        "introspect",
+        &mut log,
+    )
+    .await
+    {
+        Ok(req) => req,
+        Err(NotSent::Skip(why)) => return skip(why, log),
+        Err(NotSent::Harness(e)) => return harness(e, log),
     };
-    let (token, hint) = match a.token.as_str() {
-        "refresh" => (flow.refresh_token.clone(), "refresh_token"),
-        _ => (flow.access_token.clone(), "access_token"),
-    };
-    let Some(token) = token else {
-        return skip("no token to introspect", log);
-    };
-    let Some(client) = client_for(ctx, flow, flow.code_client.clone().as_deref()) else {
-        return skip("no client to introspect with", log);
-    };
-    let mut params = vec![
-        ("token".to_string(), token),
-        ("token_type_hint".to_string(), hint.to_string()),
-    ];
-    let mut req = Request {
-        method: "POST".into(),
-        url,
-        headers: vec![
-            (
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ),
-            ("Accept".into(), "application/json".into()),
-        ],
-        body: None,
-    };
-    authenticate(&mut req, &mut params, &client, ClientAuth::Registered);
-    req.body = Some(form(&params).into_bytes());
+    req.headers
+        .push(("Accept".into(), "application/json".into()));
     match send(ctx, block, &req, &mut log).await {
         // RFC 7662 §2.1: the endpoint may refuse callers it does not trust; nothing to examine.
         Ok(r) if matches!(r.status, 401 | 403) => skip(
