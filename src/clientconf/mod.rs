@@ -125,28 +125,10 @@ fn tail(text: &str, max: usize, redactor: &Redactor) -> String {
     }
 }
 
-fn blank_result(case: &Case) -> CaseResult {
-    CaseResult {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        suite: case.suite.clone(),
-        section: case.section.clone(),
-        level: case.level,
-        party: case.party.as_str().into(),
-        requirements: case.requirements.clone(),
-        result: Outcome::Pass,
-        message: String::new(),
-        findings: Vec::new(),
-        notes: Vec::new(),
-        transcript: Vec::new(),
-        duration_ms: 0,
-    }
-}
-
 /// Runs one client case: server, client, judgement.
 pub async fn run_case(case: &Case, opts: &ClientOptions, catalogue: &Catalogue) -> CaseResult {
     let started = Instant::now();
-    let mut result = blank_result(case);
+    let mut result = CaseResult::pending(case);
     let redactor = Redactor::default();
     for s in &opts.secrets {
         redactor.add_secret(s);

@@ -121,7 +121,7 @@ fn clip(s: &str) -> String {
 
 /// The result of a case the run deadline ended.
 fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> CaseResult {
-    let mut r = blank_result(case);
+    let mut r = CaseResult::pending(case);
     r.result = Outcome::Error;
     r.message = format!(
         "{DEADLINE_MESSAGE} ({}s, --deadline) passed before this case {}",
@@ -131,28 +131,10 @@ fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> Case
     r
 }
 
-fn blank_result(case: &Case) -> CaseResult {
-    CaseResult {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        suite: case.suite.clone(),
-        section: case.section.clone(),
-        level: case.level,
-        party: case.party.as_str().into(),
-        requirements: case.requirements.clone(),
-        result: Outcome::Pass,
-        message: String::new(),
-        findings: Vec::new(),
-        notes: Vec::new(),
-        transcript: Vec::new(),
-        duration_ms: 0,
-    }
-}
-
 /// Runs one case.
 pub async fn run_case(case: &Case, ctx: &TargetContext, catalogue: &Catalogue) -> CaseResult {
     let started = Instant::now();
-    let mut result = blank_result(case);
+    let mut result = CaseResult::pending(case);
     let (outcome, message) = evaluate_case(case, ctx, catalogue, &mut result).await;
     result.result = outcome;
     result.message = ctx.http.redactor.text_within(&message, FINDING_LIMIT);
