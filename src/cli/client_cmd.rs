@@ -13,7 +13,7 @@ use crate::http::Redactor;
 use crate::report::exit;
 use crate::requirements::Catalogue;
 use crate::suite::model::{Level, SpecRevision};
-use crate::suite::select::{Selection, select};
+use crate::suite::select::Selection;
 
 #[derive(Args, Debug)]
 pub struct ClientArgs {
@@ -100,23 +100,15 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         level,
         spec,
     };
-    let cases = match select(&suites, &selection) {
+    let cases = match output::select_cases(&suites, &selection) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     if a.command.trim().is_empty() {
         eprintln!("error: --command is empty");
         return exit::USAGE;
     }
-    let known: Vec<&str> = suites
-        .iter()
-        .flat_map(|s| &s.cases)
-        .map(|c| c.id.as_str())
-        .collect();
-    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &suites) {
         Ok(b) => b,
         Err(code) => return code,
     };

@@ -21,7 +21,7 @@ use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::report::{self, console, exit};
 use crate::requirements::Catalogue;
 use crate::suite::model::{Level, SpecRevision, Suite};
-use crate::suite::select::{Selection, select};
+use crate::suite::select::Selection;
 use crate::{reference, suite};
 
 mod client_cmd;

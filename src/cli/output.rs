@@ -10,15 +10,31 @@ use crate::http::Redactor;
 use crate::report::baseline::Baseline;
 use crate::report::{self, RunReport, console, exit};
 use crate::requirements::Catalogue;
-use crate::suite::Suite;
+use crate::suite::select::{Selection, select};
+use crate::suite::{Case, Suite};
 
-/// Reads the `--baseline` file (unless it is about to be written for the first time). `Err`
-/// carries the exit code, the message already printed.
+/// The cases `selection` picks from `suites`, or the usage exit code (the message printed).
+pub(super) fn select_cases(suites: &[Suite], selection: &Selection) -> Result<Vec<Case>, i32> {
+    select(suites, selection).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::USAGE
+    })
+}
+
+/// Reads the `--baseline` file (unless it is about to be written for the first time), checking
+/// its ids against every case of `suites`. `Err` carries the exit code, the message already
+/// printed.
 pub(super) fn load_baseline(
     path: Option<&PathBuf>,
     update: bool,
-    known: &[&str],
+    suites: &[Suite],
 ) -> Result<Option<Baseline>, i32> {
+    let known: Vec<&str> = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .map(|c| c.id.as_str())
+        .collect();
+    let known = known.as_slice();
     match path {
         Some(path) if path.exists() || !update => {
             let text = match std::fs::read_to_string(path) {

@@ -96,12 +96,9 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         level,
         spec,
     };
-    let mut cases = match select(&suites, &selection) {
+    let mut cases = match output::select_cases(&suites, &selection) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
+        Err(code) => return code,
     };
     // An authorization server on its own: only the cases about it apply.
     let issuer_only =
@@ -130,12 +127,7 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let known: Vec<&str> = suites
-        .iter()
-        .flat_map(|s| &s.cases)
-        .map(|c| c.id.as_str())
-        .collect();
-    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &known) {
+    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &suites) {
         Ok(b) => b,
         Err(code) => return code,
     };
