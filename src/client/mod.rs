@@ -12,8 +12,8 @@ use crate::engine::flow::FlowState;
 use crate::engine::{StepStop, TargetContext, steps};
 use crate::http::Exchange;
 use crate::suite::model::{
-    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, FlowAction,
-    FlowStage, Grant, HELLO, TokenAction, TokenPlacement,
+    Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, FlowAction, FlowStage,
+    Grant, HELLO, TokenAction, TokenPlacement,
 };
 
 /// One step of the walk.
@@ -176,16 +176,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
         (
             "Redeem the code at the token endpoint",
             "the code, verifier and resource yield an audience-bound access token and a refresh token",
-            Action::Token(TokenAction {
-                grant: Grant::AuthorizationCode,
-                client: None,
-                params: Vec::new(),
-                client_auth: ClientAuth::Registered,
-                concurrent: 1,
-                rounds: 1,
-                optional: false,
-                attempts: 1,
-            }),
+            Action::Token(TokenAction::plain(Grant::AuthorizationCode, Vec::new())),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
                 if f.access_token.is_none() {
@@ -255,16 +246,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
         (
             "Refresh the access token",
             "a public client's refresh token is rotated",
-            Action::Token(TokenAction {
-                grant: Grant::RefreshToken,
-                client: None,
-                params: Vec::new(),
-                client_auth: ClientAuth::Registered,
-                concurrent: 1,
-                rounds: 1,
-                optional: false,
-                attempts: 1,
-            }),
+            Action::Token(TokenAction::plain(Grant::RefreshToken, Vec::new())),
             |o, f| {
                 let r = o.response.as_ref().ok_or("no response")?;
                 if r.status != 200 {

@@ -21,8 +21,8 @@ use crate::engine::{StepStop, TargetContext, steps};
 use crate::http::{HttpClient, HttpOptions, Redactor, Response};
 use crate::oauth::challenge;
 use crate::suite::model::{
-    Action, AsMetadataVia, AuthorizeAction, CallResource, ClientAuth, DiscoveryVia, Grant, HELLO,
-    Param, RegisterAction, SpecRevision, TokenAction, TokenPlacement,
+    Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, Grant, HELLO, Param,
+    RegisterAction, SpecRevision, TokenAction, TokenPlacement,
 };
 
 macro_rules! client_mutants {
@@ -246,16 +246,7 @@ impl Walk {
         let o = self
             .step(
                 "token",
-                &Action::Token(TokenAction {
-                    grant: Grant::AuthorizationCode,
-                    client: None,
-                    params,
-                    client_auth: ClientAuth::Registered,
-                    concurrent: 1,
-                    rounds: 1,
-                    optional: false,
-                    attempts: 1,
-                }),
+                &Action::Token(TokenAction::plain(Grant::AuthorizationCode, params)),
             )
             .await?;
         if self.flow.access_token.is_none() {
@@ -700,16 +691,7 @@ impl Walk {
         let o = self
             .step(
                 "refresh",
-                &Action::Token(TokenAction {
-                    grant: Grant::RefreshToken,
-                    client: None,
-                    params,
-                    client_auth: ClientAuth::Registered,
-                    concurrent: 1,
-                    rounds: 1,
-                    optional: false,
-                    attempts: 1,
-                }),
+                &Action::Token(TokenAction::plain(Grant::RefreshToken, params)),
             )
             .await?;
         let status = o.response.map(|r| r.status).unwrap_or_default();

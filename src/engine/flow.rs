@@ -1449,16 +1449,7 @@ async fn walk_stages(
         out.result = Ok(obs);
     }
     if a.until >= FlowStage::Token {
-        let tok = TokenAction {
-            grant: Grant::AuthorizationCode,
-            client: None,
-            params: Vec::new(),
-            client_auth: ClientAuth::Registered,
-            concurrent: 1,
-            rounds: 1,
-            optional: false,
-            attempts: 1,
-        };
+        let tok = TokenAction::plain(Grant::AuthorizationCode, Vec::new());
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;
         if flow.access_token.is_none() {

@@ -405,6 +405,23 @@ pub struct TokenAction {
     pub attempts: u32,
 }
 
+impl TokenAction {
+    /// A plain request of `grant` as a compliant client sends it, as the registered client,
+    /// with `params` over the defaults.
+    pub fn plain(grant: Grant, params: Vec<(String, Param)>) -> Self {
+        TokenAction {
+            grant,
+            client: None,
+            params,
+            client_auth: ClientAuth::Registered,
+            concurrent: 1,
+            rounds: 1,
+            optional: false,
+            attempts: 1,
+        }
+    }
+}
+
 /// `revoke` (RFC 7009) and `introspect` (RFC 7662): which of the current tokens to send.
 #[derive(Clone, Debug)]
 pub struct RevokeAction {
