@@ -5,27 +5,10 @@
 set -euo pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$DIR"
-NAME=better-auth
-PIDFILE="$DIR/server.pid"
-LOG="$DIR/server.log"
-READY=(http://127.0.0.1:4240/.well-known/oauth-authorization-server/api/auth http://127.0.0.1:4241/.well-known/oauth-protected-resource/mcp)
-if [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "$NAME: already running (pid $(cat "$PIDFILE"))"; exit 0
-fi
-if [[ ! -f node_modules/.install-stamp || package-lock.json -nt node_modules/.install-stamp ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  touch node_modules/.install-stamp
-fi
-nohup node server.js >"$LOG" 2>&1 &
-echo $! >"$PIDFILE"
-for _ in $(seq 1 150); do
-  ok=1
-  for u in "${READY[@]}"; do curl -fs -o /dev/null "$u" || { ok=0; break; }; done
-  if [[ $ok == 1 ]]; then
-    echo "$NAME: ready (pid $(cat "$PIDFILE")) issuer=http://127.0.0.1:4240/api/auth mcp=http://127.0.0.1:4241/mcp"; exit 0
-  fi
-  kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
-  sleep 0.2
-done
-echo "$NAME: failed to start, see $LOG" >&2; tail -20 "$LOG" >&2
-kill "$(cat "$PIDFILE")" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1
+# shellcheck source=../target.sh
+. "$DIR/../target.sh"
+npm_install
+start_target "issuer=http://127.0.0.1:4240/api/auth mcp=http://127.0.0.1:4241/mcp" \
+  http://127.0.0.1:4240/.well-known/oauth-authorization-server/api/auth \
+  http://127.0.0.1:4241/.well-known/oauth-protected-resource/mcp \
+  -- node server.js
