@@ -470,29 +470,9 @@ async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Respon
             .await;
         }
     }
-    if obs.shape.migrate_as
-        && seen.path == format!("{SECOND_AS}/authorize")
-        && let Some(loc) = response.headers().get(header::LOCATION).cloned()
-    {
+    if obs.shape.migrate_as && seen.path == format!("{SECOND_AS}/authorize") {
         let second = format!("{}{SECOND_AS}", obs.base);
-        let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
-        if let Ok(mut u) = url::Url::parse(&loc) {
-            let pairs: Vec<(String, String)> = u
-                .query_pairs()
-                .map(|(k, v)| {
-                    let v = if k == "iss" {
-                        second.clone()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
-            u.query_pairs_mut().clear().extend_pairs(pairs);
-            if let Ok(v) = HeaderValue::from_str(u.as_str()) {
-                response.headers_mut().insert(header::LOCATION, v);
-            }
-        }
+        set_redirect_iss(&mut response, &second);
     }
     if let Some(p) = &obs.shape.issuer_path {
         let issuer = format!("{}{p}", obs.base);
@@ -516,27 +496,8 @@ async fn shape_response(obs: &Observer, seen: &ObservedRequest, response: Respon
                 m.remove("signed_metadata");
             })
             .await;
-        } else if seen.path == "/authorize"
-            && let Some(loc) = response.headers().get(header::LOCATION).cloned()
-        {
-            let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
-            if let Ok(mut u) = url::Url::parse(&loc) {
-                let pairs: Vec<(String, String)> = u
-                    .query_pairs()
-                    .map(|(k, v)| {
-                        let v = if k == "iss" {
-                            issuer.clone()
-                        } else {
-                            v.into_owned()
-                        };
-                        (k.into_owned(), v)
-                    })
-                    .collect();
-                u.query_pairs_mut().clear().extend_pairs(pairs);
-                if let Ok(v) = HeaderValue::from_str(u.as_str()) {
-                    response.headers_mut().insert(header::LOCATION, v);
-                }
-            }
+        } else if seen.path == "/authorize" {
+            set_redirect_iss(&mut response, &issuer);
         }
     }
     if let Some(scope) = &obs.shape.challenge_scope
@@ -620,6 +581,33 @@ fn scope_param(challenge: &str) -> Option<String> {
     let rest = &challenge[start + 7..];
     let end = rest.find('"')?;
     Some(challenge[start..start + 7 + end + 1].to_string())
+}
+
+/// Rewrites the `iss` of an authorization redirect (its `Location` query) to `issuer`, as the
+/// authorization server the scenario pretends to be would send it.
+fn set_redirect_iss(response: &mut Response, issuer: &str) {
+    let Some(loc) = response.headers().get(header::LOCATION) else {
+        return;
+    };
+    let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+    let Ok(mut u) = url::Url::parse(&loc) else {
+        return;
+    };
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "iss" {
+                issuer.to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    u.query_pairs_mut().clear().extend_pairs(pairs);
+    if let Ok(v) = HeaderValue::from_str(u.as_str()) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
 }
 
 #[cfg(test)]
