@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use authspec::reference;
 use authspec::requirements::Catalogue;
-use authspec::suite::SpecRevision;
+use authspec::vocab::SpecRevision;
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

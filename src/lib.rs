@@ -19,3 +19,5 @@ pub mod report;
 pub mod requirements;
 pub mod result;
 pub mod suite;
+pub mod transcript;
+pub mod vocab;

@@ -15,7 +15,8 @@ use crate::engine::{self, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::requirements::Catalogue;
 use crate::result::{CaseResult, Outcome, RunReport};
-use crate::suite::model::{Case, Level, SpecRevision};
+use crate::suite::model::Case;
+use crate::vocab::{Level, SpecRevision};
 
 /// Starts an in-process reference server on an ephemeral loopback port; returns it and the URL
 /// of its MCP endpoint. It runs in the Client ID Metadata Document test mode, so the documents

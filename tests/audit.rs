@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use authspec::engine::context::AuthOptions;
 use authspec::reference;
 use authspec::requirements::Catalogue;
-use authspec::suite::SpecRevision;
+use authspec::vocab::SpecRevision;
 use reference_server::{AuditLog, Config};
 use serde_json::Value;
 

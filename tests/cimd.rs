@@ -9,7 +9,8 @@ use authspec::reference;
 use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
 use authspec::suite::Case;
-use authspec::suite::model::{Action, SpecRevision};
+use authspec::suite::model::Action;
+use authspec::vocab::SpecRevision;
 use reference_server::{Config, Mutant};
 
 /// Whether a case obtains its client through `flow` alone (the path registration order

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use authspec::clientconf::{self, ClientOptions, mock};
 use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
-use authspec::suite::model::{Case, SpecRevision};
+use authspec::suite::model::Case;
+use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn mock_command(mutant: Option<&str>) -> String {

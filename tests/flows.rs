@@ -6,7 +6,8 @@ use authspec::engine::driver::Driver;
 use authspec::reference;
 use authspec::report::{Outcome, console, json};
 use authspec::requirements::Catalogue;
-use authspec::suite::{self, Case, SpecRevision};
+use authspec::suite::{self, Case};
+use authspec::vocab::SpecRevision;
 use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
 
 fn cases(ids: &[&str]) -> Vec<Case> {

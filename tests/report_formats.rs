@@ -7,12 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use authspec::http::Exchange;
 use authspec::reference;
 use authspec::report::model::Tool;
 use authspec::report::{CaseResult, Finding, Outcome, RunReport, Summary, html, markdown, sarif};
 use authspec::requirements::Catalogue;
-use authspec::suite::{self, Case, Level, SpecRevision};
+use authspec::suite::{self, Case};
+use authspec::transcript::Exchange;
+use authspec::vocab::{Level, SpecRevision};
 use reference_server::Mutant;
 use serde_json::Value;
 

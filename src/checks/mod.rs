@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::http::Response;
 use crate::oauth::challenge;
-use crate::suite::model::Level;
-use crate::suite::yaml::Pos;
+use crate::vocab::Level;
+use crate::vocab::Pos;
 
 pub use predicates::Predicate;
 
@@ -149,7 +149,7 @@ impl Subject {
                 }
             }
             other => {
-                let hint = crate::suite::did_you_mean(other, SUBJECT_KEYWORDS)
+                let hint = crate::vocab::did_you_mean(other, SUBJECT_KEYWORDS)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
                 return Err(format!("unknown subject `{other}`{hint}"));

@@ -12,8 +12,8 @@ use crate::engine::RunEvent;
 use crate::http::Redactor;
 use crate::report::exit;
 use crate::requirements::Catalogue;
-use crate::suite::model::{Level, SpecRevision};
 use crate::suite::select::Selection;
+use crate::vocab::{Level, SpecRevision};
 
 #[derive(Args, Debug)]
 pub struct ClientArgs {

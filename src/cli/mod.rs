@@ -20,8 +20,9 @@ use crate::engine::{self, RunEvent, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::report::{self, console, exit};
 use crate::requirements::Catalogue;
-use crate::suite::model::{Level, SpecRevision, Suite};
+use crate::suite::model::Suite;
 use crate::suite::select::Selection;
+use crate::vocab::{Level, SpecRevision};
 use crate::{reference, suite};
 
 mod client_cmd;

@@ -104,7 +104,7 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     let issuer_only =
         a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty() && a.variants.is_empty();
     if issuer_only {
-        cases.retain(|c| c.party == crate::suite::Party::AuthorizationServer);
+        cases.retain(|c| c.party == crate::vocab::Party::AuthorizationServer);
     }
     let mutants = match parse_mutants(&a.mutants) {
         Ok(m) => m,

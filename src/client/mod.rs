@@ -10,11 +10,11 @@ use serde_json::Value;
 
 use crate::engine::flow::FlowState;
 use crate::engine::{StepStop, TargetContext, steps};
-use crate::http::Exchange;
 use crate::suite::model::{
     Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, FlowAction, FlowStage,
     Grant, HELLO, TokenAction, TokenPlacement,
 };
+use crate::transcript::Exchange;
 
 /// One step of the walk.
 #[derive(Clone, Debug)]

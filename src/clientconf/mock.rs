@@ -22,8 +22,9 @@ use crate::http::{HttpClient, HttpOptions, Redactor, Response};
 use crate::oauth::challenge;
 use crate::suite::model::{
     Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, Grant, HELLO, Param,
-    RegisterAction, SpecRevision, TokenAction, TokenPlacement,
+    RegisterAction, TokenAction, TokenPlacement,
 };
+use crate::vocab::SpecRevision;
 
 macro_rules! client_mutants {
     ($($variant:ident => $name:literal, $description:literal;)*) => {
@@ -90,7 +91,7 @@ impl FromStr for ClientMutant {
             .find(|m| m.name() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = ClientMutant::ALL.iter().map(|m| m.name()).collect();
-                let hint = crate::suite::did_you_mean(s, &names)
+                let hint = crate::vocab::did_you_mean(s, &names)
                     .map(|x| format!("; did you mean `{x}`?"))
                     .unwrap_or_default();
                 format!("unknown client mutant `{s}`{hint}")

@@ -26,7 +26,8 @@ use crate::engine::{RunEvent, TargetContext};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::requirements::Catalogue;
 use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
-use crate::suite::model::{Case, ClientScenario, Level, SpecRevision, Suite};
+use crate::suite::model::{Case, ClientScenario, Suite};
+use crate::vocab::{Level, SpecRevision};
 
 /// What the `client` command was asked to run.
 #[derive(Clone, Debug)]

@@ -13,54 +13,10 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::checks::Observation;
-use crate::http::{Exchange, Redactor};
+use crate::http::Redactor;
+use crate::transcript::Exchange;
 
-/// The name of the one observation a client case has; expectations may name it as `step`.
-pub const STEP: &str = "traffic";
-
-/// The values a client case can examine (see [`observe`]).
-pub const TRAFFIC_VALUES: &[&str] = &[
-    "mcp_url",
-    "requests",
-    "prm_paths",
-    "first_prm_path",
-    "as_metadata_paths",
-    "registrations",
-    "registration",
-    "authorization_requests",
-    "authorization_request",
-    "last_authorization_request",
-    "authorization_scopes",
-    "token_requests",
-    "token_request",
-    "verifier_matches",
-    "resource_values",
-    "mcp_requests",
-    "mcp_authorized",
-    "mcp_succeeded",
-    "mcp_methods",
-    "mcp_versions",
-    "mcp_header_mismatches",
-    "mcp_without_meta",
-    "session_ids",
-    "token_leaks",
-    "tools_attempts",
-    "tools_succeeded",
-    "mcp_unauthenticated_after_token",
-    "mcp_id_problems",
-    "mcp_without_client_info",
-    "mcp_bad_accept",
-    "mcp_non_requests",
-    "refresh_token_leaks",
-    "mcp_name_problems",
-    "refresh_requests",
-    "refresh_request",
-    "requests_without_resource",
-    "unissued_client_ids",
-    "second_as_requests",
-    "second_as_registrations",
-    "reused_client_ids",
-];
+pub use crate::suite::model::{TRAFFIC_STEP as STEP, TRAFFIC_VALUES};
 
 fn form(s: &str) -> Map<String, Value> {
     url::form_urlencoded::parse(s.as_bytes())

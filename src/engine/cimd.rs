@@ -17,9 +17,9 @@ use super::context::{StepRecord, StepStop, TargetContext};
 use super::docserver::{Answer, Canary, DocServer};
 use super::flow::{self, Client, FlowState};
 use crate::checks::{Observation, template, template_value};
-use crate::http::Exchange;
 use crate::oauth::{cimd, pkce, urls};
 use crate::suite::model::{AuthorizeAction, CimdAction};
+use crate::transcript::Exchange;
 
 type Vars = BTreeMap<String, Value>;
 
@@ -585,7 +585,7 @@ mod tests {
 
     use super::*;
     use crate::http::{HttpClient, HttpOptions, Redactor};
-    use crate::suite::model::SpecRevision;
+    use crate::vocab::SpecRevision;
 
     fn ctx(url: &str) -> TargetContext {
         let http = HttpClient::new(

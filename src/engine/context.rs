@@ -8,9 +8,10 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::checks::Observation;
-use crate::http::{Exchange, HttpClient};
+use crate::http::HttpClient;
 use crate::oauth::urls;
-use crate::suite::model::SpecRevision;
+use crate::transcript::Exchange;
+use crate::vocab::SpecRevision;
 
 /// Why a step could not produce an observation.
 #[derive(Clone, Debug)]

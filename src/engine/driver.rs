@@ -14,7 +14,8 @@ use cookie_store::{CookieStore, RawCookie};
 use url::Url;
 
 use super::context::TargetContext;
-use crate::http::{Exchange, HttpError, Request, Response};
+use crate::http::{HttpError, Request, Response};
+use crate::transcript::Exchange;
 
 /// How many redirects and form submissions one authorization may take.
 const MAX_HOPS: usize = 20;

@@ -15,12 +15,13 @@ use super::context::{StepRecord, StepStop, TargetContext};
 use super::driver::{self, Outcome};
 use super::steps;
 use crate::checks::{Observation, template};
-use crate::http::{Exchange, Request, Response};
+use crate::http::{Request, Response};
 use crate::oauth::{challenge, pkce};
 use crate::suite::model::{
     AsMetadataVia, AuthorizeAction, ClientAuth, DiscoveryVia, FlowAction, FlowStage, Grant, Param,
     RegisterAction, RevokeAction, TokenAction,
 };
+use crate::transcript::Exchange;
 
 type Vars = BTreeMap<String, Value>;
 
@@ -139,37 +140,6 @@ impl FlowState {
         v
     }
 }
-
-/// Names of the variables a flow can set (for the suite loader's template check).
-pub const FLOW_VARS: &[&str] = &[
-    "client_id",
-    "client_secret",
-    "token_endpoint_auth_method",
-    "narrow_scope",
-    "other_resource",
-    "redirect_uri",
-    "code",
-    "code_verifier",
-    "code_challenge",
-    "state",
-    "access_token",
-    "refresh_token",
-    "previous_refresh_token",
-    "scope",
-    "resource",
-    "resource_upper",
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "registration_endpoint",
-    "revocation_endpoint",
-    // Set inside `cimd_client` for its own templates.
-    "doc_url",
-    "doc_base",
-    "doc_authority",
-    "doc_port",
-    "canary_port",
-];
 
 fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
     StepRecord {
@@ -1314,7 +1284,7 @@ async fn walk_stages(
     if client_for(ctx, flow, None).is_none() {
         let meta = metadata(ctx, flow, &mut out.exchanges).await?;
         let has_dcr = meta.contains_key("registration_endpoint");
-        let dcr_first = ctx.spec == crate::suite::model::SpecRevision::V2025_06_18;
+        let dcr_first = ctx.spec == crate::vocab::SpecRevision::V2025_06_18;
         if !has_dcr || (a.register.is_empty() && !dcr_first) {
             let mut log = Vec::new();
             let mut notes = Vec::new();
@@ -1337,7 +1307,7 @@ async fn walk_stages(
         }
     }
     if client_for(ctx, flow, None).is_none() {
-        if ctx.spec == crate::suite::model::SpecRevision::V2026_07_28 {
+        if ctx.spec == crate::vocab::SpecRevision::V2026_07_28 {
             out.notes.push(
                 "client: registered dynamically (RFC 7591), which MCP 2026-07-28 deprecates in favour of \
                  Client ID Metadata Documents"

@@ -22,7 +22,8 @@ use crate::requirements::Catalogue;
 use crate::result::model::{
     CaseResult, Finding, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool,
 };
-use crate::suite::model::{Case, Level};
+use crate::suite::model::Case;
+use crate::vocab::Level;
 
 /// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
 /// server however slow its network, short enough that a hung CI job ends.

@@ -13,11 +13,13 @@ use url::Url;
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::flow::{self, FlowState};
 use crate::checks::{Observation, template, template_value};
-use crate::http::{Exchange, HttpError, Request, Response};
+use crate::http::{HttpError, Request, Response};
 use crate::oauth::{challenge, jose, wellknown};
 use crate::suite::model::{
-    Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement, WireModel,
+    Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement,
 };
+use crate::transcript::Exchange;
+use crate::vocab::WireModel;
 
 /// How many redirects a metadata fetch follows before calling it a loop.
 const MAX_REDIRECTS: usize = 5;
@@ -506,7 +508,7 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
             form: "RFC 8414 (path-inserted)",
         }],
         AsMetadataVia::Oidc => {
-            wellknown::as_metadata_candidates(&issuer_url, crate::suite::SpecRevision::V2025_11_25)
+            wellknown::as_metadata_candidates(&issuer_url, crate::vocab::SpecRevision::V2025_11_25)
                 .into_iter()
                 .filter(|c| c.form.starts_with("OpenID"))
                 .collect()

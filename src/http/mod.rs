@@ -16,13 +16,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use thiserror::Error;
 use url::Url;
 
 pub use redact::Redactor;
 
 use crate::oauth::urls;
+use crate::transcript::Exchange;
 
 /// Response bodies larger than this are refused (metadata documents are far smaller). With
 /// eight cases at once, each holding a few responses, this keeps a run's memory bounded.
@@ -592,24 +592,4 @@ pub fn truncate(s: &str, limit: usize) -> String {
         end,
         s.len()
     )
-}
-
-/// One recorded, redacted HTTP exchange.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
-pub struct Exchange {
-    /// The named block (step) this exchange belongs to.
-    pub block: String,
-    pub method: String,
-    pub url: String,
-    pub request_headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_body: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    pub response_headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub response_body: Option<String>,
-    pub elapsed_ms: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }

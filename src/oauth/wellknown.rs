@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::suite::model::SpecRevision;
+use crate::vocab::SpecRevision;
 
 pub const PRM_SUFFIX: &str = "oauth-protected-resource";
 pub const OAUTH_AS_SUFFIX: &str = "oauth-authorization-server";

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::model::{Outcome, RunReport, Summary};
 use crate::suite::load::SuiteError;
-use crate::suite::yaml::{self, Pos};
+use crate::suite::yaml;
+use crate::vocab::Pos;
 
 /// One accepted failure.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +104,7 @@ pub fn parse(file: &str, source: &str, known: &[&str]) -> Result<Baseline, Vec<S
             Value::Object(m) => {
                 for k in m.keys() {
                     if !["id", "result", "reason"].contains(&k.as_str()) {
-                        let hint = crate::suite::did_you_mean(k, &["id", "result", "reason"])
+                        let hint = crate::vocab::did_you_mean(k, &["id", "result", "reason"])
                             .map(|s| format!("did you mean `{s}`?"));
                         errors.push(error(
                             file,
@@ -158,7 +159,7 @@ pub fn parse(file: &str, source: &str, known: &[&str]) -> Result<Baseline, Vec<S
         };
         if !known.contains(&id.as_str()) {
             let hint =
-                crate::suite::did_you_mean(&id, known).map(|s| format!("did you mean `{s}`?"));
+                crate::vocab::did_you_mean(&id, known).map(|s| format!("did you mean `{s}`?"));
             errors.push(error(
                 file,
                 source,

@@ -12,8 +12,8 @@ use std::fmt::Write;
 
 use super::markdown::by_suite;
 use super::model::{CaseResult, Finding, Outcome, RunReport, Summary};
-use crate::http::Exchange;
 use crate::requirements::Catalogue;
+use crate::transcript::Exchange;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::model::{CaseResult, Finding, Outcome, RunReport};
 use crate::requirements::Catalogue;
-use crate::suite::model::Level;
+use crate::vocab::Level;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

@@ -74,9 +74,9 @@ impl Dedup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::Exchange;
     use crate::result::model::Outcome;
-    use crate::suite::model::Level;
+    use crate::transcript::Exchange;
+    use crate::vocab::Level;
 
     fn case(id: &str, body: &str) -> CaseResult {
         CaseResult {

@@ -7,7 +7,7 @@ pub mod model;
 
 pub use model::{CaseResult, Finding, Outcome, RunReport, Summary};
 
-use crate::suite::model::Level;
+use crate::vocab::Level;
 
 /// Exit codes: part of the CLI contract.
 pub mod exit {

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::http::Exchange;
-use crate::suite::model::Level;
+use crate::transcript::Exchange;
+use crate::vocab::Level;
 
 /// The verdict on one case.
 #[derive(

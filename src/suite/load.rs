@@ -9,11 +9,12 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::did_you_mean;
 use super::model::*;
-use super::yaml::{self, Pos, SpanMap};
+use super::yaml::{self, SpanMap};
 use crate::checks::{Expectation, Predicate, Subject, predicates_keywords};
 use crate::requirements::Catalogue;
+use crate::vocab::did_you_mean;
+use crate::vocab::{Level, Party, Pos, SpecRevision};
 
 const SUITE_SCHEMA: &str = include_str!("../../fixtures/schemas/suite.schema.json");
 
@@ -514,16 +515,12 @@ fn build_case(
         .collect();
     let mut defined: Vec<String> = BUILTIN_VARS
         .iter()
-        .chain(crate::engine::flow::FLOW_VARS)
+        .chain(super::model::FLOW_VARS)
         .map(|s| s.to_string())
         .collect();
     let client = c.get("client").map(client_scenario);
     if client.is_some() {
-        defined.extend(
-            crate::clientconf::traffic::TRAFFIC_VALUES
-                .iter()
-                .map(|s| s.to_string()),
-        );
+        defined.extend(super::model::TRAFFIC_VALUES.iter().map(|s| s.to_string()));
     }
     let mut steps = Vec::new();
     let no_steps = Vec::new();
@@ -546,7 +543,7 @@ fn build_case(
     }
     let mut step_names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
     if client.is_some() {
-        step_names.push(crate::clientconf::traffic::STEP);
+        step_names.push(super::model::TRAFFIC_STEP);
     }
     let expectations = |key: &str, ctx: &mut Ctx<'_>| -> Vec<Expectation> {
         let mut out = Vec::new();

@@ -7,7 +7,7 @@ pub mod select;
 pub mod yaml;
 
 pub use load::{LoadError, SuiteError, load_embedded, load_file, load_source};
-pub use model::{Case, Level, Party, SpecRevision, Suite};
+pub use model::{Case, Suite};
 
 /// The suites that ship inside the binary, so `authspec run` works from any directory.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -60,16 +60,6 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("suites/tls.yaml", include_str!("../../suites/tls.yaml")),
     ("suites/load.yaml", include_str!("../../suites/load.yaml")),
 ];
-
-/// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
 
 /// The client-conformance suites (party `client`), run by `authspec client`, never by `run`.
 pub const CLIENT_EMBEDDED: &[(&str, &str)] = &[(

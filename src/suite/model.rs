@@ -3,131 +3,11 @@
 //! Values enter here from [`super::load`], already schema-checked, and leave to the engine
 //! and the reporters. Nothing in this module does I/O or knows about the terminal.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::yaml::Pos;
 use crate::checks::Expectation;
-
-/// The normative strength of a rule, a case or an expectation.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-pub enum Level {
-    #[serde(rename = "MUST")]
-    Must,
-    #[serde(rename = "SHOULD")]
-    Should,
-    #[serde(rename = "MAY")]
-    May,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "MUST",
-            Level::Should => "SHOULD",
-            Level::May => "MAY",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Which party a case examines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Party {
-    #[serde(rename = "AS")]
-    AuthorizationServer,
-    #[serde(rename = "RS")]
-    ResourceServer,
-    #[serde(rename = "client")]
-    Client,
-}
-
-impl Party {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Party::AuthorizationServer => "AS",
-            Party::ResourceServer => "RS",
-            Party::Client => "client",
-        }
-    }
-}
-
-/// An MCP authorization spec revision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum SpecRevision {
-    #[serde(rename = "2025-06-18")]
-    V2025_06_18,
-    #[serde(rename = "2025-11-25")]
-    V2025_11_25,
-    #[serde(rename = "2026-07-28")]
-    V2026_07_28,
-}
-
-impl SpecRevision {
-    pub const ALL: [SpecRevision; 3] = [
-        SpecRevision::V2025_06_18,
-        SpecRevision::V2025_11_25,
-        SpecRevision::V2026_07_28,
-    ];
-    /// The current revision, judged by when nothing else is asked for.
-    pub const DEFAULT: SpecRevision = SpecRevision::V2026_07_28;
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SpecRevision::V2025_06_18 => "2025-06-18",
-            SpecRevision::V2025_11_25 => "2025-11-25",
-            SpecRevision::V2026_07_28 => "2026-07-28",
-        }
-    }
-
-    /// The wire model MCP requests follow under this revision: the 2026-07-28 stateless model
-    /// (every request carries its version and `_meta`; no `initialize`, no session), or the
-    /// 2025 model (`initialize`, then the session and the version the server negotiated).
-    pub fn wire(self) -> WireModel {
-        match self {
-            SpecRevision::V2026_07_28 => WireModel::Stateless,
-            _ => WireModel::Session,
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-/// How MCP requests travel (see [`SpecRevision::wire`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WireModel {
-    /// 2026-07-28: per-request `_meta` and mirrored headers, `server/discover` as the hello.
-    Stateless,
-    /// 2025-06-18 and 2025-11-25: `initialize`, then `Mcp-Session-Id` and the negotiated version.
-    Session,
-}
-
-impl fmt::Display for SpecRevision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::vocab::{Level, Party, Pos, SpecRevision};
 
 /// One suite file.
 #[derive(Clone, Debug)]
@@ -517,3 +397,84 @@ pub struct ServeAnswer {
     /// Pads the document with an extra member up to this many bytes.
     pub pad_to: Option<usize>,
 }
+
+// The names a step yields, declared with the model so the loader can check templates
+// without reaching up into the runners that fill them.
+
+/// Names of the variables a flow can set (for the suite loader's template check).
+pub const FLOW_VARS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "token_endpoint_auth_method",
+    "narrow_scope",
+    "other_resource",
+    "redirect_uri",
+    "code",
+    "code_verifier",
+    "code_challenge",
+    "state",
+    "access_token",
+    "refresh_token",
+    "previous_refresh_token",
+    "scope",
+    "resource",
+    "resource_upper",
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "registration_endpoint",
+    "revocation_endpoint",
+    // Set inside the CIMD actions for its own templates.
+    "doc_url",
+    "doc_base",
+    "doc_authority",
+    "doc_port",
+    "canary_port",
+];
+
+/// The name of the one observation a client case has; expectations may name it as `step`.
+pub const TRAFFIC_STEP: &str = "traffic";
+
+/// The values a client case can examine (see `clientconf::traffic::observe`).
+pub const TRAFFIC_VALUES: &[&str] = &[
+    "mcp_url",
+    "requests",
+    "prm_paths",
+    "first_prm_path",
+    "as_metadata_paths",
+    "registrations",
+    "registration",
+    "authorization_requests",
+    "authorization_request",
+    "last_authorization_request",
+    "authorization_scopes",
+    "token_requests",
+    "token_request",
+    "verifier_matches",
+    "resource_values",
+    "mcp_requests",
+    "mcp_authorized",
+    "mcp_succeeded",
+    "mcp_methods",
+    "mcp_versions",
+    "mcp_header_mismatches",
+    "mcp_without_meta",
+    "session_ids",
+    "token_leaks",
+    "tools_attempts",
+    "tools_succeeded",
+    "mcp_unauthenticated_after_token",
+    "mcp_id_problems",
+    "mcp_without_client_info",
+    "mcp_bad_accept",
+    "mcp_non_requests",
+    "refresh_token_leaks",
+    "mcp_name_problems",
+    "refresh_requests",
+    "refresh_request",
+    "requests_without_resource",
+    "unissued_client_ids",
+    "second_as_requests",
+    "second_as_registrations",
+    "reused_client_ids",
+];

@@ -2,7 +2,9 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::model::{Case, Level, SpecRevision, Suite};
+use super::model::{Case, Suite};
+
+use crate::vocab::{Level, SpecRevision};
 
 /// What the user asked for.
 #[derive(Clone, Debug)]

@@ -10,12 +10,7 @@ use std::collections::HashMap;
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde_json::{Map, Value};
 
-/// A 1-based line and column in a source file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Pos {
-    pub line: usize,
-    pub col: usize,
-}
+pub use crate::vocab::Pos;
 
 /// JSON Pointer → position of the node (for mapping values) and of the key (for members).
 #[derive(Clone, Debug, Default)]
