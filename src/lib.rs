@@ -6,6 +6,7 @@
 //! renders the results. The
 //! [`reference`] module runs cases against the bundled reference server and its mutants.
 
+pub mod actions;
 pub mod checks;
 pub mod cli;
 pub mod client;

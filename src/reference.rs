@@ -10,13 +10,13 @@ use std::time::Duration;
 use reference_server::{Config, Mutant};
 use url::Url;
 
-use crate::engine::context::AuthOptions;
-use crate::engine::{self, TargetContext};
+use crate::actions::context::AuthOptions;
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::requirements::Catalogue;
 use crate::result::{CaseResult, Outcome, RunReport};
 use crate::suite::model::Case;
 use crate::vocab::{Level, SpecRevision};
+use crate::{actions::TargetContext, engine};
 
 /// Starts an in-process reference server on an ephemeral loopback port; returns it and the URL
 /// of its MCP endpoint. It runs in the Client ID Metadata Document test mode, so the documents

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use authspec::engine::context::AuthOptions;
+use authspec::actions::context::AuthOptions;
 use authspec::reference;
 use authspec::requirements::Catalogue;
 use authspec::vocab::SpecRevision;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use authspec::engine::context::AuthOptions;
+use authspec::actions::context::AuthOptions;
 use authspec::reference;
 use authspec::report::Outcome;
 use authspec::requirements::Catalogue;

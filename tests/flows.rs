@@ -1,8 +1,8 @@
 //! The authorization drivers and the mock client against the reference server, and proof
 //! that no secret the run saw reaches any report.
 
-use authspec::engine::context::AuthOptions;
-use authspec::engine::driver::Driver;
+use authspec::actions::context::AuthOptions;
+use authspec::actions::context::Driver;
 use authspec::reference;
 use authspec::report::{Outcome, console, json};
 use authspec::requirements::Catalogue;

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use authspec::actions::driver::{fill_form, is_redirect_to};
 use authspec::checks::{Observation, Subject, template};
-use authspec::engine::driver::{fill_form, is_redirect_to};
 use authspec::http::Response;
 use authspec::oauth::{challenge, wellknown};
 use authspec::requirements::Catalogue;

@@ -4,8 +4,8 @@
 //! by the stable names; finding no variant is itself a failure. Checks that only run on some
 //! variants (a login page, opaque tokens) are shown there to catch their fault too.
 
-use authspec::engine::context::AuthOptions;
-use authspec::engine::driver::Driver;
+use authspec::actions::context::AuthOptions;
+use authspec::actions::context::Driver;
 use authspec::reference;
 use authspec::report::Outcome;
 use authspec::requirements::Catalogue;

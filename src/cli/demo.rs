@@ -54,10 +54,10 @@ pub(super) async fn cmd_demo(a: DemoArgs) -> i32 {
     };
     let spec = SpecRevision::from(a.spec);
     let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
-    if let Err(e) = engine::cimd::check_hosted(&ctx).await {
+    if let Err(e) = crate::actions::cimd::check_hosted(&ctx).await {
         let (msg, code) = match e {
-            engine::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
-            engine::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
+            crate::actions::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
+            crate::actions::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
         };
         eprintln!("error: {msg}");
         return code;

@@ -14,15 +14,18 @@ use reference_server::{Config, Consent, Mutant, Variant};
 use serde_json::json;
 use url::Url;
 
-use crate::engine::context::AuthOptions;
-use crate::engine::driver::Driver;
-use crate::engine::{self, RunEvent, TargetContext};
+use crate::actions::context::AuthOptions;
+use crate::actions::context::Driver;
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::report::{self, console, exit};
 use crate::requirements::Catalogue;
 use crate::suite::model::Suite;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
+use crate::{
+    actions::TargetContext,
+    engine::{self, RunEvent},
+};
 use crate::{reference, suite};
 
 mod client_cmd;

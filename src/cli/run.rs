@@ -215,14 +215,14 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         .with_deadline(deadline)
         .with_strict(a.strict);
     // A hosted document is checked up front, as an authorization server would read it.
-    match engine::cimd::check_hosted(&ctx).await {
+    match crate::actions::cimd::check_hosted(&ctx).await {
         Ok(Some(note)) => eprintln!("note: {note}"),
         Ok(None) => {}
-        Err(engine::cimd::HostedProblem::Invalid(e)) => {
+        Err(crate::actions::cimd::HostedProblem::Invalid(e)) => {
             eprintln!("error: {e}");
             return exit::USAGE;
         }
-        Err(engine::cimd::HostedProblem::Unreachable(e)) => {
+        Err(crate::actions::cimd::HostedProblem::Unreachable(e)) => {
             eprintln!("error: {e}");
             return exit::RUNTIME;
         }

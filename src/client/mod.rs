@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::engine::flow::FlowState;
-use crate::engine::{StepStop, TargetContext, steps};
+use crate::actions::state::FlowState;
+use crate::actions::{StepStop, TargetContext, steps};
 use crate::suite::model::{
     Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, FlowAction, FlowStage,
     Grant, HELLO, TokenAction, TokenPlacement,
@@ -287,7 +287,7 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
             break;
         }
     }
-    let cleanup = crate::engine::flow::cleanup(ctx, &mut flow).await;
+    let cleanup = crate::actions::walk::cleanup(ctx, &mut flow).await;
     if let Some(last) = out.last_mut() {
         last.exchanges.extend(cleanup);
     }

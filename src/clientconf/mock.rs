@@ -14,10 +14,10 @@ use std::str::FromStr;
 use serde_json::{Map, Value, json};
 use url::Url;
 
+use crate::actions::context::AuthOptions;
+use crate::actions::state::{Client, FlowState};
+use crate::actions::{StepStop, TargetContext, steps};
 use crate::checks::Observation;
-use crate::engine::context::AuthOptions;
-use crate::engine::flow::{Client, FlowState};
-use crate::engine::{StepStop, TargetContext, steps};
 use crate::http::{HttpClient, HttpOptions, Redactor, Response};
 use crate::oauth::challenge;
 use crate::suite::model::{

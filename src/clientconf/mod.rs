@@ -22,8 +22,8 @@ use reference_server::{Config, Mutant, Shape};
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::engine::{RunEvent, TargetContext};
-use crate::http::{HttpClient, HttpOptions, Redactor};
+use crate::engine::RunEvent;
+use crate::http::Redactor;
 use crate::requirements::Catalogue;
 use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
 use crate::suite::model::{Case, ClientScenario, Suite};
@@ -223,27 +223,22 @@ async fn judge_case(
             ),
         );
     }
-    let http = match HttpClient::new(
-        HttpOptions {
-            target_is_loopback: true,
-            ..HttpOptions::default()
-        },
-        redactor.clone(),
-    ) {
-        Ok(h) => h,
-        Err(e) => return (Outcome::Error, format!("cannot build the HTTP client: {e}")),
-    };
     let Ok(target) = Url::parse(&mcp_url) else {
         return (
             Outcome::Error,
             format!("the server URL `{mcp_url}` is invalid"),
         );
     };
-    let ctx = TargetContext::new(target, None, opts.spec, http);
-    let vars: BTreeMap<String, Value> = ctx.builtin_vars();
+    let vars: BTreeMap<String, Value> = crate::actions::context::builtin_vars(&target, opts.spec);
+    // The observing server runs on loopback; the client's traffic is judged as written.
+    let policy = crate::engine::Policy {
+        strict: false,
+        target_is_loopback: true,
+        redactor,
+    };
     let observations = vec![(traffic::STEP.to_string(), obs)];
     let (outcome, message) =
-        crate::engine::judge(case, &ctx, catalogue, result, &vars, &observations);
+        crate::engine::judge(case, &policy, catalogue, result, &vars, &observations);
     match outcome {
         Outcome::Pass if run.timed_out => (
             Outcome::Error,

@@ -2,26 +2,23 @@
 //! step, and turns observations into findings. Output is a [`RunReport`]; progress goes out as
 //! [`RunEvent`]s. Nothing here prints.
 
-pub mod cimd;
-pub mod context;
-pub mod docserver;
-pub mod driver;
-pub mod flow;
-pub mod steps;
-
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use futures::StreamExt;
 use serde_json::Value;
 
-pub use context::{StepRecord, StepStop, TargetContext};
+mod judge;
 
-use crate::checks::{Check, EvalContext, Expectation, Observation};
+use judge::{FINDING_LIMIT, clip};
+pub use judge::{Policy, judge};
+
+use crate::actions::state::FlowState;
+use crate::actions::{StepStop, TargetContext, steps, walk};
+
+use crate::checks::Observation;
 use crate::requirements::Catalogue;
-use crate::result::model::{
-    CaseResult, Finding, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool,
-};
+use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
 use crate::suite::model::Case;
 use crate::vocab::Level;
 
@@ -101,25 +98,6 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
-    let mut out: Vec<String> = ids
-        .iter()
-        .filter_map(|id| catalogue.get(id))
-        .map(|r| r.url())
-        .filter(|u| !u.is_empty())
-        .collect();
-    out.dedup();
-    out
-}
-
-/// How much of an expected or actual value a finding keeps.
-const FINDING_LIMIT: usize = 4 * 1024;
-
-/// A finding's value within [`FINDING_LIMIT`], marked when cut.
-fn clip(s: &str) -> String {
-    crate::http::truncate(s, FINDING_LIMIT)
-}
-
 /// The result of a case the run deadline ended.
 fn cut_by_deadline(case: &Case, bound: std::time::Duration, begun: bool) -> CaseResult {
     let mut r = CaseResult::pending(case);
@@ -151,14 +129,19 @@ async fn evaluate_case(
 ) -> (Outcome, String) {
     let mut vars: BTreeMap<String, Value> = ctx.builtin_vars();
     let mut observations: Vec<(String, Observation)> = Vec::new();
-    let mut flow = flow::FlowState::default();
+    let mut flow = FlowState::default();
     let outcome = run_steps(case, ctx, result, &mut vars, &mut observations, &mut flow).await;
-    let cleanup = flow::cleanup(ctx, &mut flow).await;
+    let cleanup = walk::cleanup(ctx, &mut flow).await;
     result.transcript.extend(cleanup);
     if let Some(o) = outcome {
         return o;
     }
-    judge(case, ctx, catalogue, result, &vars, &observations)
+    let policy = Policy {
+        strict: ctx.strict,
+        target_is_loopback: ctx.target_is_loopback(),
+        redactor: &ctx.http.redactor,
+    };
+    judge(case, &policy, catalogue, result, &vars, &observations)
 }
 
 /// Runs the steps; `Some` when a step ended the case early (skip or error).
@@ -168,7 +151,7 @@ async fn run_steps(
     result: &mut CaseResult,
     vars: &mut BTreeMap<String, Value>,
     observations: &mut Vec<(String, Observation)>,
-    flow: &mut flow::FlowState,
+    flow: &mut FlowState,
 ) -> Option<(Outcome, String)> {
     let mut captured: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for step in &case.steps {
@@ -206,167 +189,4 @@ async fn run_steps(
         observations.push((step.name.clone(), obs));
     }
     None
-}
-
-/// Turns the observations into findings and a verdict (client conformance judges the
-/// observed traffic of a client with it too).
-pub fn judge(
-    case: &Case,
-    ctx: &TargetContext,
-    catalogue: &Catalogue,
-    result: &mut CaseResult,
-    vars: &BTreeMap<String, Value>,
-    observations: &[(String, Observation)],
-) -> (Outcome, String) {
-    let eval = EvalContext {
-        vars,
-        target_is_loopback: ctx.target_is_loopback(),
-    };
-    let pick = |e: &Expectation| -> Option<&(String, Observation)> {
-        match &e.step {
-            Some(name) => observations.iter().find(|(n, _)| n == name),
-            None => observations.last(),
-        }
-    };
-    for req in &case.requires {
-        let Some((_, obs)) = pick(req) else { continue };
-        match req.evaluate(obs, &eval) {
-            Ok(Check::Held) => {}
-            Ok(Check::Failed { actual, .. }) => {
-                let why = req
-                    .why
-                    .clone()
-                    .unwrap_or_else(|| format!("{} (actual: {actual})", req.describe()));
-                return (
-                    Outcome::Skip,
-                    format!("not applicable: precondition not met: {why}"),
-                );
-            }
-            Ok(Check::Info(_)) => {}
-            Ok(Check::NotApplicable { reason }) => {
-                return (Outcome::Skip, format!("not applicable: {reason}"));
-            }
-            Err(e) if crate::checks::is_unset(&e) => {
-                return (Outcome::Skip, format!("not applicable: {e}"));
-            }
-            Err(e) => {
-                return (
-                    Outcome::Error,
-                    format!("harness error in a precondition: {e}"),
-                );
-            }
-        }
-    }
-    let mut applicable = 0;
-    let mut not_applicable = Vec::new();
-    for exp in &case.expect {
-        let Some((step_name, obs)) = pick(exp) else {
-            continue;
-        };
-        if let Some(when) = &exp.when {
-            let cond_obs = match &when.step {
-                Some(name) => observations.iter().find(|(n, _)| n == name).map(|(_, o)| o),
-                None => Some(obs),
-            };
-            let Some(cond_obs) = cond_obs else { continue };
-            let unmet = || format!("it applies only when {}", when.describe());
-            match when.evaluate(cond_obs, &eval) {
-                Ok(Check::Held | Check::Info(_)) => {}
-                Ok(Check::Failed { .. } | Check::NotApplicable { .. }) => {
-                    not_applicable.push(unmet());
-                    continue;
-                }
-                Err(e) if crate::checks::is_unset(&e) => {
-                    not_applicable.push(unmet());
-                    continue;
-                }
-                Err(e) => {
-                    return (
-                        Outcome::Error,
-                        format!("harness error evaluating `{}`: {e}", when.describe()),
-                    );
-                }
-            }
-        }
-        let check = match exp.evaluate(obs, &eval) {
-            Ok(c) => c,
-            Err(e) if crate::checks::is_unset(&e) => {
-                return (Outcome::Skip, format!("not applicable: {e}"));
-            }
-            Err(e) => {
-                return (
-                    Outcome::Error,
-                    format!("harness error evaluating `{}`: {e}", exp.describe()),
-                );
-            }
-        };
-        match check {
-            Check::Held => applicable += 1,
-            Check::Info(note) => {
-                applicable += 1;
-                result.notes.push(clip(&format!("{step_name}: {note}")));
-            }
-            Check::NotApplicable { reason } => not_applicable.push(reason),
-            Check::Failed { expected, actual } => {
-                applicable += 1;
-                let (level, info) = exp.effective(case.level, ctx.strict);
-                let r = &ctx.http.redactor;
-                if info {
-                    // A choice the text leaves to the server: worth knowing, never a verdict.
-                    result.notes.push(format!(
-                        "{step_name}: information: {}: expected {}, actual {}",
-                        r.text(&exp.describe()),
-                        r.text(&expected),
-                        r.text(&actual)
-                    ));
-                    continue;
-                }
-                // The finding cites what the expectation checks, when it says so.
-                let requirements = if exp.requirements.is_empty() {
-                    case.requirements.clone()
-                } else {
-                    exp.requirements.clone()
-                };
-                result.findings.push(Finding {
-                    check: r.text(
-                        &crate::checks::template(&exp.describe(), vars)
-                            .unwrap_or_else(|_| exp.describe()),
-                    ),
-                    level,
-                    result: if level == Level::Must {
-                        Outcome::Fail
-                    } else {
-                        Outcome::Warn
-                    },
-                    expected: r.text_within(&expected, FINDING_LIMIT),
-                    actual: r.text_within(&actual, FINDING_LIMIT),
-                    links: links(&requirements, catalogue),
-                    requirements,
-                    why: exp.why.clone().or_else(|| case.why.clone()),
-                    step: step_name.clone(),
-                    source: format!("{}:{}:{}", case.file, exp.pos.line, exp.pos.col),
-                });
-            }
-        }
-    }
-    if let Some(f) = result.findings.iter().find(|f| f.result == Outcome::Fail) {
-        return (
-            Outcome::Fail,
-            clip(&format!("{}; got {}", f.check, f.actual)),
-        );
-    }
-    if let Some(f) = result.findings.first() {
-        return (
-            Outcome::Warn,
-            clip(&format!("{}; got {}", f.check, f.actual)),
-        );
-    }
-    not_applicable.dedup();
-    if applicable == 0 && !not_applicable.is_empty() {
-        return (
-            Outcome::Skip,
-            format!("not applicable: {}", not_applicable.join("; ")),
-        );
-    }
-    (Outcome::Pass, String::new())
 }

@@ -1,6 +1,6 @@
 //! The typed model of a suite file: suites, cases, steps and expectations.
 //!
-//! Values enter here from [`super::load`], already schema-checked, and leave to the engine
+//! Values enter here from the loader (`load.rs`), already schema-checked, and leave to the engine
 //! and the reporters. Nothing in this module does I/O or knows about the terminal.
 
 use serde::{Deserialize, Serialize};

@@ -7,26 +7,23 @@
 //! in a test mode). Any other server can still be tested with a document the user hosts
 //! (`--client-metadata-url`); what cannot run says why and which command would make it run.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use serde_json::{Map, Value};
-use url::Url;
-
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::docserver::{Answer, Canary, DocServer};
-use super::flow::{self, Client, FlowState};
+use super::record::{Vars, skip, stop};
+use super::state::{Client, FlowState, ServedDoc};
 use crate::checks::{Observation, template, template_value};
 use crate::oauth::{cimd, pkce, urls};
 use crate::suite::model::{AuthorizeAction, CimdAction};
 use crate::transcript::Exchange;
-
-type Vars = BTreeMap<String, Value>;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use url::Url;
 
 /// The memo key of the control authorization.
-const CONTROL: &str = "cimd:control";
+pub(crate) const CONTROL: &str = "cimd:control";
+
 /// Where the run's shared document lives on the document server.
-const MAIN_PATH: &str = "/clients/main.json";
+pub(crate) const MAIN_PATH: &str = "/clients/main.json";
 
 /// How to make a document-based check runnable against a server authspec cannot serve to.
 pub fn hosted_hint(redirect_uri: &str) -> String {
@@ -37,41 +34,21 @@ pub fn hosted_hint(redirect_uri: &str) -> String {
     )
 }
 
-/// A document the harness serves for a client of the case.
-#[derive(Clone, Debug)]
-pub struct ServedDoc {
-    pub path: String,
-    pub docs: Arc<DocServer>,
-    pub canary: Option<Arc<Canary>>,
-}
-
-fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord {
-        result: Err(e),
-        exchanges,
-        notes: Vec::new(),
-    }
-}
-
-fn skip(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
-    stop(StepStop::Unavailable(msg.into()), exchanges)
-}
-
 /// Whether the metadata says `client_id_metadata_document_supported: true`.
-fn advertised(meta: &Map<String, Value>) -> bool {
+pub(crate) fn advertised(meta: &Map<String, Value>) -> bool {
     meta.get("client_id_metadata_document_supported") == Some(&Value::Bool(true))
 }
 
 /// Whether the authorization endpoint is on this machine's loopback, where the harness's
 /// documents can be fetched from.
-fn on_loopback(meta: &Map<String, Value>) -> bool {
+pub(crate) fn on_loopback(meta: &Map<String, Value>) -> bool {
     meta.get("authorization_endpoint")
         .and_then(Value::as_str)
         .and_then(|u| Url::parse(u).ok())
         .is_some_and(|u| urls::is_loopback(&u))
 }
 
-fn answer(doc: &Value, cache_control: Option<&str>) -> Answer {
+pub(crate) fn answer(doc: &Value, cache_control: Option<&str>) -> Answer {
     Answer {
         status: 200,
         content_type: "application/json".into(),
@@ -81,7 +58,7 @@ fn answer(doc: &Value, cache_control: Option<&str>) -> Answer {
     }
 }
 
-fn public_client(id: &str, redirect_uri: &str) -> Client {
+pub(crate) fn public_client(id: &str, redirect_uri: &str) -> Client {
     Client {
         id: id.to_string(),
         secret: None,
@@ -92,7 +69,7 @@ fn public_client(id: &str, redirect_uri: &str) -> Client {
 }
 
 /// Publishes the run's shared document (once) and returns its URL.
-fn publish_main(ctx: &TargetContext, docs: &DocServer) -> String {
+pub(crate) fn publish_main(ctx: &TargetContext, docs: &DocServer) -> String {
     let url = format!("{}{MAIN_PATH}", docs.base());
     if !docs.has(MAIN_PATH) {
         let doc = cimd::document(
@@ -110,7 +87,7 @@ fn publish_main(ctx: &TargetContext, docs: &DocServer) -> String {
 pub async fn control(ctx: &TargetContext) -> StepRecord {
     let mut log = Vec::new();
     let mut flow = FlowState::default();
-    let meta = match flow::metadata(ctx, &mut flow, &mut log).await {
+    let meta = match super::discovery::metadata(ctx, &mut flow, &mut log).await {
         Ok(m) => m,
         Err(e) => return stop(e, log),
     };
@@ -136,7 +113,7 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
     let url = publish_main(ctx, &docs);
     flow.clients
         .insert("main".into(), public_client(&url, &ctx.auth.redirect_uri));
-    let rec = flow::authorize(
+    let rec = super::authorize::authorize(
         ctx,
         &mut flow,
         &AuthorizeAction::default(),
@@ -190,7 +167,7 @@ pub async fn flow_client(
     log: &mut Vec<Exchange>,
     notes: &mut Vec<String>,
 ) -> Result<Option<Client>, StepStop> {
-    let meta = flow::metadata(ctx, flow, log).await?;
+    let meta = super::discovery::metadata(ctx, flow, log).await?;
     if !advertised(meta) || cimd::declares_shared_secret(overrides) {
         return Ok(None);
     }
@@ -253,7 +230,7 @@ pub async fn flow_client(
     Ok(Some(client))
 }
 
-fn merge(doc: &mut Value, members: &Map<String, Value>) {
+pub(crate) fn merge(doc: &mut Value, members: &Map<String, Value>) {
     if let Value::Object(m) = doc {
         for (k, v) in members {
             if v.is_null() {
@@ -273,7 +250,7 @@ pub async fn step(
     vars: &Vars,
 ) -> StepRecord {
     let mut log = Vec::new();
-    let meta = match flow::metadata(ctx, flow, &mut log).await {
+    let meta = match super::discovery::metadata(ctx, flow, &mut log).await {
         Ok(m) => m,
         Err(e) => return stop(e, log),
     };
@@ -291,34 +268,7 @@ pub async fn step(
     let modified =
         a.client_id.is_some() || !a.document.is_empty() || !a.serve.is_empty() || a.canary;
     if !on_loopback(meta) {
-        if a.hosted
-            && !modified
-            && let Some(url) = &ctx.auth.client_metadata_url
-        {
-            flow.clients
-                .insert(label, public_client(url, &ctx.auth.redirect_uri));
-            let mut values = Vars::new();
-            values.insert("client_id".into(), Value::String(url.clone()));
-            return StepRecord {
-                result: Ok(Observation {
-                    response: None,
-                    values,
-                }),
-                exchanges: log,
-                notes: vec![format!("the hosted Client ID Metadata Document {url}")],
-            };
-        }
-        let why = if a.hosted {
-            format!(
-                "the authorization server is not on loopback, so it cannot fetch the documents authspec serves; {}",
-                hosted_hint(&ctx.auth.redirect_uri)
-            )
-        } else {
-            "this check varies the document case by case, which authspec can do only for an \
-             authorization server on loopback (127.0.0.1) that fetches the documents it serves there"
-                .to_string()
-        };
-        return skip(why, log);
+        return off_loopback(ctx, flow, a, label, modified, log);
     }
     if a.needs_fetch {
         let rec = ctx.memo(CONTROL, || control(ctx)).await;
@@ -378,43 +328,10 @@ pub async fn step(
         Ok(_) => {}
         Err(e) => return stop(StepStop::from_message(e), log),
     }
-    let mut answers = Vec::new();
-    for s in &a.serve {
-        let mut body = match &s.body {
-            Some(b) => b.clone().into_bytes(),
-            None => doc.to_string().into_bytes(),
-        };
-        if let Some(n) = s.pad_to {
-            let mut padded = doc.clone();
-            let fill = n.saturating_sub(body.len() + 24);
-            merge(
-                &mut padded,
-                &Map::from_iter([(
-                    "authspec_padding".to_string(),
-                    Value::String("x".repeat(fill)),
-                )]),
-            );
-            body = padded.to_string().into_bytes();
-        }
-        let location = match s.location.as_deref().map(|l| template(l, &local)) {
-            Some(Ok(l)) => Some(l),
-            Some(Err(e)) => return stop(StepStop::from_message(e), log),
-            None => None,
-        };
-        answers.push(Answer {
-            status: s.status.unwrap_or(200),
-            content_type: s
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "application/json".into()),
-            body,
-            cache_control: s.cache_control.clone(),
-            location,
-        });
-    }
-    if answers.is_empty() {
-        answers.push(answer(&doc, None));
-    }
+    let answers = match answers_for(a, &doc, &local) {
+        Ok(x) => x,
+        Err(e) => return stop(StepStop::from_message(e), log),
+    };
     docs.publish(&path, answers);
     let redirect = doc
         .pointer("/redirect_uris/0")
@@ -458,18 +375,87 @@ pub async fn step(
     }
 }
 
-/// Adds what the document server saw of a client's document to an observation: how often it
-/// was fetched, and the connections its canary got.
-pub fn observe(flow: &FlowState, label: &str, values: &mut Vars) {
-    if let Some(d) = flow.cimd.get(label) {
-        values.insert(
-            "document_fetches".into(),
-            Value::from(d.docs.fetches(&d.path)),
-        );
-        if let Some(c) = &d.canary {
-            values.insert("canary_connections".into(), Value::from(c.connections()));
-        }
+/// `cimd_client` against an authorization server that cannot reach the loopback document
+/// server: the hosted document stands in where the case allows it, else the case is skipped.
+fn off_loopback(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &CimdAction,
+    label: String,
+    modified: bool,
+    log: Vec<Exchange>,
+) -> StepRecord {
+    if a.hosted
+        && !modified
+        && let Some(url) = &ctx.auth.client_metadata_url
+    {
+        flow.clients
+            .insert(label, public_client(url, &ctx.auth.redirect_uri));
+        let mut values = Vars::new();
+        values.insert("client_id".into(), Value::String(url.clone()));
+        return StepRecord {
+            result: Ok(Observation {
+                response: None,
+                values,
+            }),
+            exchanges: log,
+            notes: vec![format!("the hosted Client ID Metadata Document {url}")],
+        };
     }
+    let why = if a.hosted {
+        format!(
+            "the authorization server is not on loopback, so it cannot fetch the documents authspec serves; {}",
+            hosted_hint(&ctx.auth.redirect_uri)
+        )
+    } else {
+        "this check varies the document case by case, which authspec can do only for an \
+         authorization server on loopback (127.0.0.1) that fetches the documents it serves there"
+            .to_string()
+    };
+    skip(why, log)
+}
+
+/// The answers the document server gives for the case's document: as the case scripts them,
+/// else the document itself.
+fn answers_for(a: &CimdAction, doc: &Value, local: &Vars) -> Result<Vec<Answer>, String> {
+    let mut answers = Vec::new();
+    for s in &a.serve {
+        let mut body = match &s.body {
+            Some(b) => b.clone().into_bytes(),
+            None => doc.to_string().into_bytes(),
+        };
+        if let Some(n) = s.pad_to {
+            let mut padded = doc.clone();
+            let fill = n.saturating_sub(body.len() + 24);
+            merge(
+                &mut padded,
+                &Map::from_iter([(
+                    "authspec_padding".to_string(),
+                    Value::String("x".repeat(fill)),
+                )]),
+            );
+            body = padded.to_string().into_bytes();
+        }
+        let location = match s.location.as_deref().map(|l| template(l, local)) {
+            Some(Ok(l)) => Some(l),
+            Some(Err(e)) => return Err(e),
+            None => None,
+        };
+        answers.push(Answer {
+            status: s.status.unwrap_or(200),
+            content_type: s
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
+            body,
+            cache_control: s.cache_control.clone(),
+            location,
+        });
+    }
+    if answers.is_empty() {
+        answers.push(answer(doc, None));
+    }
+    Ok(answers)
 }
 
 /// Why a hosted document (`--client-metadata-url`) cannot be used.
@@ -494,7 +480,7 @@ pub async fn check_hosted(ctx: &TargetContext) -> Result<Option<String>, HostedP
 }
 
 /// The fetch-and-validate half of [`check_hosted`], for a URL already checked.
-async fn read_hosted(
+pub(crate) async fn read_hosted(
     ctx: &TargetContext,
     raw: &str,
     url: Url,
@@ -666,7 +652,7 @@ mod tests {
         let raw = format!("{}/client.json", server.uri());
         let doc = cimd::document(
             &raw,
-            &[crate::engine::context::DEFAULT_REDIRECT_URI.to_string()],
+            &[crate::actions::context::DEFAULT_REDIRECT_URI.to_string()],
             "n",
         );
         Mock::given(method("GET"))

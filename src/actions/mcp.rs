@@ -1,131 +1,18 @@
-//! Protocol actions: each step turns its overrides into HTTP exchanges and an [`Observation`].
-//!
-//! Discovery steps are memoised in the [`TargetContext`], so a run fetches each metadata
-//! document once however many cases look at it.
+//! MCP endpoint actions: building a JSON-RPC request under either wire model (2026-07-28 stateless
+//! or the 2025 session), opening a session, and calling the endpoint with or without a token.
 
-use std::collections::BTreeMap;
-
+use super::context::{StepRecord, StepStop, TargetContext};
+use super::record::{Vars, exchange, harness, observed_response};
+use super::state::FlowState;
+use crate::checks::{template, template_value};
+use crate::http::{Request, Response};
+use crate::oauth::jose;
+use crate::suite::model::{CallResource, HELLO, TokenPlacement};
+use crate::transcript::Exchange;
+use crate::vocab::WireModel;
 use base64::Engine;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use url::Url;
-
-use super::context::{StepRecord, StepStop, TargetContext};
-use super::flow::{self, FlowState};
-use crate::checks::{Observation, template, template_value};
-use crate::http::{HttpError, Request, Response};
-use crate::oauth::{challenge, jose, wellknown};
-use crate::suite::model::{
-    Action, AsMetadataVia, CallResource, DiscoveryVia, HELLO, HttpAction, TokenPlacement,
-};
-use crate::transcript::Exchange;
-use crate::vocab::WireModel;
-
-/// How many redirects a metadata fetch follows before calling it a loop.
-const MAX_REDIRECTS: usize = 5;
-
-type Vars = BTreeMap<String, Value>;
-
-fn unavailable(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord {
-        result: Err(StepStop::Unavailable(msg.into())),
-        exchanges,
-        notes: Vec::new(),
-    }
-}
-
-fn not_found(msg: impl Into<String>, exchanges: Vec<Exchange>, notes: Vec<String>) -> StepRecord {
-    StepRecord {
-        result: Err(StepStop::NotFound(msg.into())),
-        exchanges,
-        notes,
-    }
-}
-
-fn error(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord {
-        result: Err(StepStop::from_message(msg.into())),
-        exchanges,
-        notes: Vec::new(),
-    }
-}
-
-fn observed(response: Response, values: Vars, exchanges: Vec<Exchange>) -> StepRecord {
-    StepRecord {
-        result: Ok(Observation {
-            response: Some(response),
-            values,
-        }),
-        exchanges,
-        notes: Vec::new(),
-    }
-}
-
-/// Sends one request and records it.
-async fn exchange(
-    ctx: &TargetContext,
-    block: &str,
-    req: &Request,
-    log: &mut Vec<Exchange>,
-) -> Result<Response, HttpError> {
-    ctx.count_request();
-    let result = ctx.http.send(req).await;
-    log.push(ctx.http.record(block, req, &result));
-    result
-}
-
-/// GET with redirects followed hop by hop (each hop checked against the follow policy).
-async fn get_following(
-    ctx: &TargetContext,
-    block: &str,
-    url: Url,
-    log: &mut Vec<Exchange>,
-) -> Result<(Url, Response), HttpError> {
-    let mut url = url;
-    for _ in 0..=MAX_REDIRECTS {
-        let req = Request::get(url.clone()).header("Accept", "application/json");
-        let resp = exchange(ctx, block, &req, log).await?;
-        if !(300..400).contains(&resp.status) {
-            return Ok((url, resp));
-        }
-        let Some(loc) = resp.header("location") else {
-            return Ok((url, resp));
-        };
-        let next = url.join(loc).map_err(|e| HttpError::Protocol {
-            url: url.to_string(),
-            reason: format!("bad Location `{loc}`: {e}"),
-        })?;
-        if next.origin() != url.origin() {
-            ctx.http.may_follow(&next)?;
-        }
-        url = next;
-    }
-    Err(HttpError::TooManyRedirects {
-        url: url.to_string(),
-        hops: MAX_REDIRECTS,
-    })
-}
-
-/// The memo key of a resource-metadata discovery: every step that wants the same document
-/// shares one fetch.
-pub(crate) fn prm_memo_key(via: &DiscoveryVia) -> String {
-    format!("prm:{via:?}")
-}
-
-/// The memo key of an authorization-server-metadata discovery.
-pub(crate) fn as_memo_key(via: &AsMetadataVia, issuer: &Option<String>) -> String {
-    format!("as:{via:?}:{issuer:?}")
-}
-
-/// The auto-discovered resource metadata (shared memo key with `fetch_resource_metadata`).
-pub(crate) async fn fetch_prm_auto(ctx: &TargetContext) -> StepRecord {
-    fetch_prm(ctx, DiscoveryVia::Auto).await
-}
-
-/// The auto-discovered authorization server metadata (shared memo key with `fetch_as_metadata`).
-pub(crate) async fn fetch_as_auto(ctx: &TargetContext) -> StepRecord {
-    fetch_as(ctx, AsMetadataVia::Auto, None).await
-}
 
 /// The plain unauthenticated opening request of the revision (shared memo key `challenge`).
 pub(crate) async fn unauthenticated_call(ctx: &TargetContext) -> StepRecord {
@@ -150,7 +37,7 @@ pub(crate) async fn unauthenticated_rpc(ctx: &TargetContext, rpc: &str, block: &
     call_resource(ctx, &call, block, &vars, &mut FlowState::default()).await
 }
 
-fn plain_call() -> CallResource {
+pub(crate) fn plain_call() -> CallResource {
     CallResource {
         method: "POST".into(),
         rpc: Some(HELLO.into()),
@@ -165,399 +52,6 @@ fn plain_call() -> CallResource {
     }
 }
 
-/// Runs one step of a case.
-pub async fn run(
-    ctx: &TargetContext,
-    action: &Action,
-    block: &str,
-    vars: &Vars,
-    flow: &mut FlowState,
-) -> StepRecord {
-    match action {
-        Action::RegisterClient(a) => flow::register(ctx, flow, a, block, vars).await,
-        Action::Authorize(a) => flow::authorize(ctx, flow, a, block, vars).await,
-        Action::Token(a) => flow::token(ctx, flow, a, block, vars).await,
-        Action::Revoke(a) => flow::revoke(ctx, flow, a, block).await,
-        Action::Introspect(a) => flow::introspect(ctx, flow, a, block).await,
-        Action::Flow(a) => flow::walk(ctx, flow, a, block, vars).await,
-        Action::CimdClient(a) => super::cimd::step(ctx, flow, a, vars).await,
-        Action::Http(h) => http(ctx, h, block, vars).await,
-        Action::FetchResourceMetadata { via, required } => {
-            let key = prm_memo_key(via);
-            let rec = ctx.memo(&key, || fetch_prm(ctx, via.clone())).await;
-            if *required { found_or_not(rec) } else { rec }
-        }
-        Action::FetchAsMetadata {
-            via,
-            issuer,
-            required,
-        } => {
-            let issuer = match issuer.as_deref().map(|i| template(i, vars)).transpose() {
-                Ok(i) => i,
-                Err(e) => return error(e, Vec::new()),
-            };
-            let key = as_memo_key(via, &issuer);
-            let rec = ctx.memo(&key, || fetch_as(ctx, via.clone(), issuer)).await;
-            if *required { found_or_not(rec) } else { rec }
-        }
-        Action::CallResource(c) => {
-            if c.is_plain_hello() {
-                // The unauthenticated challenge is the start of discovery; fetch it once.
-                return ctx.memo("challenge", || unauthenticated_call(ctx)).await;
-            }
-            call_resource(ctx, c, block, vars, flow).await
-        }
-    }
-}
-
-/// For a `required` discovery step: "nothing found" becomes an observation (`found` false, with
-/// what was tried) instead of a reason to skip.
-fn found_or_not(mut rec: StepRecord) -> StepRecord {
-    match rec.result {
-        Ok(ref mut obs) => {
-            obs.values.insert("found".into(), Value::Bool(true));
-        }
-        Err(StepStop::NotFound(why)) => {
-            let mut values = Vars::new();
-            values.insert("found".into(), Value::Bool(false));
-            rec.notes.push(why);
-            rec.result = Ok(Observation {
-                response: None,
-                values,
-            });
-        }
-        Err(_) => {}
-    }
-    rec
-}
-
-async fn http(ctx: &TargetContext, h: &HttpAction, block: &str, vars: &Vars) -> StepRecord {
-    let mut log = Vec::new();
-    let raw = match template(&h.url, vars) {
-        Ok(u) => u,
-        Err(e) => return error(e, log),
-    };
-    let url = match ctx.target.join(&raw) {
-        Ok(u) => u,
-        Err(e) => return unavailable(format!("`{raw}` is not a URL: {e}"), log),
-    };
-    if url.origin() != ctx.target.origin()
-        && let Err(e) = ctx.http.may_follow(&url)
-    {
-        return unavailable(e.to_string(), log);
-    }
-    let mut req = Request {
-        method: h.method.clone(),
-        url,
-        headers: Vec::new(),
-        body: None,
-    };
-    for (k, v) in &h.headers {
-        match template(v, vars) {
-            Ok(v) => req.headers.push((k.clone(), v)),
-            Err(e) => return error(e, log),
-        }
-    }
-    if let Some(j) = &h.json {
-        match template_value(j, vars) {
-            Ok(j) => {
-                req.headers
-                    .push(("Content-Type".into(), "application/json".into()));
-                req.body = Some(j.to_string().into_bytes());
-            }
-            Err(e) => return error(e, log),
-        }
-    } else if !h.form.is_empty() {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &h.form {
-            match template(v, vars) {
-                Ok(v) => {
-                    ser.append_pair(k, &v);
-                }
-                Err(e) => return error(e, log),
-            }
-        }
-        req.headers.push((
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-        req.body = Some(ser.finish().into_bytes());
-    } else if let Some(b) = &h.body {
-        match template(b, vars) {
-            Ok(b) => req.body = Some(b.into_bytes()),
-            Err(e) => return error(e, log),
-        }
-    }
-    let mut values = Vars::new();
-    values.insert("url".into(), Value::String(req.url.to_string()));
-    if h.tls.is_some() {
-        return tls_1_2_probe(ctx, block, &req, values, log).await;
-    }
-    match exchange(ctx, block, &req, &mut log).await {
-        Ok(resp) => observed(resp, values, log),
-        Err(e) => error(e.to_string(), log),
-    }
-}
-
-/// Sends `req` on a client that offers TLS 1.2 alone. A refused handshake is what the probe
-/// looks for, so it is an observation (`handshake` false, with the reason as a note); a timeout
-/// stays a harness error.
-async fn tls_1_2_probe(
-    ctx: &TargetContext,
-    block: &str,
-    req: &Request,
-    mut values: Vars,
-    mut log: Vec<Exchange>,
-) -> StepRecord {
-    if req.url.scheme() != "https" {
-        return unavailable(format!("{} is not an https URL", req.url), log);
-    }
-    let options = crate::http::HttpOptions {
-        tls_1_2_only: true,
-        ..ctx.http.options.clone()
-    };
-    let client = match crate::http::HttpClient::new(options, ctx.http.redactor.clone()) {
-        Ok(c) => c,
-        Err(e) => return error(e.to_string(), log),
-    };
-    ctx.count_request();
-    let result = client.send(req).await;
-    log.push(client.record(block, req, &result));
-    match result {
-        Ok(resp) => {
-            values.insert("handshake".into(), Value::Bool(true));
-            observed(resp, values, log)
-        }
-        Err(e @ (HttpError::Connect { .. } | HttpError::Protocol { .. })) => {
-            values.insert("handshake".into(), Value::Bool(false));
-            StepRecord {
-                result: Ok(Observation {
-                    response: None,
-                    values,
-                }),
-                exchanges: log,
-                notes: vec![format!("offering TLS 1.2 alone: {e}")],
-            }
-        }
-        Err(e) => error(e.to_string(), log),
-    }
-}
-
-/// The unauthenticated challenge's `resource_metadata` URL, if any.
-async fn challenge_metadata_url(
-    ctx: &TargetContext,
-) -> (Result<Option<String>, StepStop>, Vec<Exchange>) {
-    let rec = ctx.memo("challenge", || unauthenticated_call(ctx)).await;
-    let obs = match rec.result {
-        Ok(o) => o,
-        Err(e) => return (Err(e), rec.exchanges),
-    };
-    let url = obs.response.as_ref().and_then(|r| {
-        challenge::first_bearer(r.headers_named("www-authenticate"))?
-            .param("resource_metadata")
-            .map(str::to_string)
-    });
-    (Ok(url), rec.exchanges)
-}
-
-async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRecord {
-    let mut log = Vec::new();
-    let mut tried = Vec::new();
-    let order: Vec<DiscoveryVia> = match via {
-        DiscoveryVia::Auto => vec![
-            DiscoveryVia::Challenge,
-            DiscoveryVia::PathInserted,
-            DiscoveryVia::Root,
-        ],
-        v => vec![v],
-    };
-    let explicit = order.len() == 1;
-    for v in order {
-        let (url, expected) = match v {
-            DiscoveryVia::Challenge => {
-                let (res, ex) = challenge_metadata_url(ctx).await;
-                log.extend(ex);
-                match res {
-                    Err(StepStop::Error(e)) => return error(e, log),
-                    Err(StepStop::Unavailable(e) | StepStop::NotFound(e)) => {
-                        tried.push(format!("challenge: {e}"));
-                        continue;
-                    }
-                    Ok(None) => {
-                        tried.push(
-                            "challenge: no resource_metadata parameter in the 401 challenge".into(),
-                        );
-                        continue;
-                    }
-                    Ok(Some(u)) => {
-                        match Url::parse(&u) {
-                            Ok(url) => (url, ctx.target.to_string()),
-                            Err(e) => {
-                                tried.push(format!("challenge: resource_metadata `{u}` is not an absolute URL ({e})"));
-                                continue;
-                            }
-                        }
-                    }
-                }
-            }
-            DiscoveryVia::PathInserted => {
-                let url = wellknown::path_inserted(&ctx.target, wellknown::PRM_SUFFIX);
-                let expected =
-                    wellknown::identifier_from_path_inserted(&url, wellknown::PRM_SUFFIX)
-                        .unwrap_or_default();
-                (url, expected)
-            }
-            DiscoveryVia::Root | DiscoveryVia::Auto => {
-                let url = wellknown::root(&ctx.target, wellknown::PRM_SUFFIX);
-                let expected = ctx.target.origin().ascii_serialization();
-                (url, expected)
-            }
-        };
-        if url.origin() != ctx.target.origin()
-            && let Err(e) = ctx.http.may_follow(&url)
-        {
-            tried.push(format!("{}: {e}", via_name(&v)));
-            continue;
-        }
-        let block = format!("fetch resource metadata ({})", via_name(&v));
-        match get_following(ctx, &block, url.clone(), &mut log).await {
-            Err(e) => return error(format!("{block}: {e}"), log),
-            Ok((final_url, resp)) => {
-                let found = resp.status == 200;
-                tried.push(format!("{}: {} → {}", via_name(&v), url, resp.status));
-                let mut values = Vars::new();
-                values.insert("url".into(), Value::String(final_url.to_string()));
-                values.insert("via".into(), Value::String(via_name(&v).into()));
-                values.insert("expected_resource".into(), Value::String(expected));
-                if found || explicit {
-                    let mut rec = observed(resp, values, log);
-                    rec.notes = tried;
-                    return rec;
-                }
-            }
-        }
-    }
-    not_found("no protected resource metadata found", log, tried)
-}
-
-fn via_name(v: &DiscoveryVia) -> &'static str {
-    match v {
-        DiscoveryVia::Auto => "auto",
-        DiscoveryVia::Challenge => "challenge",
-        DiscoveryVia::PathInserted => "path-inserted",
-        DiscoveryVia::Root => "root",
-    }
-}
-
-async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String>) -> StepRecord {
-    let mut log = Vec::new();
-    let issuer = match (issuer, &ctx.issuer) {
-        (Some(i), _) => i,
-        (None, Some(i)) => i.clone(),
-        (None, None) => {
-            let rec = ctx
-                .memo(&prm_memo_key(&DiscoveryVia::Auto), || {
-                    fetch_prm(ctx, DiscoveryVia::Auto)
-                })
-                .await;
-            log.extend(rec.exchanges);
-            let obs = match rec.result {
-                Ok(o) => o,
-                Err(StepStop::Unavailable(e) | StepStop::NotFound(e)) => {
-                    return unavailable(format!("no authorization server to examine: {e}"), log);
-                }
-                Err(e) => {
-                    return StepRecord {
-                        result: Err(e),
-                        exchanges: log,
-                        notes: rec.notes,
-                    };
-                }
-            };
-            let first = obs.response.as_ref().and_then(|r| r.json()).and_then(|j| {
-                j.get("authorization_servers")
-                    .and_then(Value::as_array)
-                    .and_then(|a| a.first().cloned())
-            });
-            match first {
-                Some(Value::String(s)) => s,
-                _ => {
-                    return unavailable("the resource metadata lists no authorization server", log);
-                }
-            }
-        }
-    };
-    let issuer_url = match Url::parse(&issuer) {
-        Ok(u) => u,
-        Err(e) => {
-            return unavailable(
-                format!("the issuer `{issuer}` is not an absolute URL: {e}"),
-                log,
-            );
-        }
-    };
-    if let Err(e) = ctx.http.may_follow(&issuer_url)
-        && issuer_url.origin() != ctx.target.origin()
-    {
-        return unavailable(e.to_string(), log);
-    }
-    let candidates: Vec<wellknown::Candidate> = match via {
-        AsMetadataVia::Auto => wellknown::as_metadata_candidates(&issuer_url, ctx.spec),
-        AsMetadataVia::Oauth => vec![wellknown::Candidate {
-            url: wellknown::path_inserted(&issuer_url, wellknown::OAUTH_AS_SUFFIX),
-            form: "RFC 8414 (path-inserted)",
-        }],
-        AsMetadataVia::Oidc => {
-            wellknown::as_metadata_candidates(&issuer_url, crate::vocab::SpecRevision::V2025_11_25)
-                .into_iter()
-                .filter(|c| c.form.starts_with("OpenID"))
-                .collect()
-        }
-    };
-    let explicit = !matches!(via, AsMetadataVia::Auto);
-    let mut tried = Vec::new();
-    let count = candidates.len();
-    for (i, c) in candidates.into_iter().enumerate() {
-        let block = format!("fetch authorization server metadata ({})", c.form);
-        match get_following(ctx, &block, c.url.clone(), &mut log).await {
-            Err(e) => return error(format!("{block}: {e}"), log),
-            Ok((final_url, resp)) => {
-                tried.push(format!("{} {} → {}", c.form, c.url, resp.status));
-                if resp.status == 200 {
-                    // Worth a line in the report even where no case judges it.
-                    if let Some(j) = resp.json() {
-                        if j.get("client_id_metadata_document_supported")
-                            == Some(&Value::Bool(true))
-                        {
-                            tried.push("the server advertises Client ID Metadata Documents (client_id_metadata_document_supported)".into());
-                        }
-                        if j.get("signed_metadata").is_some() {
-                            tried.push("the metadata carries signed_metadata".into());
-                        }
-                    }
-                }
-                if resp.status == 200 || (explicit && i + 1 == count) {
-                    let mut values = Vars::new();
-                    values.insert("url".into(), Value::String(final_url.to_string()));
-                    values.insert("via".into(), Value::String(c.form.into()));
-                    values.insert("issuer".into(), Value::String(issuer.clone()));
-                    let mut rec = observed(resp, values, log);
-                    rec.notes = tried;
-                    return rec;
-                }
-            }
-        }
-    }
-    not_found(
-        format!(
-            "no authorization server metadata found for `{issuer}` under MCP {}",
-            ctx.spec
-        ),
-        log,
-        tried,
-    )
-}
-
 /// A token value for a generator keyword, or the literal (templated) token.
 ///
 /// `access` and `refresh` are the tokens the case obtained; `forged-jwt` keeps the access
@@ -567,7 +61,7 @@ async fn fetch_as(ctx: &TargetContext, via: AsMetadataVia, issuer: Option<String
 /// harness's own (embedded, or at a `jku` URL it hosts on loopback) or, as HS256, with the public
 /// key of the captured `jwks` (see [`jose`]);
 /// `garbage` and `unsigned-jwt` need no flow at all.
-fn token_value(
+pub(crate) fn token_value(
     ctx: &TargetContext,
     token: &str,
     vars: &Vars,
@@ -669,7 +163,7 @@ fn token_value(
 
 /// Serves `set` (a JWK set) at `http://127.0.0.1:PORT/jwks.json` for a minute, for a token that
 /// points at it by `jku`; returns that URL. Only a resource server that trusts `jku` ever asks.
-fn host_jwks(set: String) -> std::io::Result<String> {
+pub(crate) fn host_jwks(set: String) -> std::io::Result<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     listener.set_nonblocking(true)?;
@@ -699,10 +193,10 @@ fn host_jwks(set: String) -> std::io::Result<String> {
 pub const RPC_ID: u64 = 1;
 
 /// The `_meta` key prefix of MCP's own request metadata (2026-07-28).
-const META_PREFIX: &str = "io.modelcontextprotocol/";
+pub(crate) const META_PREFIX: &str = "io.modelcontextprotocol/";
 
 /// The method a `call_resource` step sends: [`HELLO`] is the revision's opening request.
-fn resolve_method(wire: WireModel, rpc: &str) -> &str {
+pub(crate) fn resolve_method(wire: WireModel, rpc: &str) -> &str {
     match (rpc, wire) {
         (HELLO, WireModel::Stateless) => "server/discover",
         (HELLO, WireModel::Session) => "initialize",
@@ -711,7 +205,7 @@ fn resolve_method(wire: WireModel, rpc: &str) -> &str {
 }
 
 /// The parameters a method is sent with before a case's overrides.
-fn default_params(ctx: &TargetContext, method: &str) -> serde_json::Map<String, Value> {
+pub(crate) fn default_params(ctx: &TargetContext, method: &str) -> serde_json::Map<String, Value> {
     let params = match method {
         "initialize" => json!({
             "protocolVersion": ctx.spec.as_str(),
@@ -728,12 +222,12 @@ fn default_params(ctx: &TargetContext, method: &str) -> serde_json::Map<String, 
     }
 }
 
-fn client_info() -> Value {
+pub(crate) fn client_info() -> Value {
     json!({"name": "authspec", "version": env!("CARGO_PKG_VERSION")})
 }
 
 /// The request metadata every 2026-07-28 request carries in `params._meta`.
-fn default_meta(ctx: &TargetContext) -> serde_json::Map<String, Value> {
+pub(crate) fn default_meta(ctx: &TargetContext) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     m.insert(
         format!("{META_PREFIX}protocolVersion"),
@@ -746,7 +240,7 @@ fn default_meta(ctx: &TargetContext) -> serde_json::Map<String, Value> {
 
 /// Merges overrides into `into`: `null` removes a member. With `prefix`, a key without a `/`
 /// names MCP's own metadata (`clientInfo` is `io.modelcontextprotocol/clientInfo`).
-fn merge_overrides(
+pub(crate) fn merge_overrides(
     into: &mut serde_json::Map<String, Value>,
     overrides: &serde_json::Map<String, Value>,
     prefix: Option<&str>,
@@ -767,7 +261,7 @@ fn merge_overrides(
 }
 
 /// Templates the member names of objects too (`arguments: {"{{x_mcp_property}}": …}`).
-fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
+pub(crate) fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
     Ok(match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
@@ -785,7 +279,7 @@ fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
 
 /// The first tool parameter a server asks clients to mirror into a header (`x-mcp-header`,
 /// 2026-07-28 streamable HTTP §6.3): the tool, the property and the header name.
-fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
+pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
     let Some(tools) = resp
         .json()
         .and_then(|j| j.pointer("/result/tools").cloned())
@@ -817,7 +311,10 @@ fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
 }
 
 /// The `Mcp-Name` source of a method (2026-07-28 streamable HTTP, standard request headers).
-fn mirrored_name(method: &str, params: &serde_json::Map<String, Value>) -> Option<String> {
+pub(crate) fn mirrored_name(
+    method: &str,
+    params: &serde_json::Map<String, Value>,
+) -> Option<String> {
     let key = match method {
         "tools/call" | "prompts/get" => "name",
         "resources/read" => "uri",
@@ -843,7 +340,7 @@ pub fn mirrored_header_value(v: &str) -> String {
 }
 
 /// Builds the request of a `call_resource` step by the wire model of the revision judged by.
-fn build_call(
+pub(crate) fn build_call(
     ctx: &TargetContext,
     c: &CallResource,
     method: Option<&str>,
@@ -937,7 +434,7 @@ fn build_call(
 /// `notifications/initialized`) before anything else, with the credentials of the call that
 /// follows. A refusal is not reported here: the call goes on without a session and its own
 /// answer is judged.
-async fn open_session(
+pub(crate) async fn open_session(
     ctx: &TargetContext,
     c: &CallResource,
     token: Option<&str>,
@@ -960,7 +457,7 @@ async fn open_session(
 
 /// A 2025 lifecycle message (`initialize`, `notifications/initialized`) with the credentials of
 /// `c` and none of its probe overrides.
-fn lifecycle_call(c: &CallResource, rpc: &str) -> CallResource {
+pub(crate) fn lifecycle_call(c: &CallResource, rpc: &str) -> CallResource {
     CallResource {
         method: "POST".into(),
         rpc: Some(rpc.into()),
@@ -978,7 +475,7 @@ fn lifecycle_call(c: &CallResource, rpc: &str) -> CallResource {
     clippy::too_many_arguments,
     reason = "the step's context, credentials and log, as call_resource has them"
 )]
-async fn finish_initialize(
+pub(crate) async fn finish_initialize(
     ctx: &TargetContext,
     c: &CallResource,
     token: Option<&str>,
@@ -1006,7 +503,7 @@ async fn finish_initialize(
 }
 
 /// After a 200 to `initialize`: the session and the version the server chose.
-fn learn_session(ctx: &TargetContext, flow: &mut FlowState, resp: &Response) -> bool {
+pub(crate) fn learn_session(ctx: &TargetContext, flow: &mut FlowState, resp: &Response) -> bool {
     if resp.status != 200 {
         return false;
     }
@@ -1025,7 +522,7 @@ fn learn_session(ctx: &TargetContext, flow: &mut FlowState, resp: &Response) -> 
 
 /// What an SSE response carried: how many events, and how many were JSON-RPC requests (a
 /// method and an id), which 2026-07-28 forbids on a response stream.
-fn sse_values(resp: &Response, values: &mut Vars) {
+pub(crate) fn sse_values(resp: &Response, values: &mut Vars) {
     if resp.media_type().as_deref() != Some("text/event-stream") {
         return;
     }
@@ -1038,7 +535,7 @@ fn sse_values(resp: &Response, values: &mut Vars) {
     values.insert("sse_requests".into(), json!(requests));
 }
 
-async fn call_resource(
+pub(crate) async fn call_resource(
     ctx: &TargetContext,
     c: &CallResource,
     block: &str,
@@ -1073,7 +570,7 @@ async fn call_resource(
     }
     let req = match build_call(ctx, c, method, token.as_deref(), vars, flow) {
         Ok(r) => r,
-        Err(e) => return error(e, log),
+        Err(e) => return harness(e, log),
     };
     let mut values = Vars::new();
     values.insert("url".into(), Value::String(ctx.target.to_string()));
@@ -1094,8 +591,8 @@ async fn call_resource(
             if method == Some("tools/list") {
                 mirrored_tool_param(&resp, &mut values);
             }
-            observed(resp, values, log)
+            observed_response(resp, values, log)
         }
-        Err(e) => error(format!("{block}: {e}"), log),
+        Err(e) => harness(format!("{block}: {e}"), log),
     }
 }

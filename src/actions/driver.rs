@@ -8,39 +8,17 @@
 //! waits on a loopback listener for the browser to arrive. A driver that cannot get through
 //! reports why; the case is then skipped, never failed.
 
-use std::time::Duration;
-
-use cookie_store::{CookieStore, RawCookie};
-use url::Url;
-
-use super::context::TargetContext;
+use super::context::{Driver, TargetContext};
 use crate::http::{HttpError, Request, Response};
 use crate::transcript::Exchange;
+use cookie_store::{CookieStore, RawCookie};
+use std::time::Duration;
+use url::Url;
 
 /// How many redirects and form submissions one authorization may take.
-const MAX_HOPS: usize = 20;
-const MAX_FORMS: usize = 4;
+pub(crate) const MAX_HOPS: usize = 20;
 
-/// Which driver a run uses.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Driver {
-    #[default]
-    Auto,
-    Form,
-    Command(String),
-    Manual,
-}
-
-impl Driver {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Driver::Auto => "auto",
-            Driver::Form => "form",
-            Driver::Command(_) => "command",
-            Driver::Manual => "manual",
-        }
-    }
-}
+pub(crate) const MAX_FORMS: usize = 4;
 
 /// How an authorization ended.
 #[derive(Debug)]
@@ -67,7 +45,7 @@ pub fn is_redirect_to(location: &Url, redirect_uri: &str) -> bool {
         && location.path() == r.path()
 }
 
-fn looks_like_login(resp: &Response) -> bool {
+pub(crate) fn looks_like_login(resp: &Response) -> bool {
     let body = resp.text().to_ascii_lowercase();
     resp.media_type().is_some_and(|m| m.contains("html")) && body.contains("<form")
 }
@@ -87,14 +65,14 @@ pub async fn authorize(
     }
 }
 
-fn store_cookies(jar: &mut CookieStore, resp: &Response, url: &Url) {
+pub(crate) fn store_cookies(jar: &mut CookieStore, resp: &Response, url: &Url) {
     let cookies = resp
         .headers_named("set-cookie")
         .filter_map(|v| RawCookie::parse(v.to_string()).ok());
     jar.store_response_cookies(cookies, url);
 }
 
-fn with_cookies(mut req: Request, jar: &CookieStore) -> Request {
+pub(crate) fn with_cookies(mut req: Request, jar: &CookieStore) -> Request {
     let pairs: Vec<String> = jar
         .get_request_values(&req.url)
         .map(|(k, v)| format!("{k}={v}"))
@@ -105,7 +83,7 @@ fn with_cookies(mut req: Request, jar: &CookieStore) -> Request {
     req
 }
 
-async fn http_driver(
+pub(crate) async fn http_driver(
     ctx: &TargetContext,
     start: Url,
     redirect_uris: &[String],
@@ -254,7 +232,7 @@ pub fn fill_form(resp: &Response, page: &Url, login: &[(String, String)]) -> Opt
     }
 }
 
-async fn command_driver(
+pub(crate) async fn command_driver(
     cmd: &str,
     start: &Url,
     redirect_uris: &[String],
@@ -311,7 +289,7 @@ async fn command_driver(
     }
 }
 
-async fn manual_driver(
+pub(crate) async fn manual_driver(
     start: &Url,
     redirect_uris: &[String],
     ctx: &TargetContext,

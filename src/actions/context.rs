@@ -1,17 +1,15 @@
 //! The target of a run and what is learnt about it once and shared by every case.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-
-use serde_json::Value;
-use tokio::sync::OnceCell;
-use url::Url;
-
 use crate::checks::Observation;
 use crate::http::HttpClient;
 use crate::oauth::urls;
 use crate::transcript::Exchange;
 use crate::vocab::SpecRevision;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use url::Url;
 
 /// Why a step could not produce an observation.
 #[derive(Clone, Debug)]
@@ -53,7 +51,7 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/callback";
 /// How the run obtains authorization: driver, credentials, client.
 #[derive(Debug)]
 pub struct AuthOptions {
-    pub driver: super::driver::Driver,
+    pub driver: super::context::Driver,
     /// `--login FIELD=VALUE` values for the form driver.
     pub login: Vec<(String, String)>,
     /// A pre-registered client (`--client-id`, `--client-secret-env`).
@@ -74,7 +72,7 @@ pub struct AuthOptions {
 impl Default for AuthOptions {
     fn default() -> Self {
         AuthOptions {
-            driver: super::driver::Driver::Auto,
+            driver: super::context::Driver::Auto,
             login: Vec::new(),
             client_id: None,
             client_secret: None,
@@ -118,7 +116,7 @@ pub enum WireSeen {
 }
 
 #[derive(Debug, Default)]
-struct WireAnswers {
+pub(crate) struct WireAnswers {
     stateless: bool,
     session: Option<String>,
 }
@@ -181,20 +179,7 @@ impl TargetContext {
 
     /// The variables every case starts with.
     pub fn builtin_vars(&self) -> BTreeMap<String, Value> {
-        let mut v = BTreeMap::new();
-        let url = self.target.to_string();
-        v.insert("target.url".into(), Value::String(url.clone()));
-        v.insert("target.resource".into(), Value::String(url));
-        v.insert(
-            "target.origin".into(),
-            Value::String(self.target.origin().ascii_serialization()),
-        );
-        v.insert(
-            "target.scheme".into(),
-            Value::String(self.target.scheme().into()),
-        );
-        v.insert("spec".into(), Value::String(self.spec.as_str().into()));
-        v
+        builtin_vars(&self.target, self.spec)
     }
 
     /// Records that the target answered an authenticated request of a wire model.
@@ -257,4 +242,43 @@ impl TargetContext {
         };
         cell.get_or_init(f).await.clone()
     }
+}
+
+/// Which driver a run uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Driver {
+    #[default]
+    Auto,
+    Form,
+    Command(String),
+    Manual,
+}
+
+impl Driver {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Driver::Auto => "auto",
+            Driver::Form => "form",
+            Driver::Command(_) => "command",
+            Driver::Manual => "manual",
+        }
+    }
+}
+
+/// The variables every case starts with, for a target URL judged by a revision.
+pub fn builtin_vars(target: &Url, spec: SpecRevision) -> BTreeMap<String, Value> {
+    let url = target.to_string();
+    BTreeMap::from([
+        ("target.url".into(), Value::String(url.clone())),
+        ("target.resource".into(), Value::String(url)),
+        (
+            "target.origin".into(),
+            Value::String(target.origin().ascii_serialization()),
+        ),
+        (
+            "target.scheme".into(),
+            Value::String(target.scheme().into()),
+        ),
+        ("spec".into(), Value::String(spec.as_str().into())),
+    ])
 }

@@ -9,15 +9,14 @@
 //! A *canary* is a bare TCP listener that counts connections: a URL pointing at it (an https
 //! URL on loopback, which no server should fetch) shows whether the server tried at all.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::task::JoinHandle;
 
 /// One scripted answer at a document path.
@@ -31,7 +30,7 @@ pub struct Answer {
 }
 
 #[derive(Debug, Default)]
-struct Script {
+pub(crate) struct Script {
     answers: HashMap<String, Vec<Answer>>,
     fetches: HashMap<String, usize>,
 }
@@ -44,7 +43,7 @@ pub struct DocServer {
     task: JoinHandle<()>,
 }
 
-fn lock(m: &Mutex<Script>) -> MutexGuard<'_, Script> {
+pub(crate) fn lock(m: &Mutex<Script>) -> MutexGuard<'_, Script> {
     match m.lock() {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
@@ -97,7 +96,7 @@ impl Drop for DocServer {
     }
 }
 
-async fn answer(State(script): State<Arc<Mutex<Script>>>, uri: Uri) -> Response {
+pub(crate) async fn answer(State(script): State<Arc<Mutex<Script>>>, uri: Uri) -> Response {
     let path = uri.path().to_string();
     let found = {
         let mut s = lock(&script);
