@@ -15,6 +15,7 @@ pub mod config;
 pub mod engine;
 pub mod http;
 pub mod oauth;
+pub mod plan;
 pub mod reference;
 pub mod report;
 pub mod requirements;

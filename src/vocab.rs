@@ -119,6 +119,12 @@ pub enum WireModel {
     Session,
 }
 
+impl Default for SpecRevision {
+    fn default() -> Self {
+        SpecRevision::DEFAULT
+    }
+}
+
 impl fmt::Display for SpecRevision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

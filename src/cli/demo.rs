@@ -1,7 +1,8 @@
 //! `authspec demo`: the mock client walks the MCP authorization flow and narrates it.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use crate::plan::{Planned, TargetPlan};
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -31,37 +32,27 @@ pub(super) async fn cmd_demo(a: DemoArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let config = Config {
-        consent: a.consent.into(),
-        ..Config::default()
-    };
-    let (server, target) = match target_or_reference(a.target.as_ref(), config).await {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let options = HttpOptions {
+    let spec = SpecRevision::from(a.spec);
+    let plan = TargetPlan {
+        target: a.target.clone(),
+        reference: Config {
+            consent: a.consent.into(),
+            ..Config::default()
+        },
+        spec,
         timeout: Duration::from_secs(a.timeout),
-        target_is_loopback: crate::oauth::urls::is_loopback(&target),
-        target_is_private: crate::oauth::urls::is_private(&target),
-        ..HttpOptions::default()
+        auth,
+        jobs: 1,
+        ..TargetPlan::default()
     };
-    let http = match HttpClient::new(options, Redactor::default()) {
-        Ok(h) => h,
+    let Planned { ctx, server, .. } = match plan.build().await {
+        Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
-            return exit::RUNTIME;
+            eprintln!("error: {}", e.message);
+            return e.code;
         }
     };
-    let spec = SpecRevision::from(a.spec);
-    let ctx = TargetContext::new(target.clone(), None, spec, http).with_auth(auth);
-    if let Err(e) = crate::actions::cimd::check_hosted(&ctx).await {
-        let (msg, code) = match e {
-            crate::actions::cimd::HostedProblem::Invalid(m) => (m, exit::USAGE),
-            crate::actions::cimd::HostedProblem::Unreachable(m) => (m, exit::RUNTIME),
-        };
-        eprintln!("error: {msg}");
-        return code;
-    }
+    let target = ctx.target.clone();
     println!(
         "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()

@@ -16,16 +16,12 @@ use url::Url;
 
 use crate::actions::context::AuthOptions;
 use crate::actions::context::Driver;
-use crate::http::{HttpClient, HttpOptions, Redactor};
+use crate::engine::{self, RunEvent};
 use crate::report::{self, console, exit};
 use crate::requirements::Catalogue;
 use crate::suite::model::Suite;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
-use crate::{
-    actions::TargetContext,
-    engine::{self, RunEvent},
-};
 use crate::{reference, suite};
 
 mod client_cmd;
@@ -298,37 +294,6 @@ impl From<ConsentArg> for Consent {
             ConsentArg::Auto => Consent::Auto,
             ConsentArg::Form => Consent::Form,
         }
-    }
-}
-
-/// The URL to test: the one given, or an in-process reference server started with `config`.
-/// `Err` carries the exit code, the message already printed.
-async fn target_or_reference(
-    given: Option<&String>,
-    config: Config,
-) -> Result<(Option<reference_server::RunningServer>, Url), i32> {
-    match given {
-        Some(t) => match Url::parse(t) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok((None, u)),
-            Ok(u) => {
-                eprintln!(
-                    "error: the target must be an http(s) URL, got scheme `{}`",
-                    u.scheme()
-                );
-                Err(exit::USAGE)
-            }
-            Err(e) => {
-                eprintln!("error: the target `{t}` is not an absolute URL: {e}");
-                Err(exit::USAGE)
-            }
-        },
-        None => match reference::start(config).await {
-            Ok((s, url)) => Ok((Some(s), url)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                Err(exit::RUNTIME)
-            }
-        },
     }
 }
 

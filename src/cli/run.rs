@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::plan::{Planned, TargetPlan};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -120,13 +121,6 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    let issuer = match a.issuer.as_deref().map(Url::parse).transpose() {
-        Ok(_) => a.issuer.clone(),
-        Err(e) => {
-            eprintln!("error: --issuer is not an absolute URL: {e}");
-            return exit::USAGE;
-        }
-    };
     let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &suites) {
         Ok(b) => b,
         Err(code) => return code,
@@ -137,59 +131,6 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         );
         return exit::NO_CASES;
     }
-    // Without a target, start the reference server in-process.
-    let target_arg = if issuer_only {
-        a.issuer.as_ref()
-    } else {
-        a.target.as_ref()
-    };
-    // The in-process server speaks https, so the https-only cases run too.
-    let config = Config {
-        mutants: mutants.iter().copied().collect(),
-        variants: variants.iter().copied().collect(),
-        tls: true,
-        ..Config::default()
-    };
-    let ca_cert = match &a.ca_cert {
-        Some(path) => match std::fs::read(path) {
-            Ok(pem) => Some(pem),
-            Err(e) => {
-                eprintln!(
-                    "error: cannot read the CA certificate {}: {e}",
-                    path.display()
-                );
-                return exit::USAGE;
-            }
-        },
-        None => None,
-    };
-    let (server, target) = match target_or_reference(target_arg, config).await {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let redactor = Redactor::default();
-    for s in &a.secrets {
-        redactor.add_secret(s);
-    }
-    let options = HttpOptions {
-        timeout: Duration::from_secs(a.timeout),
-        target_is_loopback: crate::oauth::urls::is_loopback(&target),
-        target_is_private: crate::oauth::urls::is_private(&target),
-        ca_certs_pem: ca_cert.or_else(|| {
-            server
-                .as_ref()
-                .and_then(|s| s.ca_cert_pem())
-                .map(|pem| pem.as_bytes().to_vec())
-        }),
-        ..HttpOptions::default()
-    };
-    let http = match HttpClient::new(options, redactor) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("error: cannot build the HTTP client: {e}");
-            return exit::RUNTIME;
-        }
-    };
     let auth = match auth_options(&a.auth).await {
         Ok(o) => o,
         Err(e) => {
@@ -197,36 +138,46 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
-    if auth.driver == Driver::Manual && a.jobs > 1 {
-        eprintln!("note: the manual driver runs one case at a time");
-    }
-    let jobs = if auth.driver == Driver::Manual {
-        1
-    } else {
-        a.jobs as usize
+    let plan = TargetPlan {
+        // Without a target, start the reference server in-process.
+        target: if issuer_only {
+            a.issuer.clone()
+        } else {
+            a.target.clone()
+        },
+        issuer: a.issuer.clone(),
+        // The in-process server speaks https, so the https-only cases run too.
+        reference: Config {
+            mutants: mutants.iter().copied().collect(),
+            variants: variants.iter().copied().collect(),
+            tls: true,
+            ..Config::default()
+        },
+        spec,
+        timeout: Duration::from_secs(a.timeout),
+        ca_cert: a.ca_cert.clone(),
+        secrets: a.secrets.clone(),
+        auth,
+        deadline: a.deadline.map(Duration::from_secs),
+        jobs: a.jobs as usize,
+        strict: a.strict,
     };
-    let deadline = match a.deadline {
-        Some(secs) => Some(Duration::from_secs(secs)),
-        None if auth.driver == Driver::Manual => None,
-        None => Some(Duration::from_secs(engine::DEFAULT_DEADLINE_SECS)),
+    let Planned {
+        ctx,
+        server,
+        jobs,
+        notes,
+    } = match plan.build().await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            return e.code;
+        }
     };
-    let ctx = TargetContext::new(target, issuer, spec, http)
-        .with_auth(auth)
-        .with_deadline(deadline)
-        .with_strict(a.strict);
-    // A hosted document is checked up front, as an authorization server would read it.
-    match crate::actions::cimd::check_hosted(&ctx).await {
-        Ok(Some(note)) => eprintln!("note: {note}"),
-        Ok(None) => {}
-        Err(crate::actions::cimd::HostedProblem::Invalid(e)) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-        Err(crate::actions::cimd::HostedProblem::Unreachable(e)) => {
-            eprintln!("error: {e}");
-            return exit::RUNTIME;
-        }
+    for n in notes {
+        eprintln!("note: {n}");
     }
+    let deadline = ctx.deadline;
     let bar = RunContext::from_env().animate.then(|| {
         let bar = indicatif::ProgressBar::new(cases.len() as u64);
         if let Ok(style) =

@@ -22,10 +22,6 @@ use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summa
 use crate::suite::model::Case;
 use crate::vocab::Level;
 
-/// The default bound on a whole run (`--deadline`), in seconds: long enough for a healthy
-/// server however slow its network, short enough that a hung CI job ends.
-pub const DEFAULT_DEADLINE_SECS: u64 = 600;
-
 /// How the message of a case cut by the run deadline starts.
 pub const DEADLINE_MESSAGE: &str = "the run deadline";
 

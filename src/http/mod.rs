@@ -256,6 +256,19 @@ impl Default for HttpOptions {
     }
 }
 
+impl HttpOptions {
+    /// The options for a run against `target`: what the target's own address allows (plain
+    /// http on loopback, advertised private addresses on a private network), with this timeout.
+    pub fn for_target(target: &Url, timeout: Duration) -> Self {
+        HttpOptions {
+            timeout,
+            target_is_loopback: urls::is_loopback(target),
+            target_is_private: urls::is_private(target),
+            ..HttpOptions::default()
+        }
+    }
+}
+
 /// The shared client: cheap to clone; clones share the circuit breaker.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
