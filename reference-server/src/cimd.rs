@@ -14,10 +14,9 @@
 //! In test mode ([`crate::Config::cimd_loopback`]) a URL on the literal address `127.0.0.1`
 //! may use http and is fetched: a harness serves its documents there.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Mutex, MutexGuard, Once};
-use std::time::{Duration, Instant};
+use std::sync::Once;
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
@@ -37,82 +36,6 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a document is kept without Cache-Control, and the most any header can ask for.
 const DEFAULT_TTL: Duration = Duration::from_secs(300);
 const MAX_TTL: Duration = Duration::from_secs(3600);
-const MAX_ENTRIES: usize = 1000;
-
-/// The documents fetched so far: the cache, and what the consent page shows of each client.
-#[derive(Debug, Default)]
-pub(crate) struct Documents {
-    cache: Mutex<HashMap<String, Entry>>,
-    logos: Mutex<HashMap<String, String>>,
-}
-
-#[derive(Debug, Clone)]
-struct Entry {
-    outcome: Result<Client, String>,
-    expires: Instant,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
-impl Documents {
-    fn cached(&self, id: &str) -> Option<Result<Client, String>> {
-        let mut cache = lock(&self.cache);
-        match cache.get(id) {
-            Some(e) if e.expires > Instant::now() => Some(e.outcome.clone()),
-            Some(_) => {
-                cache.remove(id);
-                None
-            }
-            None => None,
-        }
-    }
-
-    fn keep(&self, id: &str, outcome: Result<Client, String>, ttl: Duration) {
-        if ttl.is_zero() {
-            return;
-        }
-        let mut cache = lock(&self.cache);
-        if cache.len() >= MAX_ENTRIES {
-            let now = Instant::now();
-            cache.retain(|_, e| e.expires > now);
-            if cache.len() >= MAX_ENTRIES {
-                cache.clear();
-            }
-        }
-        cache.insert(
-            id.to_owned(),
-            Entry {
-                outcome,
-                expires: Instant::now() + ttl,
-            },
-        );
-    }
-
-    /// The logo URI the client's document declared, if any.
-    pub(crate) fn logo(&self, id: &str) -> Option<String> {
-        lock(&self.logos).get(id).cloned()
-    }
-
-    fn set_logo(&self, id: &str, logo: Option<String>) {
-        let mut logos = lock(&self.logos);
-        match logo {
-            Some(l) => {
-                if logos.len() >= MAX_ENTRIES {
-                    logos.clear();
-                }
-                logos.insert(id.to_owned(), l);
-            }
-            None => {
-                logos.remove(id);
-            }
-        }
-    }
-}
 
 /// Whether a `client_id` asks to be treated as a metadata document URL.
 pub(crate) fn is_url(client_id: &str) -> bool {

@@ -94,6 +94,7 @@ mod audit;
 mod authorize;
 mod challenge;
 mod cimd;
+mod cimd_cache;
 mod jws;
 mod keys;
 mod listener;

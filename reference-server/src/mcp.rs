@@ -9,12 +9,11 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::audit;
 use crate::challenge::{self, Rejection};
 use crate::jws;
-use crate::oauth;
 use crate::responses;
 use crate::rs_jwt;
 use crate::state::AppState;
@@ -315,32 +314,6 @@ async fn validate(state: &AppState, token: &str) -> Result<Granted, Rejection> {
         None if unverified => Ok(Granted { scope, client_id }),
         None => Err(Rejection::InvalidToken),
     }
-}
-
-/// The RFC 7662 introspection response for `token`, asked by `caller`:
-/// inactive unless it is an access token this server issued to that client,
-/// unexpired and unrevoked.
-pub(crate) fn introspection(state: &AppState, token: &str, caller: &str) -> Value {
-    let inactive = json!({"active": false});
-    let Some(resolved) = resolve_access_token(state, token) else {
-        return inactive;
-    };
-    let Some(claims) = state.keys.verify(&resolved) else {
-        return inactive;
-    };
-    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
-    let live = claim("client_id") == Some(caller)
-        && claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
-        && claim("jti")
-            .and_then(|jti| state.store.lock().access(jti).map(|a| !a.revoked))
-            .unwrap_or(false);
-    if !live {
-        return inactive;
-    }
-    let mut body = claims.clone();
-    body.insert("active".into(), true.into());
-    body.insert("token_type".into(), "Bearer".into());
-    Value::Object(body)
 }
 
 /// RFC 7519 §4.1.3: the audience is one string or an array of strings.

@@ -166,51 +166,10 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         ));
     }
 
-    match request.get("software_statement") {
-        Some(Value::String(statement))
-            if jws::is_unsecured_jwt(statement)
-                && !state.has(Mutant::DcrAcceptsUnsignedSoftwareStatement) =>
-        {
-            return Err(Refusal(
-                "invalid_software_statement",
-                "The software statement is not signed",
-            ));
-        }
-        // A signed statement from an unknown publisher proves nothing, so
-        // it is ignored (RFC 7591 §3.1.1 lets the server decide).
-        None | Some(Value::String(_)) => {}
-        Some(_) => {
-            return Err(Refusal(
-                "invalid_software_statement",
-                "The software statement must be a JWT string",
-            ));
-        }
-    }
+    check_software_statement(state, request)?;
 
     let replaces = state.is(Variant::RegistrationReplacesBadValues);
-    let auth_method = match request.get("token_endpoint_auth_method") {
-        // RFC 7591 §2: the default is client_secret_basic.
-        None => "client_secret_basic".to_owned(),
-        Some(Value::String(method))
-            if method == "none" && state.is(Variant::ConfidentialClientsOnly) =>
-        {
-            // RFC 7591 §3.2.1: the server may register other values than
-            // those requested, and says so in the response.
-            "client_secret_basic".to_owned()
-        }
-        Some(Value::String(method))
-            if AUTH_METHODS.contains(&method.as_str())
-                || state.has(Mutant::DcrAcceptsUnknownAuthMethod) =>
-        {
-            method.clone()
-        }
-        Some(Value::String(_)) if replaces => "client_secret_basic".to_owned(),
-        Some(_) => {
-            return Err(metadata_error(
-                "token_endpoint_auth_method must be none, client_secret_basic or client_secret_post",
-            ));
-        }
-    };
+    let auth_method = auth_method(state, request, replaces)?;
 
     let mut grant_types = string_array(request, "grant_types")
         .map_err(|()| metadata_error("grant_types must be an array of strings"))?
@@ -313,6 +272,63 @@ fn validate(state: &AppState, request: &Map<String, Value>) -> Result<Metadata, 
         client_name,
         scope,
     })
+}
+
+/// RFC 7591 §3.1.1: a software statement must be a signed JWT.
+fn check_software_statement(state: &AppState, request: &Map<String, Value>) -> Result<(), Refusal> {
+    match request.get("software_statement") {
+        Some(Value::String(statement))
+            if jws::is_unsecured_jwt(statement)
+                && !state.has(Mutant::DcrAcceptsUnsignedSoftwareStatement) =>
+        {
+            return Err(Refusal(
+                "invalid_software_statement",
+                "The software statement is not signed",
+            ));
+        }
+        // A signed statement from an unknown publisher proves nothing, so
+        // it is ignored (RFC 7591 §3.1.1 lets the server decide).
+        None | Some(Value::String(_)) => {}
+        Some(_) => {
+            return Err(Refusal(
+                "invalid_software_statement",
+                "The software statement must be a JWT string",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The token endpoint authentication method to register, or the refusal.
+fn auth_method(
+    state: &AppState,
+    request: &Map<String, Value>,
+    replaces: bool,
+) -> Result<String, Refusal> {
+    let method = match request.get("token_endpoint_auth_method") {
+        // RFC 7591 §2: the default is client_secret_basic.
+        None => "client_secret_basic".to_owned(),
+        Some(Value::String(method))
+            if method == "none" && state.is(Variant::ConfidentialClientsOnly) =>
+        {
+            // RFC 7591 §3.2.1: the server may register other values than
+            // those requested, and says so in the response.
+            "client_secret_basic".to_owned()
+        }
+        Some(Value::String(method))
+            if AUTH_METHODS.contains(&method.as_str())
+                || state.has(Mutant::DcrAcceptsUnknownAuthMethod) =>
+        {
+            method.clone()
+        }
+        Some(Value::String(_)) if replaces => "client_secret_basic".to_owned(),
+        Some(_) => {
+            return Err(metadata_error(
+                "token_endpoint_auth_method must be none, client_secret_basic or client_secret_post",
+            ));
+        }
+    };
+    Ok(method)
 }
 
 /// RFC 7591 §2.2: human-readable members may carry a language tag.

@@ -27,7 +27,7 @@ pub(crate) struct AppState {
     pub(crate) config: Config,
     pub(crate) store: Store,
     /// Client ID Metadata Documents fetched so far (the cache).
-    pub(crate) cimd: crate::cimd::Documents,
+    pub(crate) cimd: crate::cimd_cache::Documents,
     /// The authorization server's token-signing key, made at start.
     pub(crate) keys: SigningKey,
     /// Attempt counts at the token, revocation and registration endpoints.
@@ -46,7 +46,7 @@ impl AppState {
             base,
             config,
             store: Store::default(),
-            cimd: crate::cimd::Documents::default(),
+            cimd: crate::cimd_cache::Documents::default(),
             keys,
             limits: Limits::default(),
             challenge_counter: AtomicU64::new(0),

@@ -899,10 +899,36 @@ pub(crate) async fn introspect(State(state): State<Arc<AppState>>, request: Requ
             &bad_request("invalid_request", "token is required"),
         );
     };
-    let body = crate::mcp::introspection(&state, token, &client.id);
+    let body = introspection(&state, token, &client.id);
     let mut response = responses::json(StatusCode::OK, &body);
     oauth::no_store(&mut response);
     response
+}
+
+/// The RFC 7662 introspection response for `token`, asked by `caller`:
+/// inactive unless it is an access token this server issued to that client,
+/// unexpired and unrevoked.
+pub(crate) fn introspection(state: &AppState, token: &str, caller: &str) -> Value {
+    let inactive = json!({"active": false});
+    let Some(resolved) = resolve_access_token(state, token) else {
+        return inactive;
+    };
+    let Some(claims) = state.keys.verify(&resolved) else {
+        return inactive;
+    };
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+    let live = claim("client_id") == Some(caller)
+        && claims.get("exp").and_then(Value::as_u64) > Some(oauth::unix_now())
+        && claim("jti")
+            .and_then(|jti| state.store.lock().access(jti).map(|a| !a.revoked))
+            .unwrap_or(false);
+    if !live {
+        return inactive;
+    }
+    let mut body = claims.clone();
+    body.insert("active".into(), true.into());
+    body.insert("token_type".into(), "Bearer".into());
+    Value::Object(body)
 }
 
 /// Revokes `token` if this client owns it, and says what it was (for the
