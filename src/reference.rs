@@ -104,10 +104,8 @@ pub async fn run_configured(
     let (server, target) = start(config).await?;
     let http = HttpClient::new(
         HttpOptions {
-            timeout: Duration::from_secs(10),
-            target_is_loopback: true,
             ca_certs_pem: server.ca_cert_pem().map(|pem| pem.as_bytes().to_vec()),
-            ..HttpOptions::default()
+            ..HttpOptions::for_target(&target, Duration::from_secs(10))
         },
         Redactor::default(),
     )

@@ -728,10 +728,7 @@ pub async fn run(
         spec = SpecRevision::V2026_07_28;
     }
     let http = HttpClient::new(
-        HttpOptions {
-            target_is_loopback: crate::oauth::urls::is_loopback(&target),
-            ..HttpOptions::default()
-        },
+        HttpOptions::for_target(&target, HttpOptions::default().timeout),
         Redactor::default(),
     )
     .map_err(|e| e.to_string())?;
