@@ -66,20 +66,6 @@ const STEP_KEYS: &[&str] = &[
     "flow",
     "cimd_client",
 ];
-const ACTIONS: &[&str] = &[
-    "http",
-    "fetch_resource_metadata",
-    "fetch_as_metadata",
-    "call_resource",
-    "register_client",
-    "authorize",
-    "token",
-    "refresh",
-    "revoke",
-    "introspect",
-    "flow",
-    "cimd_client",
-];
 const EXPECT_META_KEYS: &[&str] = &[
     "check",
     "level",
@@ -391,7 +377,11 @@ fn schema_check(value: &Value, ctx: &mut Ctx<'_>) {
                         &pointer,
                         format!(
                             "a step takes exactly one action, one of: {}",
-                            ACTIONS.join(", ")
+                            super::actions::STEP_ACTIONS
+                                .iter()
+                                .map(|(k, _)| *k)
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     );
                 }
@@ -629,7 +619,7 @@ fn client_scenario(v: &Value) -> ClientScenario {
             .get("migrate_as")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        context: object(v.get("context")),
+        context: super::actions::object(v.get("context")),
     }
 }
 
@@ -664,41 +654,6 @@ fn check_templates(v: &Value, ptr: &str, ctx: &mut Ctx<'_>, defined: &[String]) 
     }
 }
 
-fn object(v: Option<&Value>) -> Map<String, Value> {
-    v.and_then(Value::as_object).cloned().unwrap_or_default()
-}
-
-fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Request-parameter overrides: every member but the action's own options.
-fn params_of(a: &Map<String, Value>, own: &[&str]) -> Vec<(String, Param)> {
-    a.iter()
-        .filter(|(k, _)| !own.contains(&k.as_str()))
-        .map(|(k, v)| {
-            let p = match v {
-                Value::Null => Param::Omit,
-                Value::Array(items) => Param::Many(
-                    items
-                        .iter()
-                        .map(|i| i.as_str().unwrap_or_default().to_string())
-                        .collect(),
-                ),
-                Value::String(s) => Param::One(s.clone()),
-                other => Param::One(other.to_string()),
-            };
-            (k.clone(), p)
-        })
-        .collect()
-}
-
 fn build_step(
     s: &Value,
     ptr: &str,
@@ -707,180 +662,11 @@ fn build_step(
     defined: &[String],
 ) -> Option<Step> {
     let obj = s.as_object()?;
-    let (keyword, args) = obj.iter().find(|(k, _)| ACTIONS.contains(&k.as_str()))?;
+    let (keyword, args) = obj.iter().find(|(k, _)| super::actions::is_action(k))?;
     check_templates(args, &format!("{ptr}/{keyword}"), ctx, defined);
     let empty = Map::new();
     let a = args.as_object().unwrap_or(&empty);
-    let text = |k: &str| a.get(k).and_then(Value::as_str).map(str::to_string);
-    let action = match keyword.as_str() {
-        "http" => Action::Http(HttpAction {
-            method: text("method").unwrap_or_else(|| "GET".into()),
-            url: text("url").unwrap_or_default(),
-            headers: pairs(a.get("headers")),
-            body: text("body"),
-            json: a.get("json").cloned(),
-            form: pairs(a.get("form")),
-            tls: text("tls"),
-        }),
-        "fetch_resource_metadata" => Action::FetchResourceMetadata {
-            via: match text("via").as_deref() {
-                Some("challenge") => DiscoveryVia::Challenge,
-                Some("path-inserted") => DiscoveryVia::PathInserted,
-                Some("root") => DiscoveryVia::Root,
-                _ => DiscoveryVia::Auto,
-            },
-            required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
-        },
-        "fetch_as_metadata" => Action::FetchAsMetadata {
-            via: match text("via").as_deref() {
-                Some("oauth") => AsMetadataVia::Oauth,
-                Some("oidc") => AsMetadataVia::Oidc,
-                _ => AsMetadataVia::Auto,
-            },
-            issuer: text("issuer"),
-            required: a.get("required").and_then(Value::as_bool).unwrap_or(false),
-        },
-        "register_client" => Action::RegisterClient(RegisterAction {
-            label: text("label").unwrap_or_else(|| "main".into()),
-            metadata: a
-                .get("metadata")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
-            body: text("body"),
-            content_type: text("content_type"),
-        }),
-        "authorize" => Action::Authorize(AuthorizeAction {
-            client: text("client"),
-            verifier: text("verifier"),
-            params: params_of(a, &["client", "verifier"]),
-        }),
-        "token" | "refresh" => Action::Token(TokenAction {
-            grant: if keyword == "refresh" {
-                Grant::RefreshToken
-            } else {
-                Grant::AuthorizationCode
-            },
-            client: text("client"),
-            client_auth: match text("client_auth").as_deref() {
-                Some("none") => ClientAuth::None,
-                Some("basic") => ClientAuth::Basic,
-                Some("post") => ClientAuth::Post,
-                Some("both") => ClientAuth::Both,
-                Some("query") => ClientAuth::Query,
-                _ => ClientAuth::Registered,
-            },
-            concurrent: a
-                .get("concurrent")
-                .and_then(Value::as_u64)
-                .unwrap_or(1)
-                .clamp(1, 64) as u32,
-            rounds: a
-                .get("rounds")
-                .and_then(Value::as_u64)
-                .unwrap_or(1)
-                .clamp(1, 100) as u32,
-            optional: a.get("optional") == Some(&Value::Bool(true)),
-            attempts: a
-                .get("attempts")
-                .and_then(Value::as_u64)
-                .unwrap_or(1)
-                .clamp(1, 500) as u32,
-            params: params_of(
-                a,
-                &[
-                    "client",
-                    "client_auth",
-                    "concurrent",
-                    "rounds",
-                    "optional",
-                    "attempts",
-                ],
-            ),
-        }),
-        "revoke" => Action::Revoke(RevokeAction {
-            token: text("token").unwrap_or_else(|| "access".into()),
-        }),
-        "introspect" => Action::Introspect(RevokeAction {
-            token: text("token").unwrap_or_else(|| "access".into()),
-        }),
-        "flow" => Action::Flow(FlowAction {
-            until: match text("until").as_deref() {
-                Some("client") => FlowStage::Client,
-                Some("code") => FlowStage::Code,
-                _ => FlowStage::Token,
-            },
-            register: a
-                .get("register")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
-            params: params_of(a, &["until", "register"]),
-        }),
-        "cimd_client" => Action::CimdClient(CimdAction {
-            label: text("label").unwrap_or_else(|| "main".into()),
-            client_id: text("client_id"),
-            document: object(a.get("document")),
-            serve: a
-                .get("serve")
-                .and_then(Value::as_array)
-                .map(|list| {
-                    list.iter()
-                        .map(|x| {
-                            let t = |k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
-                            ServeAnswer {
-                                status: x
-                                    .get("status")
-                                    .and_then(Value::as_u64)
-                                    .and_then(|n| u16::try_from(n).ok()),
-                                body: t("body"),
-                                content_type: t("content_type"),
-                                cache_control: t("cache_control"),
-                                location: t("location"),
-                                pad_to: x
-                                    .get("pad_to")
-                                    .and_then(Value::as_u64)
-                                    .and_then(|n| usize::try_from(n).ok()),
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            canary: a.get("canary") == Some(&Value::Bool(true)),
-            hosted: a.get("hosted") == Some(&Value::Bool(true)),
-            needs_fetch: a.get("needs_fetch") != Some(&Value::Bool(false)),
-            unadvertised: a.get("unadvertised") == Some(&Value::Bool(true)),
-        }),
-        _ => Action::CallResource(CallResource {
-            method: text("method").unwrap_or_else(|| "POST".into()),
-            rpc: match a.get("rpc") {
-                Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                _ => Some(HELLO.into()),
-            },
-            token: text("token"),
-            scheme: text("scheme").unwrap_or_else(|| "Bearer".into()),
-            placement: match text("token_in").as_deref() {
-                Some("query") => TokenPlacement::Query,
-                Some("body") => TokenPlacement::Body,
-                Some("header-and-body") => TokenPlacement::HeaderAndBody,
-                _ => TokenPlacement::Header,
-            },
-            authorization: text("authorization"),
-            headers: a
-                .get("headers")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            params: object(a.get("params")),
-            meta: object(a.get("meta")),
-            notification: a.get("notification") == Some(&Value::Bool(true)),
-        }),
-    };
+    let action = super::actions::reader(keyword)?(a, keyword);
     let mut capture = Vec::new();
     if let Some(m) = obj.get("capture").and_then(Value::as_object) {
         for (name, subj) in m {

@@ -1,6 +1,7 @@
 //! Suite files: loading (YAML with positions, schema validation, catalogue and mutant checks),
 //! the typed model, and selection of the cases to run.
 
+pub mod actions;
 pub mod load;
 pub mod model;
 pub mod select;
