@@ -2,7 +2,10 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::actions::TargetContext;
 use crate::plan::{Planned, TargetPlan};
+use crate::result::RunReport;
+use crate::suite::Case;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -177,43 +180,8 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     for n in notes {
         eprintln!("note: {n}");
     }
-    let deadline = ctx.deadline;
-    let bar = RunContext::from_env().animate.then(|| {
-        let bar = indicatif::ProgressBar::new(cases.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
-    let progress = |e: RunEvent<'_>| {
-        if let (Some(bar), RunEvent::CaseFinished(c)) = (&bar, e) {
-            bar.inc(1);
-            bar.set_message(format!("{} {}", c.result.as_str(), c.id));
-        }
-    };
-    let report = engine::run(&cases, &ctx, &catalogue, jobs, level, &progress).await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let cut = report
-        .cases
-        .iter()
-        .filter(|c| c.message.starts_with(engine::DEADLINE_MESSAGE))
-        .count();
-    if let (Some(d), true) = (deadline, cut > 0) {
-        eprintln!(
-            "error: the run deadline ({}s) passed; {cut} case{} ended as error",
-            d.as_secs(),
-            if cut == 1 { "" } else { "s" }
-        );
-    }
-    for (endpoint, first) in ctx.http.tripped_endpoints() {
-        eprintln!(
-            "note: {endpoint} timed out or stalled; later requests to it were not sent ({first})"
-        );
-    }
+    let report = run_with_progress(&cases, &ctx, &catalogue, jobs, level).await;
+    say_what_cut_the_run(&report, &ctx);
     if let Some(s) = server {
         s.shutdown().await;
     }
@@ -242,4 +210,55 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         code = exit::RUNTIME;
     }
     code
+}
+
+/// Runs the cases, with a progress bar where the terminal can show one.
+async fn run_with_progress(
+    cases: &[Case],
+    ctx: &TargetContext,
+    catalogue: &Catalogue,
+    jobs: usize,
+    level: Level,
+) -> RunReport {
+    let bar = RunContext::from_env().animate.then(|| {
+        let bar = indicatif::ProgressBar::new(cases.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let progress = |e: RunEvent<'_>| {
+        if let (Some(bar), RunEvent::CaseFinished(c)) = (&bar, e) {
+            bar.inc(1);
+            bar.set_message(format!("{} {}", c.result.as_str(), c.id));
+        }
+    };
+    let report = engine::run(cases, ctx, catalogue, jobs, level, &progress).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report
+}
+
+/// Tells on stderr what cut the run short: the deadline, or endpoints that stalled.
+fn say_what_cut_the_run(report: &RunReport, ctx: &TargetContext) {
+    let cut = report
+        .cases
+        .iter()
+        .filter(|c| c.message.starts_with(engine::DEADLINE_MESSAGE))
+        .count();
+    if let (Some(d), true) = (ctx.deadline, cut > 0) {
+        eprintln!(
+            "error: the run deadline ({}s) passed; {cut} case{} ended as error",
+            d.as_secs(),
+            if cut == 1 { "" } else { "s" }
+        );
+    }
+    for (endpoint, first) in ctx.http.tripped_endpoints() {
+        eprintln!(
+            "note: {endpoint} timed out or stalled; later requests to it were not sent ({first})"
+        );
+    }
 }

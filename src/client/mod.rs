@@ -57,210 +57,7 @@ type Judge = fn(&crate::checks::Observation, &FlowState) -> Result<String, Strin
 /// The walk: challenge, resource metadata, AS metadata, registration, authorization with PKCE,
 /// token, MCP calls with the token, refresh.
 pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
-    let plan: Vec<(&'static str, &'static str, Action, Judge)> = vec![
-        (
-            "Call the MCP endpoint without a token",
-            "the server requires authorization and answers 401 with a Bearer challenge",
-            call(HELLO, None),
-            |o, _| {
-                let r = o.response.as_ref().ok_or("no response")?;
-                let ch = r
-                    .header("www-authenticate")
-                    .unwrap_or("(no WWW-Authenticate)")
-                    .to_string();
-                if r.status == 401 {
-                    Ok(format!("401, WWW-Authenticate: {ch}"))
-                } else {
-                    Err(format!("got {} instead of 401", r.status))
-                }
-            },
-        ),
-        (
-            "Fetch the protected resource metadata (RFC 9728)",
-            "the resource names its authorization server and scopes",
-            Action::FetchResourceMetadata {
-                via: DiscoveryVia::Auto,
-                required: false,
-            },
-            |o, _| {
-                let j = json_body(o)?;
-                Ok(format!(
-                    "resource {}, authorization_servers {}",
-                    j.get("resource").map(|v| v.to_string()).unwrap_or_default(),
-                    j.get("authorization_servers")
-                        .map(|v| v.to_string())
-                        .unwrap_or_default()
-                ))
-            },
-        ),
-        (
-            "Fetch the authorization server metadata (RFC 8414)",
-            "the server publishes its endpoints and supports PKCE S256",
-            Action::FetchAsMetadata {
-                via: AsMetadataVia::Auto,
-                issuer: None,
-                required: false,
-            },
-            |o, _| {
-                let j = json_body(o)?;
-                let s256 = j
-                    .get("code_challenge_methods_supported")
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| a.iter().any(|m| m == "S256"));
-                if !s256 {
-                    return Err("code_challenge_methods_supported lacks S256: a compliant client stops here".into());
-                }
-                Ok(format!(
-                    "issuer {}, PKCE S256 supported",
-                    j.get("issuer").map(|v| v.to_string()).unwrap_or_default()
-                ))
-            },
-        ),
-        (
-            "Obtain a client: a Client ID Metadata Document, else dynamic registration",
-            "the client gets a client_id in the order MCP gives: pre-registered, a metadata document the server fetches, else RFC 7591 registration",
-            Action::Flow(FlowAction {
-                until: FlowStage::Client,
-                params: Vec::new(),
-                register: serde_json::Map::new(),
-            }),
-            |o, f| {
-                let Some(c) = f.clients.get("main") else {
-                    let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
-                    return Err(format!("no client: registration failed with HTTP {status}"));
-                };
-                if let Some(d) = f.cimd.get("main") {
-                    Ok(format!(
-                        "client_id {} — a Client ID Metadata Document authspec serves on loopback; the server has fetched it {} time(s), and nothing was registered",
-                        c.id,
-                        d.docs.fetches(&d.path)
-                    ))
-                } else if c.id.starts_with("https://") {
-                    Ok(format!(
-                        "client_id {} — a Client ID Metadata Document you host; nothing was registered",
-                        c.id
-                    ))
-                } else if o.response.is_some() {
-                    Ok(format!(
-                        "registered dynamically (RFC 7591, deprecated by MCP 2026-07-28 in favour of metadata documents): client_id {}",
-                        c.id
-                    ))
-                } else {
-                    Ok(format!("the pre-registered client {}", c.id))
-                }
-            },
-        ),
-        (
-            "Authorize with PKCE S256, state and resource",
-            "the user agent comes back to the redirect URI with a code, the same state and iss",
-            Action::Authorize(AuthorizeAction::default()),
-            |o, f| {
-                let v = |k: &str| {
-                    o.values
-                        .get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                };
-                if f.code.is_none() {
-                    return Err(format!("no code in the redirect (error {})", v("error")));
-                }
-                let state_ok = o.values.get("state") == o.values.get("sent_state");
-                Ok(format!(
-                    "redirected with a code; state {}; iss {}",
-                    if state_ok { "matches" } else { "DIFFERS" },
-                    v("iss")
-                ))
-            },
-        ),
-        (
-            "Redeem the code at the token endpoint",
-            "the code, verifier and resource yield an audience-bound access token and a refresh token",
-            Action::Token(TokenAction::plain(Grant::AuthorizationCode, Vec::new())),
-            |o, f| {
-                let r = o.response.as_ref().ok_or("no response")?;
-                if f.access_token.is_none() {
-                    return Err(format!(
-                        "HTTP {}: {}",
-                        r.status,
-                        r.json().map(|j| j.to_string()).unwrap_or_default()
-                    ));
-                }
-                let aud = o
-                    .values
-                    .get("access_token_claims")
-                    .and_then(|c| c.get("aud"))
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|| "(opaque token)".into());
-                Ok(format!(
-                    "200, token_type {}, aud {aud}, refresh token {}",
-                    r.json()
-                        .and_then(|j| j.get("token_type").cloned())
-                        .unwrap_or_default(),
-                    if f.refresh_token.is_some() {
-                        "issued"
-                    } else {
-                        "not issued"
-                    }
-                ))
-            },
-        ),
-        (
-            "Open with the access token: server/discover (2026-07-28) or initialize (2025)",
-            "the MCP server accepts a token issued for it, in the wire model of the revision",
-            call(HELLO, Some("access")),
-            |o, _| {
-                let r = o.response.as_ref().ok_or("no response")?;
-                if r.status != 200 {
-                    return Err(format!("HTTP {}", r.status));
-                }
-                let j = r.json().unwrap_or_default();
-                if let Some(v) = j.pointer("/result/supportedVersions") {
-                    Ok(format!("200, server/discover: supported versions {v}"))
-                } else if let Some(v) = j.pointer("/result/protocolVersion") {
-                    Ok(format!(
-                        "200, initialize: session opened with protocolVersion {v}"
-                    ))
-                } else {
-                    Err("200 without a result".into())
-                }
-            },
-        ),
-        (
-            "Call tools/list with the access token",
-            "the token's scope covers listing tools",
-            call("tools/list", Some("access")),
-            |o, _| {
-                let r = o.response.as_ref().ok_or("no response")?;
-                let tools = r.json().and_then(|j| {
-                    j.pointer("/result/tools")
-                        .and_then(Value::as_array)
-                        .map(|a| a.len())
-                });
-                match (r.status, tools) {
-                    (200, Some(n)) => Ok(format!("200, {n} tool(s)")),
-                    (s, _) => Err(format!("HTTP {s}")),
-                }
-            },
-        ),
-        (
-            "Refresh the access token",
-            "a public client's refresh token is rotated",
-            Action::Token(TokenAction::plain(Grant::RefreshToken, Vec::new())),
-            |o, f| {
-                let r = o.response.as_ref().ok_or("no response")?;
-                if r.status != 200 {
-                    return Err(format!("HTTP {}", r.status));
-                }
-                let rotated = f.previous_refresh_token.is_some()
-                    && f.previous_refresh_token != f.refresh_token;
-                Ok(format!(
-                    "200, refresh token {}",
-                    if rotated { "rotated" } else { "NOT rotated" }
-                ))
-            },
-        ),
-    ];
+    let plan = stages();
     let mut flow = FlowState::default();
     let vars: BTreeMap<String, Value> = ctx.builtin_vars();
     let mut out = Vec::new();
@@ -292,4 +89,234 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
         last.exchanges.extend(cleanup);
     }
     out
+}
+
+/// The stages of the walk: title, what it proves, the action, and how its outcome is read.
+fn stages() -> Vec<(&'static str, &'static str, Action, Judge)> {
+    vec![
+        (
+            "Call the MCP endpoint without a token",
+            "the server requires authorization and answers 401 with a Bearer challenge",
+            call(HELLO, None),
+            judge_challenge,
+        ),
+        (
+            "Fetch the protected resource metadata (RFC 9728)",
+            "the resource names its authorization server and scopes",
+            Action::FetchResourceMetadata {
+                via: DiscoveryVia::Auto,
+                required: false,
+            },
+            judge_resource_metadata,
+        ),
+        (
+            "Fetch the authorization server metadata (RFC 8414)",
+            "the server publishes its endpoints and supports PKCE S256",
+            Action::FetchAsMetadata {
+                via: AsMetadataVia::Auto,
+                issuer: None,
+                required: false,
+            },
+            judge_as_metadata,
+        ),
+        (
+            "Obtain a client: a Client ID Metadata Document, else dynamic registration",
+            "the client gets a client_id in the order MCP gives: pre-registered, a metadata document the server fetches, else RFC 7591 registration",
+            Action::Flow(FlowAction {
+                until: FlowStage::Client,
+                params: Vec::new(),
+                register: serde_json::Map::new(),
+            }),
+            judge_client,
+        ),
+        (
+            "Authorize with PKCE S256, state and resource",
+            "the user agent comes back to the redirect URI with a code, the same state and iss",
+            Action::Authorize(AuthorizeAction::default()),
+            judge_authorization,
+        ),
+        (
+            "Redeem the code at the token endpoint",
+            "the code, verifier and resource yield an audience-bound access token and a refresh token",
+            Action::Token(TokenAction::plain(Grant::AuthorizationCode, Vec::new())),
+            judge_token,
+        ),
+        (
+            "Open with the access token: server/discover (2026-07-28) or initialize (2025)",
+            "the MCP server accepts a token issued for it, in the wire model of the revision",
+            call(HELLO, Some("access")),
+            judge_hello,
+        ),
+        (
+            "Call tools/list with the access token",
+            "the token's scope covers listing tools",
+            call("tools/list", Some("access")),
+            judge_tools_list,
+        ),
+        (
+            "Refresh the access token",
+            "a public client's refresh token is rotated",
+            Action::Token(TokenAction::plain(Grant::RefreshToken, Vec::new())),
+            judge_refresh,
+        ),
+    ]
+}
+
+fn judge_challenge(o: &crate::checks::Observation, _flow: &FlowState) -> Result<String, String> {
+    let r = o.response.as_ref().ok_or("no response")?;
+    let ch = r
+        .header("www-authenticate")
+        .unwrap_or("(no WWW-Authenticate)")
+        .to_string();
+    if r.status == 401 {
+        Ok(format!("401, WWW-Authenticate: {ch}"))
+    } else {
+        Err(format!("got {} instead of 401", r.status))
+    }
+}
+
+fn judge_resource_metadata(
+    o: &crate::checks::Observation,
+    _flow: &FlowState,
+) -> Result<String, String> {
+    let j = json_body(o)?;
+    Ok(format!(
+        "resource {}, authorization_servers {}",
+        j.get("resource").map(|v| v.to_string()).unwrap_or_default(),
+        j.get("authorization_servers")
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    ))
+}
+
+fn judge_as_metadata(o: &crate::checks::Observation, _flow: &FlowState) -> Result<String, String> {
+    let j = json_body(o)?;
+    let s256 = j
+        .get("code_challenge_methods_supported")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|m| m == "S256"));
+    if !s256 {
+        return Err(
+            "code_challenge_methods_supported lacks S256: a compliant client stops here".into(),
+        );
+    }
+    Ok(format!(
+        "issuer {}, PKCE S256 supported",
+        j.get("issuer").map(|v| v.to_string()).unwrap_or_default()
+    ))
+}
+
+fn judge_client(o: &crate::checks::Observation, f: &FlowState) -> Result<String, String> {
+    let Some(c) = f.clients.get("main") else {
+        let status = o.response.as_ref().map(|r| r.status).unwrap_or_default();
+        return Err(format!("no client: registration failed with HTTP {status}"));
+    };
+    if let Some(d) = f.cimd.get("main") {
+        Ok(format!(
+            "client_id {} — a Client ID Metadata Document authspec serves on loopback; the server has fetched it {} time(s), and nothing was registered",
+            c.id,
+            d.docs.fetches(&d.path)
+        ))
+    } else if c.id.starts_with("https://") {
+        Ok(format!(
+            "client_id {} — a Client ID Metadata Document you host; nothing was registered",
+            c.id
+        ))
+    } else if o.response.is_some() {
+        Ok(format!(
+            "registered dynamically (RFC 7591, deprecated by MCP 2026-07-28 in favour of metadata documents): client_id {}",
+            c.id
+        ))
+    } else {
+        Ok(format!("the pre-registered client {}", c.id))
+    }
+}
+
+fn judge_authorization(o: &crate::checks::Observation, f: &FlowState) -> Result<String, String> {
+    let v = |k: &str| {
+        o.values
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    if f.code.is_none() {
+        return Err(format!("no code in the redirect (error {})", v("error")));
+    }
+    let state_ok = o.values.get("state") == o.values.get("sent_state");
+    Ok(format!(
+        "redirected with a code; state {}; iss {}",
+        if state_ok { "matches" } else { "DIFFERS" },
+        v("iss")
+    ))
+}
+
+fn judge_token(o: &crate::checks::Observation, f: &FlowState) -> Result<String, String> {
+    let r = o.response.as_ref().ok_or("no response")?;
+    if f.access_token.is_none() {
+        return Err(format!(
+            "HTTP {}: {}",
+            r.status,
+            r.json().map(|j| j.to_string()).unwrap_or_default()
+        ));
+    }
+    let aud = o
+        .values
+        .get("access_token_claims")
+        .and_then(|c| c.get("aud"))
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "(opaque token)".into());
+    Ok(format!(
+        "200, token_type {}, aud {aud}, refresh token {}",
+        r.json()
+            .and_then(|j| j.get("token_type").cloned())
+            .unwrap_or_default(),
+        if f.refresh_token.is_some() {
+            "issued"
+        } else {
+            "not issued"
+        }
+    ))
+}
+
+fn judge_hello(o: &crate::checks::Observation, _flow: &FlowState) -> Result<String, String> {
+    let r = o.response.as_ref().ok_or("no response")?;
+    if r.status != 200 {
+        return Err(format!("HTTP {}", r.status));
+    }
+    let j = r.json().unwrap_or_default();
+    if let Some(v) = j.pointer("/result/supportedVersions") {
+        Ok(format!("200, server/discover: supported versions {v}"))
+    } else if let Some(v) = j.pointer("/result/protocolVersion") {
+        Ok(format!(
+            "200, initialize: session opened with protocolVersion {v}"
+        ))
+    } else {
+        Err("200 without a result".into())
+    }
+}
+
+fn judge_tools_list(o: &crate::checks::Observation, _flow: &FlowState) -> Result<String, String> {
+    let r = o.response.as_ref().ok_or("no response")?;
+    let tools = r.json().and_then(|j| {
+        j.pointer("/result/tools")
+            .and_then(Value::as_array)
+            .map(|a| a.len())
+    });
+    match (r.status, tools) {
+        (200, Some(n)) => Ok(format!("200, {n} tool(s)")),
+        (s, _) => Err(format!("HTTP {s}")),
+    }
+}
+
+fn judge_refresh(o: &crate::checks::Observation, f: &FlowState) -> Result<String, String> {
+    let r = o.response.as_ref().ok_or("no response")?;
+    if r.status != 200 {
+        return Err(format!("HTTP {}", r.status));
+    }
+    let rotated = f.previous_refresh_token.is_some() && f.previous_refresh_token != f.refresh_token;
+    Ok(format!(
+        "200, refresh token {}",
+        if rotated { "rotated" } else { "NOT rotated" }
+    ))
 }
