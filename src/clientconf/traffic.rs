@@ -350,8 +350,14 @@ const VALUES: &[(&str, Derive)] = &[
     }),
     ("mcp_methods", mcp_methods),
     ("mcp_versions", mcp_versions),
-    ("mcp_header_mismatches", mcp_header_mismatches),
-    ("mcp_without_meta", mcp_without_meta),
+    ("mcp_header_mismatches", |t| {
+        header_findings(t.calls(), "mcp-method", "Mcp-Method", |got, j| {
+            got == Some(method_of(j).as_str())
+        })
+    }),
+    ("mcp_without_meta", |t| {
+        calls_without_meta(t, &["protocolVersion", "clientCapabilities"])
+    }),
     ("session_ids", session_ids),
     ("token_leaks", token_leaks),
     ("tools_attempts", |t| Some(json!(t.tool_calls().count()))),
@@ -363,8 +369,15 @@ const VALUES: &[(&str, Derive)] = &[
         mcp_unauthenticated_after_token,
     ),
     ("mcp_id_problems", id_problems),
-    ("mcp_without_client_info", mcp_without_client_info),
-    ("mcp_bad_accept", mcp_bad_accept),
+    ("mcp_without_client_info", |t| {
+        calls_without_meta(t, &["clientInfo"])
+    }),
+    ("mcp_bad_accept", |t| {
+        header_findings(t.posts.iter(), "accept", "Accept", |got, _| {
+            let a = got.unwrap_or("").to_ascii_lowercase();
+            a.contains("application/json") && a.contains("text/event-stream")
+        })
+    }),
     ("mcp_non_requests", mcp_non_requests),
     ("refresh_token_leaks", refresh_leaks),
     ("mcp_name_problems", mcp_name_problems),
@@ -503,26 +516,30 @@ fn mcp_versions(t: &Traffic<'_>) -> Option<Value> {
     })))
 }
 
-fn mcp_header_mismatches(t: &Traffic<'_>) -> Option<Value> {
-    let found: Vec<String> = t
-        .calls()
-        .filter(|(r, j)| r.header("mcp-method") != Some(method_of(j).as_str()))
+/// The MCP requests whose header is not as `ok` wants it, as `method: Label value`.
+fn header_findings<'x>(
+    posts: impl Iterator<Item = &'x (&'x ObservedRequest, Value)>,
+    header: &str,
+    label: &str,
+    ok: impl Fn(Option<&str>, &Value) -> bool,
+) -> Option<Value> {
+    let found: Vec<String> = posts
+        .filter(|(r, j)| !ok(r.header(header), j))
         .map(|(r, j)| {
-            format!(
-                "{}: Mcp-Method {}",
-                method_of(j),
-                r.header("mcp-method").unwrap_or("absent")
-            )
+            let got = r.header(header).unwrap_or("absent");
+            format!("{}: {label} {got}", method_of(j))
         })
         .collect();
     Some(json!(found))
 }
 
-fn mcp_without_meta(t: &Traffic<'_>) -> Option<Value> {
+/// The methods of the MCP requests whose `_meta` lacks one of these members (named without
+/// their `io.modelcontextprotocol/` prefix).
+fn calls_without_meta(t: &Traffic<'_>, members: &[&str]) -> Option<Value> {
     let found: Vec<String> = t
         .calls()
         .filter(|(_, j)| {
-            ["protocolVersion", "clientCapabilities"].iter().any(|k| {
+            members.iter().any(|k| {
                 j.pointer(&format!("/params/_meta/io.modelcontextprotocol~1{k}"))
                     .is_none()
             })
@@ -539,37 +556,6 @@ fn session_ids(t: &Traffic<'_>) -> Option<Value> {
             .filter_map(|r| r.header("mcp-session-id"))
             .map(|s| t.redactor.text(s)),
     ))
-}
-
-fn mcp_without_client_info(t: &Traffic<'_>) -> Option<Value> {
-    let found: Vec<String> = t
-        .calls()
-        .filter(|(_, j)| {
-            j.pointer("/params/_meta/io.modelcontextprotocol~1clientInfo")
-                .is_none()
-        })
-        .map(|(_, j)| method_of(j))
-        .collect();
-    Some(json!(found))
-}
-
-fn mcp_bad_accept(t: &Traffic<'_>) -> Option<Value> {
-    let found: Vec<String> = t
-        .posts
-        .iter()
-        .filter(|(r, _)| {
-            let a = r.header("accept").unwrap_or("").to_ascii_lowercase();
-            !(a.contains("application/json") && a.contains("text/event-stream"))
-        })
-        .map(|(r, j)| {
-            format!(
-                "{}: Accept {}",
-                method_of(j),
-                r.header("accept").unwrap_or("absent")
-            )
-        })
-        .collect();
-    Some(json!(found))
 }
 
 /// A POST body is one JSON-RPC request or notification: never a batch, never a response.

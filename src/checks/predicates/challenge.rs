@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Verdict, fail};
+use super::{Verdict, fail, none_found};
 use crate::checks::{Check, EvalContext, show};
 use crate::oauth::challenge::{self, Challenge};
 
@@ -30,14 +30,12 @@ pub fn scope_tokens(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
         })
         .map(|t| format!("{t:?}"))
         .collect();
-    if bad.is_empty() {
-        Ok(Check::Held)
-    } else {
-        fail(
-            "scope tokens of printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)",
-            format!("invalid tokens {}", bad.join(", ")),
-        )
-    }
+    none_found(
+        &bad,
+        "scope tokens of printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)",
+        "invalid tokens ",
+        ", ",
+    )
 }
 
 pub fn bearer_challenge(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
@@ -64,14 +62,7 @@ pub fn bearer_challenge(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
 pub fn unique_params(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
     on_challenges(value, |_, bearer| {
         let dups: Vec<String> = bearer.iter().flat_map(|c| c.duplicate_params()).collect();
-        if dups.is_empty() {
-            Ok(Check::Held)
-        } else {
-            fail(
-                "each parameter at most once",
-                format!("repeated: {}", dups.join(", ")),
-            )
-        }
+        none_found(&dups, "each parameter at most once", "repeated: ", ", ")
     })
 }
 
@@ -89,14 +80,12 @@ pub fn challenge_charset(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict 
                 bad.push(format!("{}={:?}", p.name, p.value));
             }
         }
-        if bad.is_empty() {
-            Ok(Check::Held)
-        } else {
-            fail(
-                "error, error_description and scope within RFC 6750 §3's printable-ASCII sets",
-                bad.join(", "),
-            )
-        }
+        none_found(
+            &bad,
+            "error, error_description and scope within RFC 6750 §3's printable-ASCII sets",
+            "",
+            ", ",
+        )
     })
 }
 

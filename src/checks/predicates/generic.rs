@@ -4,7 +4,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::arg::Bounds;
-use super::{Verdict, fail, held};
+use super::{Verdict, fail, held, none_found};
 use crate::checks::{Check, EvalContext, show, template_value};
 
 fn type_name(v: &Value) -> &'static str {
@@ -139,17 +139,11 @@ pub fn subset_of(allowed: &[Value], value: Option<&Value>, _: &EvalContext<'_>) 
         .filter(|i| !allowed.contains(i))
         .map(|v| show(Some(v)))
         .collect();
-    if extra.is_empty() {
-        Ok(Check::Held)
-    } else {
-        fail(
-            format!(
-                "only values from {}",
-                show(Some(&Value::Array(allowed.to_vec())))
-            ),
-            format!("also {}", extra.join(", ")),
-        )
-    }
+    let expected = format!(
+        "only values from {}",
+        show(Some(&Value::Array(allowed.to_vec())))
+    );
+    none_found(&extra, expected, "also ", ", ")
 }
 
 /// Whether the subject is the value or an array containing it; `None` when absent.

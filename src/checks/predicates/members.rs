@@ -4,27 +4,23 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Verdict, fail, on_object};
+use super::{Verdict, fail, none_found, on_object};
 use crate::checks::{Check, EvalContext};
 
 pub fn untagged_defaults(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
     on_object(value, |map| {
-        let missing: BTreeSet<&str> = map
+        let missing: BTreeSet<String> = map
             .keys()
             .filter_map(|k| k.split_once('#').map(|(base, _)| base))
             .filter(|base| !map.contains_key(*base))
+            .map(str::to_string)
             .collect();
-        if missing.is_empty() {
-            Ok(Check::Held)
-        } else {
-            fail(
-                "an untagged member beside each language-tagged one",
-                format!(
-                    "only tagged forms of {}",
-                    missing.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            )
-        }
+        none_found(
+            &missing.into_iter().collect::<Vec<_>>(),
+            "an untagged member beside each language-tagged one",
+            "only tagged forms of ",
+            ", ",
+        )
     })
 }
 
@@ -52,14 +48,12 @@ fn no_empty(except: &[String], arrays_only: bool, value: Option<&Value>) -> Verd
             .filter(|(k, v)| !except.contains(k) && is_empty(v))
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
-        if empty.is_empty() {
-            Ok(Check::Held)
-        } else {
-            fail(
-                "members without a value omitted",
-                format!("empty members {}", empty.join(", ")),
-            )
-        }
+        none_found(
+            &empty,
+            "members without a value omitted",
+            "empty members ",
+            ", ",
+        )
     })
 }
 
@@ -107,13 +101,11 @@ pub fn jwt_auth_algs(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
                 problems.push(format!("{algs_key} lists none"));
             }
         }
-        if problems.is_empty() {
-            Ok(Check::Held)
-        } else {
-            fail(
-                "signing algorithms (never none) listed for every endpoint that offers JWT client authentication",
-                problems.join("; "),
-            )
-        }
+        none_found(
+            &problems,
+            "signing algorithms (never none) listed for every endpoint that offers JWT client authentication",
+            "",
+            "; ",
+        )
     })
 }

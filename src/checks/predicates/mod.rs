@@ -179,6 +179,20 @@ fn held(ok: bool, expected: impl Into<String>, value: Option<&Value>) -> Verdict
     }
 }
 
+/// Held when nothing was found; otherwise failed, with what was found listed after `lead`.
+fn none_found(
+    found: &[String],
+    expected: impl Into<String>,
+    lead: &str,
+    separator: &str,
+) -> Verdict {
+    if found.is_empty() {
+        Ok(Check::Held)
+    } else {
+        fail(expected, format!("{lead}{}", found.join(separator)))
+    }
+}
+
 /// Judges a JSON object; anything else fails.
 fn on_object(
     value: Option<&Value>,

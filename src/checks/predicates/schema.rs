@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Verdict, fail};
+use super::{Verdict, fail, none_found};
 use crate::checks::{Check, EvalContext};
 
 pub fn schema(name: &str, value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
@@ -27,14 +27,12 @@ pub fn schema(name: &str, value: Option<&Value>, _: &EvalContext<'_>) -> Verdict
             }
         })
         .collect();
-    if errors.is_empty() {
-        Ok(Check::Held)
-    } else {
-        fail(
-            format!("a document valid against fixtures/schemas/{name}.schema.json"),
-            errors.join("; "),
-        )
-    }
+    none_found(
+        &errors,
+        format!("a document valid against fixtures/schemas/{name}.schema.json"),
+        "",
+        "; ",
+    )
 }
 
 pub fn known_members(name: &str, value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {

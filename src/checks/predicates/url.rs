@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Verdict, fail, held};
+use super::{Verdict, fail, held, none_found};
 use crate::checks::{Check, EvalContext, show, template_value};
 use crate::oauth::urls;
 
@@ -30,16 +30,12 @@ fn https(value: Option<&Value>, loopback_ok: bool) -> Verdict {
             None => Some(format!("{} is not a string", show(Some(v)))),
         })
         .collect();
-    if problems.is_empty() {
-        Ok(Check::Held)
+    let expected = if loopback_ok {
+        "https URLs without fragment (plain http only on loopback, for a loopback target)"
     } else {
-        let expected = if loopback_ok {
-            "https URLs without fragment (plain http only on loopback, for a loopback target)"
-        } else {
-            "https URLs without fragment"
-        };
-        fail(expected, problems.join("; "))
-    }
+        "https URLs without fragment"
+    };
+    none_found(&problems, expected, "", "; ")
 }
 
 pub fn no_query(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
