@@ -5,8 +5,6 @@
 //! Every value is derived here once, so the suite files stay declarative: they say which
 //! value must hold what, never how to dig it out of raw HTTP.
 
-use std::collections::BTreeMap;
-
 use base64::Engine;
 use reference_server::ObservedRequest;
 use serde_json::{Map, Value, json};
@@ -109,35 +107,45 @@ fn secrets(log: &[ObservedRequest]) -> Vec<String> {
     out
 }
 
-/// The tokens the server issued.
-fn issued_tokens(log: &[ObservedRequest]) -> Vec<String> {
+/// The values of one member (`access_token`, `refresh_token`) in the server's JSON answers.
+fn issued(log: &[ObservedRequest], member: &str) -> Vec<String> {
     log.iter()
         .filter_map(|r| r.response_body.as_deref())
         .filter_map(|b| serde_json::from_str::<Value>(b).ok())
-        .filter_map(|j| {
-            j.get("access_token")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        .filter_map(|j| j.get(member).and_then(Value::as_str).map(str::to_string))
         .collect()
+}
+
+/// The path and query of a request.
+fn path_and_query(r: &ObservedRequest) -> String {
+    match &r.query {
+        Some(q) => format!("{}?{q}", r.path),
+        None => r.path.clone(),
+    }
+}
+
+/// The parameters of a request: its form body for a POST, else its query.
+fn params(r: &ObservedRequest) -> Map<String, Value> {
+    if r.method == "POST" {
+        form(&r.body)
+    } else {
+        form(r.query.as_deref().unwrap_or(""))
+    }
 }
 
 /// Where an issued access token went that it must not: a URL (query or path), a request body
 /// of the MCP endpoint, or any endpoint but the MCP one.
-fn token_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
-    let tokens = issued_tokens(log);
+fn token_leaks(t: &Traffic<'_>) -> Option<Value> {
+    let tokens = issued(t.log, "access_token");
     let mut out = Vec::new();
-    for (i, r) in log.iter().enumerate() {
-        let url = match &r.query {
-            Some(q) => format!("{}?{q}", r.path),
-            None => r.path.clone(),
-        };
-        for t in &tokens {
-            let where_ = if url.contains(t.as_str()) {
+    for (i, r) in t.log.iter().enumerate() {
+        let url = path_and_query(r);
+        for token in &tokens {
+            let where_ = if url.contains(token.as_str()) {
                 Some("in the URL")
-            } else if r.path == "/mcp" && r.body.contains(t.as_str()) {
+            } else if r.path == "/mcp" && r.body.contains(token.as_str()) {
                 Some("in the request body")
-            } else if r.path != "/mcp" && bearer(r) == Some(t.as_str()) {
+            } else if r.path != "/mcp" && bearer(r) == Some(token.as_str()) {
                 Some("to an endpoint other than the MCP server")
             } else {
                 None
@@ -147,19 +155,20 @@ fn token_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
                     "request {} ({} {}): the access token {w}",
                     i + 1,
                     r.method,
-                    redactor.url(&url)
+                    t.redactor.url(&url)
                 )));
             }
         }
     }
-    out
+    Some(json!(out))
 }
 
 /// Requests whose JSON-RPC id is null or neither a string nor an integer. (Reuse is allowed
 /// once the earlier request is answered, which the log cannot tell apart from concurrent
 /// reuse, so it is not judged.)
-fn id_problems(posts: &[(&ObservedRequest, Value)]) -> Vec<String> {
-    posts
+fn id_problems(t: &Traffic<'_>) -> Option<Value> {
+    let problems: Vec<String> = t
+        .posts
         .iter()
         .filter_map(|(_, j)| {
             let method = j.get("method").and_then(Value::as_str)?;
@@ -171,38 +180,27 @@ fn id_problems(posts: &[(&ObservedRequest, Value)]) -> Vec<String> {
                 Some(other) => Some(format!("{method}: id {other}")),
             }
         })
-        .collect()
+        .collect();
+    Some(json!(problems))
 }
 
 /// Where an issued refresh token went but the token endpoint's body.
-fn refresh_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
-    let tokens: Vec<String> = log
-        .iter()
-        .filter_map(|r| r.response_body.as_deref())
-        .filter_map(|b| serde_json::from_str::<Value>(b).ok())
-        .filter_map(|j| {
-            j.get("refresh_token")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .collect();
+fn refresh_leaks(t: &Traffic<'_>) -> Option<Value> {
+    let tokens = issued(t.log, "refresh_token");
     let mut out = Vec::new();
-    for (i, r) in log.iter().enumerate() {
-        let url = match &r.query {
-            Some(q) => format!("{}?{q}", r.path),
-            None => r.path.clone(),
-        };
+    for (i, r) in t.log.iter().enumerate() {
+        let url = path_and_query(r);
         let headers: String = r.headers.iter().map(|(_, v)| v.as_str()).collect();
-        for t in &tokens {
-            let in_url = url.contains(t.as_str());
-            let elsewhere =
-                r.path != "/token" && (r.body.contains(t.as_str()) || headers.contains(t.as_str()));
+        for token in &tokens {
+            let in_url = url.contains(token.as_str());
+            let elsewhere = r.path != "/token"
+                && (r.body.contains(token.as_str()) || headers.contains(token.as_str()));
             if in_url || elsewhere {
                 out.push(Value::String(format!(
                     "request {} ({} {}): the refresh token {}",
                     i + 1,
                     r.method,
-                    redactor.url(&url),
+                    t.redactor.url(&url),
                     if in_url {
                         "in the URL"
                     } else {
@@ -212,7 +210,7 @@ fn refresh_leaks(log: &[ObservedRequest], redactor: &Redactor) -> Vec<Value> {
             }
         }
     }
-    out
+    Some(json!(out))
 }
 
 fn distinct(values: impl Iterator<Item = String>) -> Value {
@@ -225,320 +223,405 @@ fn distinct(values: impl Iterator<Item = String>) -> Value {
     json!(v)
 }
 
+/// A client's traffic and the views of it that several values share.
+struct Traffic<'a> {
+    log: &'a [ObservedRequest],
+    mcp_url: &'a str,
+    redactor: &'a Redactor,
+    /// The parameters of every authorization request.
+    authorizations: Vec<Map<String, Value>>,
+    /// The form of every authorization-code token request, with the request.
+    tokens: Vec<(Map<String, Value>, &'a ObservedRequest)>,
+    /// The form of every refresh-token request.
+    refreshes: Vec<Map<String, Value>>,
+    /// The requests to the MCP endpoint.
+    mcp: Vec<&'a ObservedRequest>,
+    /// The POSTs to the MCP endpoint whose body is JSON, with the JSON.
+    posts: Vec<(&'a ObservedRequest, Value)>,
+    /// After a change of authorization server (`migrate_as`): the requests to the second one.
+    second: Vec<&'a ObservedRequest>,
+}
+
+impl<'a> Traffic<'a> {
+    fn new(log: &'a [ObservedRequest], mcp_url: &'a str, redactor: &'a Redactor) -> Self {
+        let token_forms = |grant: &str| {
+            log.iter()
+                .filter(|r| r.method == "POST" && r.path == "/token")
+                .map(|r| (form(&r.body), r))
+                .filter(|(f, _)| f.get("grant_type").and_then(Value::as_str) == Some(grant))
+                .collect::<Vec<_>>()
+        };
+        let mcp: Vec<&ObservedRequest> = log.iter().filter(|r| r.path == "/mcp").collect();
+        Traffic {
+            log,
+            mcp_url,
+            redactor,
+            authorizations: log
+                .iter()
+                .filter(|r| r.path == "/authorize")
+                .map(params)
+                .collect(),
+            tokens: token_forms("authorization_code"),
+            refreshes: token_forms("refresh_token")
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect(),
+            posts: mcp
+                .iter()
+                .filter(|r| r.method == "POST")
+                .filter_map(|r| rpc(r).map(|j| (*r, j)))
+                .collect(),
+            mcp,
+            second: log
+                .iter()
+                .filter(|r| r.path.starts_with("/as2/") || r.path.ends_with("/as2"))
+                .collect(),
+        }
+    }
+
+    /// The MCP POSTs that are requests or notifications (they name a method).
+    fn calls(&self) -> impl Iterator<Item = &(&'a ObservedRequest, Value)> {
+        self.posts.iter().filter(|(_, j)| j.get("method").is_some())
+    }
+
+    /// Authorized tools/list and tools/call requests.
+    fn tool_calls(&self) -> impl Iterator<Item = &&'a ObservedRequest> {
+        self.posts
+            .iter()
+            .filter(|(r, j)| {
+                bearer(r).is_some()
+                    && matches!(
+                        j.get("method").and_then(Value::as_str),
+                        Some("tools/list" | "tools/call")
+                    )
+            })
+            .map(|(r, _)| r)
+    }
+
+    /// The parameters of the authorization and authorization-code token requests.
+    fn grant_requests(&self) -> impl Iterator<Item = &Map<String, Value>> {
+        self.authorizations
+            .iter()
+            .chain(self.tokens.iter().map(|(f, _)| f))
+    }
+}
+
+fn method_of(j: &Value) -> String {
+    j.get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("(response)")
+        .to_string()
+}
+
+/// How a value of [`TRAFFIC_VALUES`] is derived; `None` leaves it absent.
+type Derive = fn(&Traffic<'_>) -> Option<Value>;
+
+/// Every value of [`TRAFFIC_VALUES`], with how it is derived.
+const VALUES: &[(&str, Derive)] = &[
+    ("mcp_url", |t| Some(json!(t.mcp_url))),
+    ("requests", requests),
+    ("prm_paths", |t| Some(json!(prm_paths(t.log)))),
+    ("first_prm_path", |t| {
+        prm_paths(t.log).first().map(|p| json!(p))
+    }),
+    ("as_metadata_paths", as_metadata_paths),
+    ("registrations", |t| {
+        Some(json!(registrations(t.log).count()))
+    }),
+    ("registration", registration),
+    ("authorization_requests", |t| {
+        Some(json!(t.authorizations.len()))
+    }),
+    ("authorization_request", |t| {
+        t.authorizations.first().cloned().map(Value::Object)
+    }),
+    ("last_authorization_request", |t| {
+        t.authorizations.last().cloned().map(Value::Object)
+    }),
+    ("authorization_scopes", authorization_scopes),
+    ("token_requests", |t| Some(json!(t.tokens.len()))),
+    ("token_request", token_request),
+    ("verifier_matches", verifier_matches),
+    ("resource_values", resource_values),
+    ("mcp_requests", |t| Some(json!(t.mcp.len()))),
+    ("mcp_authorized", |t| Some(json!(authorized(t).count()))),
+    ("mcp_succeeded", |t| {
+        Some(json!(authorized(t).filter(|r| r.status == 200).count()))
+    }),
+    ("mcp_methods", mcp_methods),
+    ("mcp_versions", mcp_versions),
+    ("mcp_header_mismatches", |t| {
+        header_findings(t.calls(), "mcp-method", "Mcp-Method", |got, j| {
+            got == Some(method_of(j).as_str())
+        })
+    }),
+    ("mcp_without_meta", |t| {
+        calls_without_meta(t, &["protocolVersion", "clientCapabilities"])
+    }),
+    ("session_ids", session_ids),
+    ("token_leaks", token_leaks),
+    ("tools_attempts", |t| Some(json!(t.tool_calls().count()))),
+    ("tools_succeeded", |t| {
+        Some(json!(t.tool_calls().filter(|r| r.status == 200).count()))
+    }),
+    (
+        "mcp_unauthenticated_after_token",
+        mcp_unauthenticated_after_token,
+    ),
+    ("mcp_id_problems", id_problems),
+    ("mcp_without_client_info", |t| {
+        calls_without_meta(t, &["clientInfo"])
+    }),
+    ("mcp_bad_accept", |t| {
+        header_findings(t.posts.iter(), "accept", "Accept", |got, _| {
+            let a = got.unwrap_or("").to_ascii_lowercase();
+            a.contains("application/json") && a.contains("text/event-stream")
+        })
+    }),
+    ("mcp_non_requests", mcp_non_requests),
+    ("refresh_token_leaks", refresh_leaks),
+    ("mcp_name_problems", mcp_name_problems),
+    ("refresh_requests", |t| Some(json!(t.refreshes.len()))),
+    ("refresh_request", |t| {
+        t.refreshes
+            .first()
+            .map(|f| t.redactor.json(&Value::Object(f.clone())))
+    }),
+    ("requests_without_resource", requests_without_resource),
+    ("unissued_client_ids", unissued_client_ids),
+    ("second_as_requests", |t| Some(json!(t.second.len()))),
+    ("second_as_registrations", second_as_registrations),
+    ("reused_client_ids", reused_client_ids),
+];
+
 /// The observation of a client case: every value of [`TRAFFIC_VALUES`] from the log of a
 /// server whose MCP endpoint is `mcp_url`. The redactor learns every secret in the log.
 pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> Observation {
     for s in secrets(log) {
         redactor.add_secret(&s);
     }
-    let mut v: BTreeMap<String, Value> = BTreeMap::new();
-    v.insert("mcp_url".into(), json!(mcp_url));
-    v.insert(
-        "requests".into(),
-        Value::Array(
-            log.iter()
-                .map(|r| json!({"method": r.method, "path": r.path, "status": r.status}))
-                .collect(),
-        ),
-    );
-    let prm: Vec<String> = log
+    let traffic = Traffic::new(log, mcp_url, redactor);
+    let values = VALUES
         .iter()
+        .filter_map(|(name, derive)| Some((name.to_string(), derive(&traffic)?)))
+        .collect();
+    Observation {
+        response: None,
+        values,
+    }
+}
+
+fn requests(t: &Traffic<'_>) -> Option<Value> {
+    Some(Value::Array(
+        t.log
+            .iter()
+            .map(|r| json!({"method": r.method, "path": r.path, "status": r.status}))
+            .collect(),
+    ))
+}
+
+fn prm_paths(log: &[ObservedRequest]) -> Vec<String> {
+    log.iter()
         .filter(|r| r.method == "GET" && is_prm(&r.path))
         .map(|r| r.path.clone())
-        .collect();
-    if let Some(first) = prm.first() {
-        v.insert("first_prm_path".into(), json!(first));
-    }
-    v.insert("prm_paths".into(), json!(prm));
-    v.insert(
-        "as_metadata_paths".into(),
-        json!(
-            log.iter()
-                .filter(|r| r.method == "GET" && is_as_metadata(&r.path))
-                .map(|r| r.path.clone())
-                .collect::<Vec<_>>()
-        ),
-    );
-    let registrations: Vec<&ObservedRequest> = log
+        .collect()
+}
+
+fn as_metadata_paths(t: &Traffic<'_>) -> Option<Value> {
+    let paths: Vec<&str> = t
+        .log
         .iter()
+        .filter(|r| r.method == "GET" && is_as_metadata(&r.path))
+        .map(|r| r.path.as_str())
+        .collect();
+    Some(json!(paths))
+}
+
+fn registrations(log: &[ObservedRequest]) -> impl Iterator<Item = &ObservedRequest> {
+    log.iter()
         .filter(|r| r.method == "POST" && r.path == "/register")
-        .collect();
-    v.insert("registrations".into(), json!(registrations.len()));
-    if let Some(j) = registrations
-        .first()
-        .and_then(|r| serde_json::from_str::<Value>(&r.body).ok())
-    {
-        v.insert("registration".into(), redactor.json(&j));
-    }
-    let authorizations: Vec<Map<String, Value>> = log
+}
+
+/// The body of the first registration request.
+fn registration(t: &Traffic<'_>) -> Option<Value> {
+    let first = registrations(t.log).next()?;
+    let j = serde_json::from_str::<Value>(&first.body).ok()?;
+    Some(t.redactor.json(&j))
+}
+
+fn authorization_scopes(t: &Traffic<'_>) -> Option<Value> {
+    let scopes: Vec<&str> = t
+        .authorizations
         .iter()
-        .filter(|r| r.path == "/authorize")
-        .map(|r| {
-            if r.method == "POST" {
-                form(&r.body)
-            } else {
-                form(r.query.as_deref().unwrap_or(""))
-            }
-        })
+        .map(|a| a.get("scope").and_then(Value::as_str).unwrap_or(""))
         .collect();
-    v.insert("authorization_requests".into(), json!(authorizations.len()));
-    if let Some(a) = authorizations.first() {
-        v.insert("authorization_request".into(), Value::Object(a.clone()));
-    }
-    if let Some(a) = authorizations.last() {
-        v.insert(
-            "last_authorization_request".into(),
-            Value::Object(a.clone()),
-        );
-    }
-    v.insert(
-        "authorization_scopes".into(),
-        json!(
-            authorizations
-                .iter()
-                .map(|a| a
-                    .get("scope")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string())
-                .collect::<Vec<_>>()
-        ),
-    );
-    let tokens: Vec<(Map<String, Value>, &ObservedRequest)> = log
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/token")
-        .map(|r| (form(&r.body), r))
-        .filter(|(f, _)| f.get("grant_type").and_then(Value::as_str) == Some("authorization_code"))
-        .collect();
-    v.insert("token_requests".into(), json!(tokens.len()));
-    if let Some((f, r)) = tokens.first() {
-        let mut f = f.clone();
-        f.insert("client_auth".into(), json!(client_auth(r, &f)));
-        // The verifier must hash to the challenge of the authorization request (RFC 7636 §4.6).
-        let challenge = authorizations
-            .last()
-            .and_then(|a| a.get("code_challenge"))
-            .and_then(Value::as_str);
-        let verifier = f.get("code_verifier").and_then(Value::as_str);
-        let matches = match (challenge, verifier) {
-            (Some(c), Some(ver)) => {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(Sha256::digest(ver.as_bytes()))
-                    == c
-            }
-            _ => false,
-        };
-        v.insert("verifier_matches".into(), json!(matches));
-        v.insert("token_request".into(), redactor.json(&Value::Object(f)));
-    }
-    let mut resources: Vec<String> = Vec::new();
-    for m in authorizations.iter().chain(tokens.iter().map(|(f, _)| f)) {
-        let r = m
-            .get("resource")
+    Some(json!(scopes))
+}
+
+/// The first authorization-code token request's form, with how the client authenticated.
+fn first_token_request(t: &Traffic<'_>) -> Option<Map<String, Value>> {
+    let (f, r) = t.tokens.first()?;
+    let mut f = f.clone();
+    f.insert("client_auth".into(), json!(client_auth(r, &f)));
+    Some(f)
+}
+
+fn token_request(t: &Traffic<'_>) -> Option<Value> {
+    let f = first_token_request(t)?;
+    Some(t.redactor.json(&Value::Object(f)))
+}
+
+/// Whether the verifier hashes to the challenge of the authorization request (RFC 7636 §4.6).
+fn verifier_matches(t: &Traffic<'_>) -> Option<Value> {
+    let f = first_token_request(t)?;
+    let challenge = t
+        .authorizations
+        .last()
+        .and_then(|a| a.get("code_challenge"))
+        .and_then(Value::as_str);
+    let verifier = f.get("code_verifier").and_then(Value::as_str);
+    let matches = match (challenge, verifier) {
+        (Some(c), Some(ver)) => {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(ver.as_bytes()))
+                == c
+        }
+        _ => false,
+    };
+    Some(json!(matches))
+}
+
+fn resource_values(t: &Traffic<'_>) -> Option<Value> {
+    Some(distinct(t.grant_requests().map(|m| {
+        m.get("resource")
             .and_then(Value::as_str)
             .unwrap_or("(absent)")
-            .to_string();
-        if !resources.contains(&r) {
-            resources.push(r);
-        }
-    }
-    v.insert("resource_values".into(), json!(resources));
-    let mcp: Vec<&ObservedRequest> = log.iter().filter(|r| r.path == "/mcp").collect();
-    v.insert("mcp_requests".into(), json!(mcp.len()));
-    let authed: Vec<&&ObservedRequest> = mcp.iter().filter(|r| bearer(r).is_some()).collect();
-    v.insert("mcp_authorized".into(), json!(authed.len()));
-    v.insert(
-        "mcp_succeeded".into(),
-        json!(authed.iter().filter(|r| r.status == 200).count()),
-    );
-    let posts: Vec<(&ObservedRequest, Value)> = mcp
+            .to_string()
+    })))
+}
+
+fn authorized<'t>(t: &'t Traffic<'_>) -> impl Iterator<Item = &'t &'t ObservedRequest> {
+    t.mcp.iter().filter(|r| bearer(r).is_some())
+}
+
+fn mcp_methods(t: &Traffic<'_>) -> Option<Value> {
+    let methods: Vec<String> = t.posts.iter().map(|(_, j)| method_of(j)).collect();
+    Some(json!(methods))
+}
+
+fn mcp_versions(t: &Traffic<'_>) -> Option<Value> {
+    Some(distinct(t.posts.iter().map(|(r, _)| {
+        r.header("mcp-protocol-version")
+            .unwrap_or("(none)")
+            .to_string()
+    })))
+}
+
+/// The MCP requests whose header is not as `ok` wants it, as `method: Label value`.
+fn header_findings<'x>(
+    posts: impl Iterator<Item = &'x (&'x ObservedRequest, Value)>,
+    header: &str,
+    label: &str,
+    ok: impl Fn(Option<&str>, &Value) -> bool,
+) -> Option<Value> {
+    let found: Vec<String> = posts
+        .filter(|(r, j)| !ok(r.header(header), j))
+        .map(|(r, j)| {
+            let got = r.header(header).unwrap_or("absent");
+            format!("{}: {label} {got}", method_of(j))
+        })
+        .collect();
+    Some(json!(found))
+}
+
+/// The methods of the MCP requests whose `_meta` lacks one of these members (named without
+/// their `io.modelcontextprotocol/` prefix).
+fn calls_without_meta(t: &Traffic<'_>, members: &[&str]) -> Option<Value> {
+    let found: Vec<String> = t
+        .calls()
+        .filter(|(_, j)| {
+            members.iter().any(|k| {
+                j.pointer(&format!("/params/_meta/io.modelcontextprotocol~1{k}"))
+                    .is_none()
+            })
+        })
+        .map(|(_, j)| method_of(j))
+        .collect();
+    Some(json!(found))
+}
+
+fn session_ids(t: &Traffic<'_>) -> Option<Value> {
+    Some(distinct(
+        t.mcp
+            .iter()
+            .filter_map(|r| r.header("mcp-session-id"))
+            .map(|s| t.redactor.text(s)),
+    ))
+}
+
+/// A POST body is one JSON-RPC request or notification: never a batch, never a response.
+fn mcp_non_requests(t: &Traffic<'_>) -> Option<Value> {
+    let found: Vec<String> = t
+        .mcp
         .iter()
         .filter(|r| r.method == "POST")
-        .filter_map(|r| rpc(r).map(|j| (*r, j)))
+        .filter(|r| match rpc(r) {
+            Some(Value::Object(m)) => !m.contains_key("method"),
+            _ => true,
+        })
+        .map(|r| {
+            format!(
+                "{} bytes: {}",
+                r.body.len(),
+                t.redactor
+                    .text(&r.body.chars().take(80).collect::<String>())
+            )
+        })
         .collect();
-    let method_of = |j: &Value| {
-        j.get("method")
-            .and_then(Value::as_str)
-            .unwrap_or("(response)")
-            .to_string()
-    };
-    v.insert(
-        "mcp_methods".into(),
-        json!(posts.iter().map(|(_, j)| method_of(j)).collect::<Vec<_>>()),
-    );
-    v.insert(
-        "mcp_versions".into(),
-        distinct(posts.iter().map(|(r, _)| {
-            r.header("mcp-protocol-version")
-                .unwrap_or("(none)")
-                .to_string()
-        })),
-    );
-    v.insert(
-        "mcp_header_mismatches".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(_, j)| j.get("method").is_some())
-                .filter(|(r, j)| r.header("mcp-method") != Some(method_of(j).as_str()))
-                .map(|(r, j)| format!(
-                    "{}: Mcp-Method {}",
-                    method_of(j),
-                    r.header("mcp-method").unwrap_or("absent")
-                ))
-                .collect::<Vec<_>>()
-        ),
-    );
-    v.insert(
-        "mcp_without_meta".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(_, j)| j.get("method").is_some())
-                .filter(|(_, j)| {
-                    ["protocolVersion", "clientCapabilities"].iter().any(|k| {
-                        j.pointer(&format!("/params/_meta/io.modelcontextprotocol~1{k}"))
-                            .is_none()
-                    })
-                })
-                .map(|(_, j)| method_of(j))
-                .collect::<Vec<_>>()
-        ),
-    );
-    v.insert(
-        "session_ids".into(),
-        distinct(
-            mcp.iter()
-                .filter_map(|r| r.header("mcp-session-id"))
-                .map(|s| redactor.text(s)),
-        ),
-    );
-    v.insert("token_leaks".into(), json!(token_leaks(log, redactor)));
-    v.insert(
-        "tools_attempts".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(r, j)| bearer(r).is_some()
-                    && matches!(
-                        j.get("method").and_then(Value::as_str),
-                        Some("tools/list" | "tools/call")
-                    ))
-                .count()
-        ),
-    );
-    v.insert(
-        "tools_succeeded".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(r, j)| bearer(r).is_some()
-                    && r.status == 200
-                    && matches!(
-                        j.get("method").and_then(Value::as_str),
-                        Some("tools/list" | "tools/call")
-                    ))
-                .count()
-        ),
-    );
-    v.insert(
-        "mcp_without_client_info".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(_, j)| j.get("method").is_some())
-                .filter(|(_, j)| j
-                    .pointer("/params/_meta/io.modelcontextprotocol~1clientInfo")
-                    .is_none())
-                .map(|(_, j)| method_of(j))
-                .collect::<Vec<_>>()
-        ),
-    );
-    v.insert("mcp_id_problems".into(), json!(id_problems(&posts)));
-    v.insert(
-        "mcp_bad_accept".into(),
-        json!(
-            posts
-                .iter()
-                .filter(|(r, _)| {
-                    let a = r.header("accept").unwrap_or("").to_ascii_lowercase();
-                    !(a.contains("application/json") && a.contains("text/event-stream"))
-                })
-                .map(|(r, j)| format!(
-                    "{}: Accept {}",
-                    method_of(j),
-                    r.header("accept").unwrap_or("absent")
-                ))
-                .collect::<Vec<_>>()
-        ),
-    );
-    // A POST body is one JSON-RPC request or notification: never a batch, never a response.
-    v.insert(
-        "mcp_non_requests".into(),
-        json!(
-            mcp.iter()
-                .filter(|r| r.method == "POST")
-                .filter(|r| match rpc(r) {
-                    Some(Value::Object(m)) => !m.contains_key("method"),
-                    _ => true,
-                })
-                .map(|r| format!(
-                    "{} bytes: {}",
-                    r.body.len(),
-                    redactor.text(&r.body.chars().take(80).collect::<String>())
-                ))
-                .collect::<Vec<_>>()
-        ),
-    );
-    v.insert(
-        "refresh_token_leaks".into(),
-        json!(refresh_leaks(log, redactor)),
-    );
-    // tools/call, resources/read and prompts/get name their target in Mcp-Name.
-    v.insert(
-        "mcp_name_problems".into(),
-        json!(
-            posts
-                .iter()
-                .filter_map(|(r, j)| {
-                    let method = j.get("method").and_then(Value::as_str)?;
-                    let key = match method {
-                        "tools/call" | "prompts/get" => "name",
-                        "resources/read" => "uri",
-                        _ => return None,
-                    };
-                    let want = j
-                        .pointer(&format!("/params/{key}"))
-                        .and_then(Value::as_str)?;
-                    let got = r.header("mcp-name");
-                    // A value that is not plain ASCII travels base64-encoded (=?base64?…?=).
-                    let ok = got == Some(want)
-                        || got.is_some_and(|g| g.starts_with("=?base64?") && !want.is_ascii());
-                    (!ok).then(|| format!("{method} {want}: Mcp-Name {}", got.unwrap_or("absent")))
-                })
-                .collect::<Vec<_>>()
-        ),
-    );
-    let refreshes: Vec<Map<String, Value>> = log
+    Some(json!(found))
+}
+
+/// tools/call, resources/read and prompts/get name their target in Mcp-Name.
+fn mcp_name_problems(t: &Traffic<'_>) -> Option<Value> {
+    let found: Vec<String> = t
+        .posts
         .iter()
-        .filter(|r| r.method == "POST" && r.path == "/token")
-        .map(|r| form(&r.body))
-        .filter(|f| f.get("grant_type").and_then(Value::as_str) == Some("refresh_token"))
+        .filter_map(|(r, j)| {
+            let method = j.get("method").and_then(Value::as_str)?;
+            let key = match method {
+                "tools/call" | "prompts/get" => "name",
+                "resources/read" => "uri",
+                _ => return None,
+            };
+            let want = j
+                .pointer(&format!("/params/{key}"))
+                .and_then(Value::as_str)?;
+            let got = r.header("mcp-name");
+            // A value that is not plain ASCII travels base64-encoded (=?base64?…?=).
+            let ok = got == Some(want)
+                || got.is_some_and(|g| g.starts_with("=?base64?") && !want.is_ascii());
+            (!ok).then(|| format!("{method} {want}: Mcp-Name {}", got.unwrap_or("absent")))
+        })
         .collect();
-    v.insert("refresh_requests".into(), json!(refreshes.len()));
-    let missing: Vec<String> = authorizations
+    Some(json!(found))
+}
+
+fn requests_without_resource(t: &Traffic<'_>) -> Option<Value> {
+    let missing: Vec<String> = t
+        .authorizations
         .iter()
         .map(|m| ("authorization", m))
-        .chain(tokens.iter().map(|(f, _)| ("token", f)))
-        .chain(refreshes.iter().map(|f| ("refresh", f)))
+        .chain(t.tokens.iter().map(|(f, _)| ("token", f)))
+        .chain(t.refreshes.iter().map(|f| ("refresh", f)))
         .filter(|(_, m)| !m.contains_key("resource"))
         .map(|(kind, _)| format!("a {kind} request"))
         .collect();
-    v.insert("requests_without_resource".into(), json!(missing));
-    // Client ids the client used that no registration issued (the always-registered public
-    // client of the reference server, which pre-registration scenarios hand out, aside).
-    let issued: Vec<String> = log
-        .iter()
+    Some(json!(missing))
+}
+
+/// The client ids registrations issued, and the always-registered public client of the
+/// reference server, which pre-registration scenarios hand out.
+fn issued_client_ids(log: &[ObservedRequest]) -> Vec<String> {
+    log.iter()
         .filter(|r| r.path == "/register" && (200..300).contains(&r.status))
         .filter_map(|r| r.response_body.as_deref())
         .filter_map(|b| serde_json::from_str::<Value>(b).ok())
@@ -548,73 +631,54 @@ pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> O
                 .map(str::to_string)
         })
         .chain(std::iter::once("reference-public-client".to_string()))
-        .collect();
-    // After a change of authorization server (`migrate_as`): what the client did at the
-    // second one, and whether it brought the first one's client id along.
-    let second: Vec<&ObservedRequest> = log
+        .collect()
+}
+
+/// Client ids the client used that no registration issued.
+fn unissued_client_ids(t: &Traffic<'_>) -> Option<Value> {
+    let issued = issued_client_ids(t.log);
+    Some(distinct(
+        t.grant_requests()
+            .filter_map(|m| m.get("client_id").and_then(Value::as_str))
+            .filter(|id| !issued.iter().any(|i| i == id))
+            .map(|id| t.redactor.text(id)),
+    ))
+}
+
+fn second_as_registrations(t: &Traffic<'_>) -> Option<Value> {
+    let count = t
+        .second
         .iter()
-        .filter(|r| r.path.starts_with("/as2/") || r.path.ends_with("/as2"))
-        .collect();
-    v.insert("second_as_requests".into(), json!(second.len()));
-    v.insert(
-        "second_as_registrations".into(),
-        json!(
-            second
-                .iter()
-                .filter(|r| r.method == "POST" && r.path == "/as2/register")
-                .count()
-        ),
-    );
-    v.insert(
-        "reused_client_ids".into(),
-        distinct(
-            second
-                .iter()
-                .filter(|r| r.path == "/as2/authorize" || r.path == "/as2/token")
-                .filter_map(|r| {
-                    let f = if r.method == "POST" {
-                        form(&r.body)
-                    } else {
-                        form(r.query.as_deref().unwrap_or(""))
-                    };
-                    f.get("client_id")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .filter(|id| issued.iter().any(|i| i == id))
-                .map(|id| redactor.text(&id)),
-        ),
-    );
-    v.insert(
-        "unissued_client_ids".into(),
-        distinct(
-            authorizations
-                .iter()
-                .chain(tokens.iter().map(|(f, _)| f))
-                .filter_map(|m| m.get("client_id").and_then(Value::as_str))
-                .filter(|id| !issued.iter().any(|i| i == id))
-                .map(|id| redactor.text(id)),
-        ),
-    );
-    if let Some(f) = refreshes.first() {
-        v.insert(
-            "refresh_request".into(),
-            redactor.json(&Value::Object(f.clone())),
-        );
-    }
-    let first_authed = mcp.iter().position(|r| bearer(r).is_some());
-    v.insert(
-        "mcp_unauthenticated_after_token".into(),
-        json!(
-            first_authed
-                .map(|i| mcp[i..].iter().filter(|r| bearer(r).is_none()).count())
-                .unwrap_or(0)
-        ),
-    );
-    Observation {
-        response: None,
-        values: v,
-    }
+        .filter(|r| r.method == "POST" && r.path == "/as2/register")
+        .count();
+    Some(json!(count))
+}
+
+/// Whether the client brought a client id issued before the change of authorization server
+/// along to the second one.
+fn reused_client_ids(t: &Traffic<'_>) -> Option<Value> {
+    let issued = issued_client_ids(t.log);
+    Some(distinct(
+        t.second
+            .iter()
+            .filter(|r| r.path == "/as2/authorize" || r.path == "/as2/token")
+            .filter_map(|r| {
+                params(r)
+                    .get("client_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .filter(|id| issued.iter().any(|i| i == id))
+            .map(|id| t.redactor.text(&id)),
+    ))
+}
+
+fn mcp_unauthenticated_after_token(t: &Traffic<'_>) -> Option<Value> {
+    let first_authed = t.mcp.iter().position(|r| bearer(r).is_some());
+    let count = first_authed
+        .map(|i| t.mcp[i..].iter().filter(|r| bearer(r).is_none()).count())
+        .unwrap_or(0);
+    Some(json!(count))
 }
 
 /// The log as a redacted transcript (call [`observe`] first, so the redactor knows the secrets).
@@ -654,4 +718,18 @@ pub fn transcript(log: &[ObservedRequest], base: &str, redactor: &Redactor) -> V
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_traffic_value_is_derived_once() {
+        let names: BTreeSet<&str> = VALUES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names.len(), VALUES.len(), "a value is derived twice");
+        assert_eq!(names, TRAFFIC_VALUES.iter().copied().collect());
+    }
 }
