@@ -129,6 +129,16 @@ fn call(rpc: &str, token: bool, placement: TokenPlacement, mutants: &[ClientMuta
     })
 }
 
+/// What discovery found, for the later stages of the walk.
+struct Discovered {
+    prm: Value,
+    resource: String,
+    issuer: String,
+    meta: Value,
+    challenge_scope: Option<String>,
+    iss_required: bool,
+}
+
 struct Walk {
     ctx: TargetContext,
     flow: FlowState,
@@ -263,6 +273,23 @@ impl Walk {
     }
 
     async fn walk(&mut self, context: &Map<String, Value>) -> Result<String, String> {
+        let d = self.discover().await?;
+        // 4. The client: pre-registered, else registered.
+        self.obtain_client(context, &d.meta).await?;
+        // 5. Scope and resource, as the spec orders them.
+        self.choose_scope(&d);
+        self.authorize_and_redeem(&d.issuer, d.iss_required).await?;
+        self.token_to_registration(&d.meta).await;
+        // 6. MCP with the token, with step-up on 403 insufficient_scope.
+        let placement = self.placement();
+        self.open_with_token(placement.clone()).await?;
+        self.tools_with_step_up(&d.issuer, d.iss_required, placement)
+            .await
+    }
+
+    /// 1–3: the challenge, the protected resource metadata and the authorization server
+    /// metadata, validated as a client must.
+    async fn discover(&mut self) -> Result<Discovered, String> {
         let target = self.ctx.target.to_string();
         let m = self.mutants.clone();
         // 1. The challenge.
@@ -339,7 +366,21 @@ impl Walk {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         self.flow.as_metadata = Some(meta.clone());
-        // 4. The client: pre-registered, else registered.
+        Ok(Discovered {
+            prm,
+            resource,
+            issuer,
+            meta,
+            challenge_scope,
+            iss_required,
+        })
+    }
+
+    async fn obtain_client(
+        &mut self,
+        context: &Map<String, Value>,
+        meta: &Value,
+    ) -> Result<(), String> {
         let methods: Vec<String> = meta
             .get("token_endpoint_auth_methods_supported")
             .and_then(Value::as_array)
@@ -396,8 +437,12 @@ impl Walk {
             };
             self.register(&method).await?;
         }
-        // 5. Scope and resource, as the spec orders them.
-        let supported: Option<String> = prm
+        Ok(())
+    }
+
+    fn choose_scope(&mut self, d: &Discovered) {
+        let supported: Option<String> = d
+            .prm
             .get("scopes_supported")
             .and_then(Value::as_array)
             .map(|a| {
@@ -410,7 +455,7 @@ impl Walk {
         let mut scope = if self.has(ClientMutant::IgnoresChallengeScope) {
             supported.clone()
         } else {
-            challenge_scope.or(supported)
+            d.challenge_scope.clone().or(supported)
         };
         if scope.is_none() && self.has(ClientMutant::AlwaysScope) {
             scope = Some("mcp:tools".into());
@@ -419,8 +464,12 @@ impl Walk {
             scope = None;
         }
         self.flow.scope = scope;
-        self.flow.resource = Some(resource);
-        self.authorize_and_redeem(&issuer, iss_required).await?;
+        self.flow.resource = Some(d.resource.clone());
+    }
+
+    /// The `client-token-to-registration` fault: the access token sent to the registration
+    /// endpoint.
+    async fn token_to_registration(&mut self, meta: &Value) {
         if self.has(ClientMutant::TokenToRegistration)
             && let Some(reg) = meta.get("registration_endpoint").and_then(Value::as_str)
         {
@@ -441,8 +490,12 @@ impl Walk {
                 )
                 .await;
         }
-        // 6. MCP with the token, with step-up on 403 insufficient_scope.
-        let placement = self.placement();
+    }
+
+    /// The opening request with the token, falling back to the 2025 wire model on a server of
+    /// an earlier era, as a dual-era client does.
+    async fn open_with_token(&mut self, placement: TokenPlacement) -> Result<(), String> {
+        let m = self.mutants.clone();
         let o = self
             .step(
                 "hello with token",
@@ -483,6 +536,17 @@ impl Walk {
                 "the opening request with the token got HTTP {status}"
             ));
         }
+        Ok(())
+    }
+
+    /// `tools/list`, re-authorizing with the challenged scope on 403 insufficient_scope.
+    async fn tools_with_step_up(
+        &mut self,
+        issuer: &str,
+        iss_required: bool,
+        placement: TokenPlacement,
+    ) -> Result<String, String> {
+        let m = self.mutants.clone();
         let max_step_ups = if self.has(ClientMutant::NoStepUp) {
             0
         } else if self.has(ClientMutant::UnboundedRetry) {
@@ -530,7 +594,7 @@ impl Walk {
             self.flow.scope = Some(all.join(" "));
             self.flow.code = None;
             self.flow.access_token = None;
-            self.authorize_and_redeem(&issuer, iss_required).await?;
+            self.authorize_and_redeem(issuer, iss_required).await?;
         }
     }
 }
