@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use authspec::actions::context::AuthOptions;
 use authspec::reference;
-use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
+use authspec::result::Outcome;
 use authspec::suite::Case;
 use authspec::suite::model::Action;
 use authspec::vocab::SpecRevision;

@@ -7,8 +7,8 @@
 use std::time::{Duration, Instant};
 
 use authspec::clientconf::{self, ClientOptions, mock};
-use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
+use authspec::result::Outcome;
 use authspec::suite::model::Case;
 use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -33,7 +33,7 @@ fn run_one(
     case: &Case,
     command: String,
     timeout: u64,
-) -> Result<authspec::report::CaseResult, Failed> {
+) -> Result<authspec::result::CaseResult, Failed> {
     run_under(case, command, timeout, revision_for(case))
 }
 
@@ -42,7 +42,7 @@ fn run_under(
     command: String,
     timeout: u64,
     spec: SpecRevision,
-) -> Result<authspec::report::CaseResult, Failed> {
+) -> Result<authspec::result::CaseResult, Failed> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -58,7 +58,7 @@ fn run_under(
     Ok(rt.block_on(clientconf::run_case(case, &opts, &catalogue)))
 }
 
-fn detail(r: &authspec::report::CaseResult) -> String {
+fn detail(r: &authspec::result::CaseResult) -> String {
     let findings: Vec<String> = r
         .findings
         .iter()

@@ -4,8 +4,9 @@
 use authspec::actions::context::AuthOptions;
 use authspec::actions::context::Driver;
 use authspec::reference;
-use authspec::report::{Outcome, console, json};
+use authspec::report::{console, json};
 use authspec::requirements::Catalogue;
+use authspec::result::Outcome;
 use authspec::suite::{self, Case};
 use authspec::vocab::SpecRevision;
 use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
@@ -26,7 +27,7 @@ fn run(
     config: Config,
     auth: AuthOptions,
     ids: &[&str],
-) -> (authspec::report::RunReport, Vec<String>) {
+) -> (authspec::result::RunReport, Vec<String>) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,7 +44,7 @@ fn run(
     .expect("run")
 }
 
-fn assert_all(report: &authspec::report::RunReport, want: Outcome) {
+fn assert_all(report: &authspec::result::RunReport, want: Outcome) {
     for c in &report.cases {
         assert_eq!(c.result, want, "{}: {} {:?}", c.id, c.message, c.findings);
     }

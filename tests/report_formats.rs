@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 
 use authspec::reference;
-use authspec::report::model::Tool;
-use authspec::report::{CaseResult, Finding, Outcome, RunReport, Summary, html, markdown, sarif};
+use authspec::report::{html, markdown, sarif};
 use authspec::requirements::Catalogue;
+use authspec::result::model::Tool;
+use authspec::result::{CaseResult, Finding, Outcome, RunReport, Summary};
 use authspec::suite::{self, Case};
 use authspec::transcript::Exchange;
 use authspec::vocab::{Level, SpecRevision};

@@ -1,7 +1,7 @@
 //! The committed report schema is the one generated from the Rust types, and real reports
 //! validate against it. Set AUTHSPEC_BLESS=1 to rewrite the committed copy after a change.
 
-use authspec::report::model::report_schema;
+use authspec::result::model::report_schema;
 
 const COMMITTED: &str = "fixtures/schemas/report.schema.json";
 

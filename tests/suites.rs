@@ -2,8 +2,8 @@
 //! case names (it must fail or warn). One libtest-mimic trial each, named by the stable ids.
 
 use authspec::reference;
-use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
+use authspec::result::Outcome;
 use authspec::suite::{self, Case};
 use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::Mutant;

@@ -7,8 +7,8 @@
 use authspec::actions::context::AuthOptions;
 use authspec::actions::context::Driver;
 use authspec::reference;
-use authspec::report::Outcome;
 use authspec::requirements::Catalogue;
+use authspec::result::Outcome;
 use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, PUBLIC_CLIENT_ID, Variant};

@@ -10,8 +10,8 @@ use super::{Format, LevelArg, SpecArg, output, parse_report};
 use crate::clientconf::{self, ClientOptions, mock};
 use crate::engine::RunEvent;
 use crate::http::Redactor;
-use crate::report::exit;
 use crate::requirements::Catalogue;
+use crate::result::exit;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
 
@@ -135,7 +135,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         && report
             .cases
             .iter()
-            .all(|c| c.result == crate::report::Outcome::Error);
+            .all(|c| c.result == crate::result::Outcome::Error);
     let out = output::Outputs {
         suites: &suites,
         catalogue: &catalogue,

@@ -17,8 +17,9 @@ use url::Url;
 use crate::actions::context::AuthOptions;
 use crate::actions::context::Driver;
 use crate::engine::{self, RunEvent};
-use crate::report::{self, console, exit};
+use crate::report;
 use crate::requirements::Catalogue;
+use crate::result::exit;
 use crate::suite::model::Suite;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
@@ -135,15 +136,53 @@ pub enum ListFormat {
     Markdown,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Console,
-    Json,
-    Junit,
-    Markdown,
-    Html,
-    /// Opt-in: for GitHub code scanning (locations are suite files).
-    Sarif,
+/// A report kind: one of [`report::REPORTERS`], by its place there, so the values the flags
+/// accept, their help and the error for an unknown kind all come from that one list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Format(usize);
+
+/// Every [`Format`], in the order of [`report::REPORTERS`].
+static FORMATS: [Format; report::REPORTERS.len()] = {
+    let mut all = [Format(0); report::REPORTERS.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = Format(i);
+        i += 1;
+    }
+    all
+};
+
+impl Format {
+    /// The reporter of this kind.
+    pub fn reporter(self) -> &'static dyn report::Reporter {
+        report::REPORTERS[self.0]
+    }
+
+    /// Whether this is `reporter`'s kind.
+    pub fn is(self, reporter: &dyn report::Reporter) -> bool {
+        self.reporter().kind() == reporter.kind()
+    }
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reporter().kind())
+    }
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let r = self.reporter();
+        let value = clap::builder::PossibleValue::new(r.kind());
+        Some(match r.help() {
+            Some(help) => value.help(help),
+            None => value,
+        })
+    }
 }
 
 /// Where defaults come from (read before parsing; see [`crate::config`]).
@@ -264,9 +303,8 @@ fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
     let (kind, path) = s
         .split_once('=')
         .ok_or("expected KIND=PATH, e.g. json=report.json")?;
-    let kind = Format::from_str(kind, true).map_err(|_| {
-        format!("unknown report kind `{kind}` (console, json, junit, markdown, html, sarif)")
-    })?;
+    let kind = Format::from_str(kind, true)
+        .map_err(|_| format!("unknown report kind `{kind}` ({})", report::kinds()))?;
     if path.is_empty() {
         return Err("the report path is empty".into());
     }

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use super::{Format, RunContext, print_out};
 use crate::http::Redactor;
 use crate::report::baseline::Baseline;
-use crate::report::{self, RunReport, console, exit};
+use crate::report::{self, ReportContext, Reporter, console};
 use crate::requirements::Catalogue;
+use crate::result::{self, RunReport, exit};
 use crate::suite::select::{Selection, select};
 use crate::suite::{Case, Suite};
 
@@ -82,10 +83,6 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
         .iter()
         .map(|s| (s.name.clone(), s.title.clone()))
         .collect();
-    let catalogue = o.catalogue;
-    let opts = console::ConsoleOptions {
-        verbosity: o.verbose,
-    };
     let mut report = report;
     if let Some(b) = o.baseline {
         let applied = report::baseline::apply(&mut report, b);
@@ -98,7 +95,7 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
             );
         }
     }
-    let mut code = report::exit_code_with(&report, o.allow_stale);
+    let mut code = result::exit_code_with(&report, o.allow_stale);
     if o.update_baseline {
         let Some(path) = o.baseline_path else {
             eprintln!("error: --update-baseline needs --baseline FILE");
@@ -114,7 +111,7 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
                 if let Ok(b) = report::baseline::parse(&path.display().to_string(), &text, &known) {
                     report::baseline::apply(&mut report, &b);
                 }
-                code = report::exit_code_with(&report, true);
+                code = result::exit_code_with(&report, true);
             }
             Err(e) => {
                 eprintln!("error: cannot write the baseline {}: {e}", path.display());
@@ -125,28 +122,18 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
     let json_hint = o
         .reports
         .iter()
-        .find(|(k, _)| *k == Format::Json)
+        .find(|(k, _)| k.is(&report::json::Json))
         .map(|(_, p)| p.display().to_string());
-    let render = |kind: Format, color: bool| -> String {
-        colored::control::set_override(color);
-        let text = match kind {
-            Format::Json => report::json::render(&report),
-            Format::Junit => report::junit::render(&report, &titles, catalogue),
-            Format::Markdown => {
-                report::markdown::render(&report, &titles, catalogue, json_hint.as_deref())
-            }
-            Format::Html => report::html::render(&report, &titles, catalogue),
-            Format::Sarif => report::sarif::render(&report, catalogue),
-            Format::Console => {
-                let mut s = console::render(&report, &titles, catalogue, opts);
-                if let Some(more) = o.unrun_levels.filter(|n| *n > 0) {
-                    s.push_str(&format!(
-                        "({more} SHOULD/MAY cases not run; add --level should or --level may)\n"
-                    ));
-                }
-                s
-            }
-        };
+    let cx = ReportContext {
+        json_hint: json_hint.as_deref(),
+        console: console::ConsoleOptions {
+            verbosity: o.verbose,
+        },
+        unrun_levels: o.unrun_levels.unwrap_or(0),
+        ..ReportContext::new(&titles, o.catalogue)
+    };
+    let render = |reporter: &dyn Reporter, color: bool| -> String {
+        let text = reporter.render(&report, &ReportContext { color, ..cx });
         // Every sink gets a last pass over the whole output.
         o.redactor.scrub(&text)
     };
@@ -158,9 +145,10 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(dir);
         }
-        if let Err(e) = std::fs::write(path, render(*kind, false)) {
+        if let Err(e) = std::fs::write(path, render(kind.reporter(), false)) {
             eprintln!(
-                "error: cannot write the {kind:?} report to {}: {e}",
+                "error: cannot write the {} report to {}: {e}",
+                kind.reporter().kind(),
                 path.display()
             );
             code = code.max(exit::RUNTIME);
@@ -172,11 +160,11 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
         .find(|(_, p)| p.as_os_str() == "-")
         .map(|(k, _)| *k)
         .unwrap_or(o.format);
-    let stdout_is_console = stdout_kind == Format::Console;
-    print_out(&render(stdout_kind, stdout_is_console && env.color));
+    let stdout_is_console = stdout_kind.is(&console::Console);
+    print_out(&render(stdout_kind.reporter(), env.color));
     // The job summary GitHub shows on the run page.
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) {
-        let text = render(Format::Markdown, false);
+        let text = render(&report::markdown::Markdown, false);
         let appended = std::fs::OpenOptions::new()
             .append(true)
             .create(true)

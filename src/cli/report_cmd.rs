@@ -2,6 +2,8 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::report::ReportContext;
+use crate::result::RunReport;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
@@ -23,8 +25,7 @@ pub(super) fn cmd_report(a: ReportArgs) -> i32 {
         let parsed = std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|t| {
-                serde_json::from_str::<report::RunReport>(&t)
-                    .map_err(|e| format!("line {}: {e}", e.line()))
+                serde_json::from_str::<RunReport>(&t).map_err(|e| format!("line {}: {e}", e.line()))
             });
         match parsed {
             Ok(r) => reports.push(r),
@@ -49,27 +50,12 @@ pub(super) fn cmd_report(a: ReportArgs) -> i32 {
         outputs.push((path.clone(), page));
     }
     let first = &reports[0];
+    let cx = ReportContext {
+        json_hint: a.inputs.first().and_then(|p| p.to_str()),
+        ..ReportContext::new(&titles, &catalogue)
+    };
     for (kind, path) in &a.reports {
-        colored::control::set_override(false);
-        let text = match kind {
-            Format::Json => report::json::render(first),
-            Format::Junit => report::junit::render(first, &titles, &catalogue),
-            Format::Markdown => report::markdown::render(
-                first,
-                &titles,
-                &catalogue,
-                a.inputs.first().and_then(|p| p.to_str()),
-            ),
-            Format::Html => report::html::render(first, &titles, &catalogue),
-            Format::Sarif => report::sarif::render(first, &catalogue),
-            Format::Console => console::render(
-                first,
-                &titles,
-                &catalogue,
-                console::ConsoleOptions::default(),
-            ),
-        };
-        outputs.push((path.clone(), text));
+        outputs.push((path.clone(), kind.reporter().render(first, &cx)));
     }
     if outputs.is_empty() {
         eprintln!("error: nothing to write: give --html PATH or --report KIND=PATH");

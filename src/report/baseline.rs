@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{Outcome, RunReport, Summary};
+use crate::result::{Outcome, RunReport, Summary};
 use crate::suite::load::SuiteError;
 use crate::suite::yaml;
 use crate::vocab::Pos;

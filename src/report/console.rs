@@ -1,13 +1,66 @@
 //! The console reporter: a tree by suite and section, Expected/Actual under each failure, a
-//! failures recap and the closing count line. Colour is decided by the caller (TTY, NO_COLOR).
+//! failures recap and the closing count line. Colour is the caller's choice (TTY, NO_COLOR),
+//! passed in [`ReportContext::color`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use colored::Colorize;
-
-use super::model::{CaseResult, Outcome, RunReport};
+use super::{ReportContext, Reporter};
 use crate::requirements::Catalogue;
+use crate::result::{CaseResult, Outcome, RunReport};
+
+/// The `console` kind: the tree, coloured when [`ReportContext::color`] says so, then a line
+/// about the SHOULD/MAY cases the level left out ([`ReportContext::unrun_levels`]).
+pub struct Console;
+
+impl Reporter for Console {
+    fn kind(&self) -> &'static str {
+        "console"
+    }
+
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
+        let paint = Paint(cx.color);
+        let mut out = render_with(report, cx.titles, cx.catalogue, cx.console, paint);
+        if cx.unrun_levels > 0 {
+            let _ = writeln!(
+                out,
+                "({} SHOULD/MAY cases not run; add --level should or --level may)",
+                cx.unrun_levels
+            );
+        }
+        out
+    }
+}
+
+/// ANSI styles, as SGR parameters.
+const BOLD: &str = "1";
+const DIM: &str = "2";
+const GREEN: &str = "32";
+const RED: &str = "31";
+const CYAN: &str = "36";
+const GREEN_BOLD: &str = "1;32";
+const RED_BOLD: &str = "1;31";
+const YELLOW_BOLD: &str = "1;33";
+const MAGENTA_BOLD: &str = "1;35";
+
+/// Styling switched on or off for one rendering. The escapes are written here rather than by
+/// the `colored` crate because `colored` decides colour through a process-wide switch
+/// (`colored::control::set_override`), which one render would have to flip and every other
+/// render, on any thread, would see. The bytes are the ones `colored` writes: the style, the
+/// text with the style restored after every reset inside it, then a reset.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn on(self, sgr: &str, text: &str) -> String {
+        if !self.0 {
+            return text.to_string();
+        }
+        let start = format!("\x1B[{sgr}m");
+        let text = text.replace("\x1B[0m", &format!("\x1B[0m{start}"));
+        format!("{start}{text}\x1B[0m")
+    }
+}
 
 /// How much to print.
 #[derive(Clone, Copy, Debug, Default)]
@@ -16,30 +69,41 @@ pub struct ConsoleOptions {
     pub verbosity: u8,
 }
 
-fn mark(o: Outcome) -> String {
+fn mark(p: Paint, o: Outcome) -> String {
     match o {
-        Outcome::Pass => "✔".green().to_string(),
-        Outcome::Fail => "✘".red().bold().to_string(),
-        Outcome::Warn => "!".yellow().bold().to_string(),
-        Outcome::Skip => "-".dimmed().to_string(),
-        Outcome::Error => "E".magenta().bold().to_string(),
-        Outcome::Xfail => "x".cyan().to_string(),
-        Outcome::Xpass => "X".red().to_string(),
+        Outcome::Pass => p.on(GREEN, "✔"),
+        Outcome::Fail => p.on(RED_BOLD, "✘"),
+        Outcome::Warn => p.on(YELLOW_BOLD, "!"),
+        Outcome::Skip => p.on(DIM, "-"),
+        Outcome::Error => p.on(MAGENTA_BOLD, "E"),
+        Outcome::Xfail => p.on(CYAN, "x"),
+        Outcome::Xpass => p.on(RED, "X"),
     }
 }
 
-/// Renders the report as the console shows it.
+/// Renders the report as the console shows it, without colour and without the unrun-levels
+/// line ([`Console`] adds both).
 pub fn render(
     report: &RunReport,
     suite_titles: &BTreeMap<String, String>,
     catalogue: &Catalogue,
     opts: ConsoleOptions,
 ) -> String {
+    render_with(report, suite_titles, catalogue, opts, Paint(false))
+}
+
+fn render_with(
+    report: &RunReport,
+    suite_titles: &BTreeMap<String, String>,
+    catalogue: &Catalogue,
+    opts: ConsoleOptions,
+    p: Paint,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} {} · target {} · MCP {} · level {}{}",
-        report.tool.name.bold(),
+        p.on(BOLD, &report.tool.name),
         report.tool.version,
         report.target,
         report.spec,
@@ -62,7 +126,7 @@ pub fn render(
     }
     for suite in suites {
         let title = suite_titles.get(suite).map(String::as_str).unwrap_or("");
-        let _ = writeln!(out, "{}  {}", suite.bold(), title.dimmed());
+        let _ = writeln!(out, "{}  {}", p.on(BOLD, suite), p.on(DIM, title));
         let cases: Vec<&CaseResult> = report.cases.iter().filter(|c| c.suite == suite).collect();
         let mut sections: Vec<&str> = Vec::new();
         for c in &cases {
@@ -72,9 +136,9 @@ pub fn render(
         }
         sections.sort_by_key(|s| section_order(s));
         for section in sections {
-            let _ = writeln!(out, "  {}", section_label(section).bold());
+            let _ = writeln!(out, "  {}", p.on(BOLD, &section_label(section)));
             for c in cases.iter().filter(|c| c.section == section) {
-                case_block(&mut out, c, catalogue, opts);
+                case_block(&mut out, c, catalogue, opts, p);
             }
         }
         out.push('\n');
@@ -85,20 +149,21 @@ pub fn render(
         .filter(|c| matches!(c.result, Outcome::Fail | Outcome::Error | Outcome::Xpass))
         .collect();
     if !problems.is_empty() {
-        let _ = writeln!(out, "{}", "Failures and errors:".bold());
+        let _ = writeln!(out, "{}", p.on(BOLD, "Failures and errors:"));
         for c in problems {
-            let _ = writeln!(out, "  {} {} — {}", mark(c.result), c.id, c.message);
+            let _ = writeln!(out, "  {} {} — {}", mark(p, c.result), c.id, c.message);
         }
         out.push('\n');
     }
     let line = report.summary.line();
-    let line = if report.summary.failed > 0 || report.summary.errored > 0 {
-        line.red().bold().to_string()
+    let style = if report.summary.failed > 0 || report.summary.errored > 0 {
+        RED_BOLD
     } else if report.summary.warned > 0 {
-        line.yellow().bold().to_string()
+        YELLOW_BOLD
     } else {
-        line.green().bold().to_string()
+        GREEN_BOLD
     };
+    let line = p.on(style, &line);
     let _ = writeln!(out, "{line}");
     out
 }
@@ -120,27 +185,33 @@ fn section_label(section: &str) -> String {
     }
 }
 
-fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: ConsoleOptions) {
-    let level = format!("[{}]", c.level).dimmed();
+fn case_block(
+    out: &mut String,
+    c: &CaseResult,
+    catalogue: &Catalogue,
+    opts: ConsoleOptions,
+    p: Paint,
+) {
+    let level = p.on(DIM, &format!("[{}]", c.level));
     let _ = writeln!(
         out,
         "    {} {} {} {}",
-        mark(c.result),
+        mark(p, c.result),
         c.title,
-        c.id.dimmed(),
+        p.on(DIM, &c.id),
         level
     );
     match c.result {
         Outcome::Skip | Outcome::Error => {
-            let _ = writeln!(out, "        {}", c.message.dimmed());
+            let _ = writeln!(out, "        {}", p.on(DIM, &c.message));
         }
         _ => {}
     }
     for f in &c.findings {
         let tag = if f.result == Outcome::Fail {
-            "MUST".red().bold()
+            p.on(RED_BOLD, "MUST")
         } else {
-            f.level.as_str().yellow().bold()
+            p.on(YELLOW_BOLD, f.level.as_str())
         };
         let _ = writeln!(out, "        {} {}", tag, f.check);
         let _ = writeln!(out, "          Expected: {}", f.expected);
@@ -148,9 +219,9 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
         let _ = writeln!(
             out,
             "          {} step `{}`, {}",
-            "at".dimmed(),
+            p.on(DIM, "at"),
             f.step,
-            f.source.dimmed()
+            p.on(DIM, &f.source)
         );
     }
     // The rules and the reason, once per case however many findings cite them.
@@ -170,9 +241,9 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
                 )
             })
             .unwrap_or_default();
-        let _ = writeln!(out, "        Requirement: {id}{}", text.dimmed());
+        let _ = writeln!(out, "        Requirement: {id}{}", p.on(DIM, &text));
         if !url.is_empty() {
-            let _ = writeln!(out, "          {}", url.dimmed());
+            let _ = writeln!(out, "          {}", p.on(DIM, &url));
         }
     }
     let mut reasons: Vec<&String> = c.findings.iter().filter_map(|f| f.why.as_ref()).collect();
@@ -182,7 +253,7 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
     }
     if opts.verbosity >= 1 || matches!(c.result, Outcome::Fail | Outcome::Warn | Outcome::Error) {
         for n in &c.notes {
-            let _ = writeln!(out, "        {} {}", "note:".dimmed(), n);
+            let _ = writeln!(out, "        {} {}", p.on(DIM, "note:"), n);
         }
     }
     if opts.verbosity >= 2 && matches!(c.result, Outcome::Fail | Outcome::Warn | Outcome::Error) {
@@ -194,11 +265,27 @@ fn case_block(out: &mut String, c: &CaseResult, catalogue: &Catalogue, opts: Con
             let _ = writeln!(
                 out,
                 "        {} {} {} → {}",
-                ex.block.dimmed(),
+                p.on(DIM, &ex.block),
                 ex.method,
                 ex.url,
                 status
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paint_writes_what_colored_writes_and_nothing_when_off() {
+        assert_eq!(Paint(false).on(RED_BOLD, "a\x1B[0mb"), "a\x1B[0mb");
+        assert_eq!(Paint(true).on(DIM, ""), "\x1B[2m\x1B[0m");
+        // A reset inside the text is followed by the style again, as `colored` does.
+        assert_eq!(
+            Paint(true).on(RED_BOLD, "a\x1B[0mb"),
+            "\x1B[1;31ma\x1B[0m\x1B[1;31mb\x1B[0m"
+        );
     }
 }

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::markdown::by_suite;
-use super::model::{CaseResult, Finding, Outcome, RunReport, Summary};
+use super::{ReportContext, Reporter};
 use crate::requirements::Catalogue;
+use crate::result::{CaseResult, Finding, Outcome, RunReport, Summary};
 use crate::transcript::Exchange;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
@@ -26,6 +27,19 @@ const OUTCOMES: [Outcome; 7] = [
     Outcome::Xfail,
     Outcome::Xpass,
 ];
+
+/// The `html` kind: one run on a page.
+pub struct Html;
+
+impl Reporter for Html {
+    fn kind(&self) -> &'static str {
+        "html"
+    }
+
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
+        render(report, cx.titles, cx.catalogue)
+    }
+}
 
 /// Renders one run: header, suites × results matrix, then every case with its evidence.
 pub fn render(

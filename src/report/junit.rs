@@ -11,8 +11,22 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::model::{CaseResult, Outcome, RunReport};
+use super::{ReportContext, Reporter};
 use crate::requirements::Catalogue;
+use crate::result::{CaseResult, Outcome, RunReport};
+
+/// The `junit` kind.
+pub struct Junit;
+
+impl Reporter for Junit {
+    fn kind(&self) -> &'static str {
+        "junit"
+    }
+
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
+        render(report, cx.titles, cx.catalogue)
+    }
+}
 
 fn findings_text(c: &CaseResult) -> String {
     let mut s = String::new();

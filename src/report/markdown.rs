@@ -13,13 +13,27 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::exit;
-use super::model::{CaseResult, Finding, Outcome, RunReport};
+use super::{ReportContext, Reporter};
 use crate::requirements::Catalogue;
+use crate::result::exit;
+use crate::result::{CaseResult, Finding, Outcome, RunReport};
 
 /// GitHub refuses a step summary over 1 MiB; the margin leaves room for whatever else the
 /// workflow appends to the same file.
 pub const MAX_BYTES: usize = 1024 * 1024 - 4096;
+
+/// The `markdown` kind: the job summary, pointing at [`ReportContext::json_hint`] when cut.
+pub struct Markdown;
+
+impl Reporter for Markdown {
+    fn kind(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
+        render(report, cx.titles, cx.catalogue, cx.json_hint)
+    }
+}
 
 /// Renders the job summary, cut to [`MAX_BYTES`] if needed. `json_report_hint` names where the
 /// complete report is (the path given with `--report json=…`), for the pointer a cut leaves.
@@ -151,7 +165,7 @@ fn verdict(out: &mut String, report: &RunReport) {
     if s.warned > 0 {
         parts.push(plural(s.warned, "warning", "warnings"));
     }
-    let code = super::exit_code(report);
+    let code = crate::result::exit_code(report);
     let (icon, text) = if report.cases.is_empty() {
         ("➖", "no case ran".to_string())
     } else if s.failed > 0 || s.xpassed > 0 {

@@ -1,8 +1,9 @@
 //! The reporters (console, JSON, JUnit, Markdown, HTML, SARIF) and the baseline.
 //!
-//! Reporters render a [`RunReport`] of [`crate::result`] without re-running any logic. The
-//! result model and the exit codes live in [`crate::result`]; they are re-exported here for the
-//! reporters' convenience.
+//! Reporters render a [`RunReport`] of [`crate::result`] without re-running any logic. Each
+//! implements [`Reporter`]; [`REPORTERS`] lists them, and the CLI finds a report kind there by
+//! name, so the kinds it accepts, its help and its error text for an unknown kind all come from
+//! that one list. What a reporter needs besides the report travels in a [`ReportContext`].
 
 pub mod baseline;
 pub mod console;
@@ -12,9 +13,77 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
-pub use crate::result::{
-    CaseResult, Finding, Outcome, RunReport, Summary, dedup, exit, exit_code, exit_code_with, model,
-};
+use std::collections::BTreeMap;
+
+use crate::requirements::Catalogue;
+use crate::result::{Outcome, RunReport};
+
+/// One output format.
+pub trait Reporter: Sync {
+    /// The name the CLI knows the format by (`--format KIND`, `--report KIND=PATH`).
+    fn kind(&self) -> &'static str;
+    /// A line of help for the CLI, for a format that needs saying more than its name.
+    fn help(&self) -> Option<&'static str> {
+        None
+    }
+    /// Renders `report`.
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String;
+}
+
+/// Everything a reporter may need besides the report itself.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportContext<'a> {
+    /// Suite name to suite title.
+    pub titles: &'a BTreeMap<String, String>,
+    /// The requirements the findings cite.
+    pub catalogue: &'a Catalogue,
+    /// Where the complete JSON report is, for the pointer a cut Markdown summary leaves.
+    pub json_hint: Option<&'a str>,
+    /// How much the console prints.
+    pub console: console::ConsoleOptions,
+    /// Whether the console colours its output (ANSI escapes); no other reporter colours.
+    pub color: bool,
+    /// SHOULD/MAY cases the level left out; the console says so when there are any.
+    pub unrun_levels: usize,
+}
+
+impl<'a> ReportContext<'a> {
+    /// A context with no JSON hint, the default console options, no colour and nothing unrun.
+    pub fn new(titles: &'a BTreeMap<String, String>, catalogue: &'a Catalogue) -> Self {
+        ReportContext {
+            titles,
+            catalogue,
+            json_hint: None,
+            console: console::ConsoleOptions::default(),
+            color: false,
+            unrun_levels: 0,
+        }
+    }
+}
+
+/// Every reporter, in the order the CLI lists them.
+pub const REPORTERS: &[&dyn Reporter] = &[
+    &console::Console,
+    &json::Json,
+    &junit::Junit,
+    &markdown::Markdown,
+    &html::Html,
+    &sarif::Sarif,
+];
+
+/// The reporter named `kind` (exactly as [`Reporter::kind`] spells it).
+pub fn reporter(kind: &str) -> Option<&'static dyn Reporter> {
+    REPORTERS.iter().copied().find(|r| r.kind() == kind)
+}
+
+/// The kinds of [`REPORTERS`], comma-separated, for messages.
+pub fn kinds() -> String {
+    REPORTERS
+        .iter()
+        .map(|r| r.kind())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// GitHub Actions workflow commands for the worst findings: failures, then errors and stale
 /// baseline entries, then warnings; at most 10, as GitHub shows no more per step.
@@ -55,4 +124,18 @@ pub fn annotations(report: &RunReport) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_once_and_found_by_name() {
+        assert_eq!(kinds(), "console, json, junit, markdown, html, sarif");
+        for r in REPORTERS {
+            assert_eq!(reporter(r.kind()).map(|f| f.kind()), Some(r.kind()));
+        }
+        assert!(reporter("JSON").is_none());
+    }
 }

@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::model::{CaseResult, Finding, Outcome, RunReport};
+use super::{ReportContext, Reporter};
 use crate::requirements::Catalogue;
+use crate::result::{CaseResult, Finding, Outcome, RunReport};
 use crate::vocab::Level;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -22,6 +23,23 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of the fingerprint in `partialFingerprints`; the version lets the hash input change
 /// later without GitHub mistaking new fingerprints for old ones.
 pub const FINGERPRINT_KEY: &str = "authspecCaseCheck/v1";
+
+/// The `sarif` kind.
+pub struct Sarif;
+
+impl Reporter for Sarif {
+    fn kind(&self) -> &'static str {
+        "sarif"
+    }
+
+    fn help(&self) -> Option<&'static str> {
+        Some("Opt-in: for GitHub code scanning (locations are suite files)")
+    }
+
+    fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
+        render(report, cx.catalogue)
+    }
+}
 
 /// Renders the report as a SARIF 2.1.0 log.
 pub fn render(report: &RunReport, catalogue: &Catalogue) -> String {
