@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use authspec::reference;
 use authspec::requirements::Catalogue;
+use authspec::selftest;
 use authspec::vocab::SpecRevision;
 
 fn peak_rss_kib() -> Option<u64> {
@@ -23,7 +23,7 @@ fn main() {
         1
     };
     let catalogue = Catalogue::embedded();
-    let cases = reference::embedded_cases(&catalogue).expect("embedded suites load");
+    let cases = selftest::embedded_cases(&catalogue).expect("embedded suites load");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -39,7 +39,7 @@ fn main() {
                 .cloned()
                 .collect();
             let report = rt
-                .block_on(reference::run_cases(&group, None, rev, &catalogue, 8))
+                .block_on(selftest::run_cases(&group, None, rev, &catalogue, 8))
                 .expect("run");
             assert_eq!(
                 report.summary.failed + report.summary.errored,

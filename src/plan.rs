@@ -156,7 +156,7 @@ pub async fn target_or_reference(
                 "the target `{t}` is not an absolute URL: {e}"
             ))),
         },
-        None => match crate::reference::start(config).await {
+        None => match crate::selftest::start(config).await {
             Ok((s, url)) => Ok((Some(s), url)),
             Err(e) => Err(PlanError::runtime(e)),
         },

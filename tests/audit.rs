@@ -5,8 +5,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use authspec::actions::context::AuthOptions;
-use authspec::reference;
 use authspec::requirements::Catalogue;
+use authspec::selftest;
 use authspec::vocab::SpecRevision;
 use reference_server::{AuditLog, Config};
 use serde_json::Value;
@@ -30,7 +30,7 @@ impl Write for Captured {
 #[test]
 fn a_full_run_leaves_an_audit_log_of_json_lines_without_secrets() {
     let catalogue = Catalogue::embedded();
-    let cases = reference::embedded_cases(&catalogue).expect("suites load");
+    let cases = selftest::embedded_cases(&catalogue).expect("suites load");
     let cases: Vec<_> = cases
         .into_iter()
         .filter(|c| c.applies_to(SpecRevision::DEFAULT))
@@ -45,7 +45,7 @@ fn a_full_run_leaves_an_audit_log_of_json_lines_without_secrets() {
         .build()
         .expect("runtime");
     let (report, secrets) = rt
-        .block_on(reference::run_configured(
+        .block_on(selftest::run_configured(
             &cases,
             config,
             AuthOptions::default(),

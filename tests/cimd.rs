@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use authspec::actions::context::AuthOptions;
-use authspec::reference;
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
+use authspec::selftest;
 use authspec::suite::Case;
 use authspec::suite::model::Action;
 use authspec::vocab::SpecRevision;
@@ -50,14 +50,14 @@ fn results(config: Config, cases: &[Case]) -> BTreeMap<String, (Outcome, String,
     for rev in SpecRevision::ALL {
         let group: Vec<Case> = cases
             .iter()
-            .filter(|c| reference::revision_for(c) == rev)
+            .filter(|c| selftest::revision_for(c) == rev)
             .cloned()
             .collect();
         if group.is_empty() {
             continue;
         }
         let (report, _) = rt
-            .block_on(reference::run_configured(
+            .block_on(selftest::run_configured(
                 &group,
                 config.clone(),
                 AuthOptions::default(),
@@ -76,7 +76,7 @@ fn results(config: Config, cases: &[Case]) -> BTreeMap<String, (Outcome, String,
 #[test]
 fn every_flow_case_passing_with_dcr_passes_with_cimd_alone() {
     let catalogue = Catalogue::embedded();
-    let cases: Vec<Case> = reference::embedded_cases(&catalogue)
+    let cases: Vec<Case> = selftest::embedded_cases(&catalogue)
         .expect("cases")
         .into_iter()
         .filter(|c| uses_flow(c) && !needs_shared_secret(c))
@@ -125,7 +125,7 @@ fn every_flow_case_passing_with_dcr_passes_with_cimd_alone() {
 fn without_documents_or_registration_flows_skip_with_the_command() {
     let catalogue = Catalogue::embedded();
     let cases =
-        reference::embedded_cases_by_id(&catalogue, &["pkce/4.6/wrong-verifier"]).expect("case");
+        selftest::embedded_cases_by_id(&catalogue, &["pkce/4.6/wrong-verifier"]).expect("case");
     let config = Config {
         without_registration: true,
         mutants: [Mutant::CimdDocumentIgnored].into(),

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use authspec::clientconf::{self, ClientOptions, mock};
+use authspec::client_conformance::{self, ClientOptions, mock};
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
 use authspec::suite::model::Case;
@@ -55,7 +55,7 @@ fn run_under(
         secrets: Vec::new(),
     };
     let catalogue = Catalogue::embedded();
-    Ok(rt.block_on(clientconf::run_case(case, &opts, &catalogue)))
+    Ok(rt.block_on(client_conformance::run_case(case, &opts, &catalogue)))
 }
 
 fn detail(r: &authspec::result::CaseResult) -> String {
@@ -105,7 +105,7 @@ fn safety_trials(case: Case) -> Vec<Trial> {
 fn main() {
     let args = Arguments::from_args();
     let catalogue = Catalogue::embedded();
-    let suites = match clientconf::load_suites(&[], &catalogue) {
+    let suites = match client_conformance::load_suites(&[], &catalogue) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");

@@ -3,16 +3,16 @@
 
 use authspec::actions::context::AuthOptions;
 use authspec::actions::context::Driver;
-use authspec::reference;
 use authspec::report::{console, json};
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
+use authspec::selftest;
 use authspec::suite::{self, Case};
 use authspec::vocab::SpecRevision;
 use reference_server::{Config, Consent, FORM_PASSWORD, FORM_USERNAME};
 
 fn cases(ids: &[&str]) -> Vec<Case> {
-    reference::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
+    selftest::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
 }
 
 const FLOW_CASES: &[&str] = &[
@@ -33,7 +33,7 @@ fn run(
         .build()
         .expect("runtime");
     let catalogue = Catalogue::embedded();
-    rt.block_on(reference::run_configured(
+    rt.block_on(selftest::run_configured(
         &cases(ids),
         config,
         auth,
@@ -139,7 +139,7 @@ fn access_token_env_skips_cases_that_need_a_code() {
 #[test]
 fn no_secret_reaches_any_report() {
     let catalogue = Catalogue::embedded();
-    let suites = suite::load_embedded(&catalogue, &reference::mutant_names()).expect("suites load");
+    let suites = suite::load_embedded(&catalogue, &selftest::mutant_names()).expect("suites load");
     let all: Vec<Case> = suites
         .iter()
         .flat_map(|s| s.cases.iter().cloned())
@@ -150,7 +150,7 @@ fn no_secret_reaches_any_report() {
         .build()
         .expect("runtime");
     let (report, secrets) = rt
-        .block_on(reference::run_configured(
+        .block_on(selftest::run_configured(
             &all,
             Config::default(),
             AuthOptions::default(),

@@ -164,7 +164,7 @@ fn catalogue() -> &'static Catalogue {
 }
 
 fn mutants() -> Vec<&'static str> {
-    authspec::reference::mutant_names()
+    authspec::selftest::mutant_names()
 }
 
 /// The smallest embedded suite, the seed that mutations start from.

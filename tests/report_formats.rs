@@ -7,11 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use authspec::reference;
 use authspec::report::{html, markdown, sarif};
 use authspec::requirements::Catalogue;
 use authspec::result::model::Tool;
 use authspec::result::{CaseResult, Finding, Outcome, RunReport, Summary};
+use authspec::selftest;
 use authspec::suite::{self, Case};
 use authspec::transcript::Exchange;
 use authspec::vocab::{Level, SpecRevision};
@@ -601,7 +601,7 @@ fn sarif_fingerprints_are_stable_across_runs() {
 }
 
 fn cases(ids: &[&str]) -> Vec<Case> {
-    reference::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
+    selftest::embedded_cases_by_id(&Catalogue::embedded(), ids).expect("the cases exist")
 }
 
 /// Passes and a failure from one mutant, a warning from another, merged into one report.
@@ -612,7 +612,7 @@ fn real_run() -> RunReport {
         .expect("runtime");
     let catalogue = Catalogue::embedded();
     let run = |ids: &[&str], mutant: &str| {
-        rt.block_on(reference::run_cases(
+        rt.block_on(selftest::run_cases(
             &cases(ids),
             Some(Mutant::from_name(mutant).expect("a known mutant")),
             SpecRevision::DEFAULT,
@@ -647,7 +647,7 @@ fn real_run_renders_in_every_format() {
     assert_eq!(outcome("rfc9728/2/scopes-supported"), Some(Outcome::Warn));
     assert_eq!(outcome("rfc9728/2/resource-present"), Some(Outcome::Pass));
     let suite_titles: BTreeMap<String, String> =
-        suite::load_embedded(&catalogue, &reference::mutant_names())
+        suite::load_embedded(&catalogue, &selftest::mutant_names())
             .expect("suites load")
             .into_iter()
             .map(|s| (s.name, s.title))

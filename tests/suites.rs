@@ -1,9 +1,9 @@
 //! Every case against the reference server (it must pass), and every (case, mutant) pair the
 //! case names (it must fail or warn). One libtest-mimic trial each, named by the stable ids.
 
-use authspec::reference;
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
+use authspec::selftest;
 use authspec::suite::{self, Case};
 use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::Mutant;
@@ -15,10 +15,10 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
         .map_err(|e| Failed::from(e.to_string()))?;
     let catalogue = Catalogue::embedded();
     let report = rt
-        .block_on(reference::run_cases(
+        .block_on(selftest::run_cases(
             std::slice::from_ref(case),
             mutant,
-            reference::revision_for(case),
+            selftest::revision_for(case),
             &catalogue,
             1,
         ))
@@ -41,7 +41,7 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
         )
     };
     match (mutant, result.result) {
-        _ if reference::as_expected(case, mutant, result.result) => Ok(result.result),
+        _ if selftest::as_expected(case, mutant, result.result) => Ok(result.result),
         (None, _) => Err(format!(
             "expected pass against the reference server, got {}",
             detail()
@@ -58,7 +58,7 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
 fn main() {
     let args = Arguments::from_args();
     let catalogue = Catalogue::embedded();
-    let names = reference::mutant_names();
+    let names = selftest::mutant_names();
     let suites = match suite::load_embedded(&catalogue, &names) {
         Ok(s) => s,
         Err(e) => {

@@ -6,9 +6,9 @@
 
 use authspec::actions::context::AuthOptions;
 use authspec::actions::context::Driver;
-use authspec::reference;
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
+use authspec::selftest;
 use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, PUBLIC_CLIENT_ID, Variant};
@@ -36,7 +36,7 @@ fn auth_for(variant: Variant) -> AuthOptions {
 
 fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
     let catalogue = Catalogue::embedded();
-    let cases: Vec<_> = reference::embedded_cases(&catalogue)
+    let cases: Vec<_> = selftest::embedded_cases(&catalogue)
         .map_err(|e| Failed::from(e.to_string()))?
         .into_iter()
         .filter(|c| c.applies_to(spec))
@@ -49,7 +49,7 @@ fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
         .build()
         .map_err(|e| Failed::from(e.to_string()))?;
     let (report, _) = rt
-        .block_on(reference::run_configured(
+        .block_on(selftest::run_configured(
             &cases,
             Config::with_variant(variant),
             auth_for(variant),
@@ -224,7 +224,7 @@ fn run_one_case(
     expected: Outcome,
 ) -> Result<(), Failed> {
     let catalogue = Catalogue::embedded();
-    let cases = reference::embedded_cases_by_id(&catalogue, &[case_id]).map_err(Failed::from)?;
+    let cases = selftest::embedded_cases_by_id(&catalogue, &[case_id]).map_err(Failed::from)?;
     let mut config = Config::with_variant(variant);
     if let Some(name) = mutant {
         let mutant = reference_server::Mutant::from_name(name)
@@ -237,7 +237,7 @@ fn run_one_case(
         .build()
         .map_err(|e| Failed::from(e.to_string()))?;
     let (report, _) = rt
-        .block_on(reference::run_configured(
+        .block_on(selftest::run_configured(
             &cases,
             config,
             auth_for(variant),

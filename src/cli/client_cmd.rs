@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{Format, LevelArg, SpecArg, output, parse_report};
-use crate::clientconf::{self, ClientOptions, mock};
+use crate::client_conformance::{self, ClientOptions, mock};
 use crate::engine::RunEvent;
 use crate::http::Redactor;
 use crate::requirements::Catalogue;
@@ -84,7 +84,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
             }
         }
     }
-    let suites = match clientconf::load_suites(&extra, &catalogue) {
+    let suites = match client_conformance::load_suites(&extra, &catalogue) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -126,7 +126,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         secrets: a.secrets.clone(),
     };
     let progress = |_e: RunEvent<'_>| {};
-    let report = clientconf::run(&cases, &opts, &catalogue, level, &progress).await;
+    let report = client_conformance::run(&cases, &opts, &catalogue, level, &progress).await;
     let redactor = Redactor::default();
     for s in &a.secrets {
         redactor.add_secret(s);

@@ -9,7 +9,7 @@ pub(super) fn cmd_coverage(a: ListArgs) -> i32 {
         return exit::USAGE;
     };
     // Client scenarios (`authspec client`) cite the client-side requirements.
-    match crate::clientconf::load_suites(&[], &catalogue) {
+    match crate::client_conformance::load_suites(&[], &catalogue) {
         Ok(client) => suites.extend(client),
         Err(e) => {
             eprintln!("{e}");

@@ -57,7 +57,7 @@ pub(super) async fn cmd_demo(a: DemoArgs) -> i32 {
         "{} the MCP {spec} authorization flow against {target}\n",
         "authspec demo:".bold()
     );
-    let steps = crate::client::walk(&ctx).await;
+    let steps = crate::demo::walk(&ctx).await;
     let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 9;
     // Discovery results are shared between steps; show each exchange once, where it happened.
     let mut shown: Vec<(String, String, String, Option<u16>)> = Vec::new();

@@ -9,7 +9,7 @@ pub(super) fn cmd_list(a: ListArgs) -> i32 {
         return exit::USAGE;
     };
     // The client scenarios of `authspec client` too (party client).
-    match crate::clientconf::load_suites(&[], &catalogue) {
+    match crate::client_conformance::load_suites(&[], &catalogue) {
         Ok(client) => suites.extend(client),
         Err(e) => {
             eprintln!("{e}");

@@ -20,10 +20,10 @@ use crate::engine::{self, RunEvent};
 use crate::report;
 use crate::requirements::Catalogue;
 use crate::result::exit;
+use crate::suite;
 use crate::suite::model::Suite;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
-use crate::{reference, suite};
 
 mod client_cmd;
 mod client_metadata;
@@ -438,7 +438,7 @@ async fn dispatch(cli: Cli) -> i32 {
 
 /// Loads the embedded suites plus extra files; prints errors and returns None on failure.
 fn load_suites(extra: &[PathBuf], catalogue: &Catalogue) -> Option<Vec<Suite>> {
-    let mutants = reference::mutant_names();
+    let mutants = crate::selftest::mutant_names();
     let mut sources: Vec<(String, String)> = suite::EMBEDDED
         .iter()
         .map(|(n, s)| (n.to_string(), s.to_string()))

@@ -21,7 +21,7 @@ pub(super) async fn cmd_selftest(a: SelftestArgs) -> i32 {
         .iter()
         .flat_map(|s| s.cases.iter().cloned())
         .collect();
-    let result = match reference::selftest(&cases, &catalogue, a.jobs as usize).await {
+    let result = match crate::selftest::selftest(&cases, &catalogue, a.jobs as usize).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

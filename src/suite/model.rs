@@ -435,7 +435,7 @@ pub const FLOW_VARS: &[&str] = &[
 /// The name of the one observation a client case has; expectations may name it as `step`.
 pub const TRAFFIC_STEP: &str = "traffic";
 
-/// The values a client case can examine (see `clientconf::traffic::observe`).
+/// The values a client case can examine (see `client_conformance::traffic::observe`).
 pub const TRAFFIC_VALUES: &[&str] = &[
     "mcp_url",
     "requests",
