@@ -32,6 +32,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "suites/rfc7591.yaml",
         include_str!("../../suites/rfc7591.yaml"),
     ),
+    (
+        "suites/rfc7592.yaml",
+        include_str!("../../suites/rfc7592.yaml"),
+    ),
     ("suites/cimd.yaml", include_str!("../../suites/cimd.yaml")),
     ("suites/pkce.yaml", include_str!("../../suites/pkce.yaml")),
     (
@@ -49,6 +53,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "suites/mcp-tokens.yaml",
         include_str!("../../suites/mcp-tokens.yaml"),
+    ),
+    (
+        "suites/oauth21-resource.yaml",
+        include_str!("../../suites/oauth21-resource.yaml"),
     ),
     (
         "suites/rfc9207.yaml",
