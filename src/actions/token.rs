@@ -112,48 +112,39 @@ pub(crate) async fn token_once(
     let Some(client) = client_for(ctx, flow, label.as_deref()) else {
         return skip("no client to request a token for", log);
     };
-    let mut params: Vec<(String, String)> = match a.grant {
-        Grant::AuthorizationCode => {
-            let Some(code) = flow.code.clone() else {
-                if a.optional {
-                    return observed(None, Vars::new(), log);
-                }
-                return skip("no authorization code was obtained", log);
-            };
-            let mut p = vec![
-                ("grant_type".into(), "authorization_code".into()),
-                ("code".into(), code),
-            ];
-            if let Some(r) = &flow.code_redirect_uri {
-                p.push(("redirect_uri".into(), r.clone()));
-            }
-            if let Some(v) = &flow.verifier {
-                p.push(("code_verifier".into(), v.clone()));
-            }
-            for r in &flow.code_resources {
-                p.push(("resource".into(), r.clone()));
-            }
-            p
-        }
-        Grant::RefreshToken => {
-            let Some(rt) = flow.refresh_token.clone() else {
-                if a.optional {
-                    return observed(None, Vars::new(), log);
-                }
-                return skip("no refresh token was issued", log);
-            };
-            // RFC 8707 §2.2: the refresh names the resource again, so the new access token
-            // is bound to it too.
-            let mut p = vec![
-                ("grant_type".into(), "refresh_token".into()),
-                ("refresh_token".into(), rt),
-            ];
-            for r in &flow.code_resources {
-                p.push(("resource".into(), r.clone()));
-            }
-            p
-        }
+    let (grant, held, missing) = match a.grant {
+        Grant::AuthorizationCode => (
+            ("authorization_code", "code"),
+            flow.code.clone(),
+            "no authorization code was obtained",
+        ),
+        Grant::RefreshToken => (
+            ("refresh_token", "refresh_token"),
+            flow.refresh_token.clone(),
+            "no refresh token was issued",
+        ),
     };
+    let Some(held) = held else {
+        if a.optional {
+            return observed(None, Vars::new(), log);
+        }
+        return skip(missing, log);
+    };
+    let mut params: Vec<(String, String)> =
+        vec![("grant_type".into(), grant.0.into()), (grant.1.into(), held)];
+    if a.grant == Grant::AuthorizationCode {
+        if let Some(r) = &flow.code_redirect_uri {
+            params.push(("redirect_uri".into(), r.clone()));
+        }
+        if let Some(v) = &flow.verifier {
+            params.push(("code_verifier".into(), v.clone()));
+        }
+    }
+    // RFC 8707 §2.2: a refresh names the resource again, so the new access token is bound to
+    // it too.
+    for r in &flow.code_resources {
+        params.push(("resource".into(), r.clone()));
+    }
     let mut local = vars.clone();
     local.extend(flow.vars());
     if let Err(e) = apply(&mut params, &a.params, &local) {

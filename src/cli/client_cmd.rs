@@ -100,24 +100,24 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         level,
         spec,
     };
-    let cases = match output::select_cases(&suites, &selection) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     if a.command.trim().is_empty() {
         eprintln!("error: --command is empty");
         return exit::USAGE;
     }
-    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &suites) {
-        Ok(b) => b,
+    let (cases, baseline) = match output::cases_and_baseline(
+        &suites,
+        &selection,
+        a.baseline.as_ref(),
+        a.update_baseline,
+        |_| true,
+        (
+            "scenario",
+            "`authspec list` shows the client scenarios, party client",
+        ),
+    ) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    if cases.is_empty() {
-        eprintln!(
-            "error: no scenario selected (level {level}, MCP {spec}; `authspec list` shows the client scenarios, party client)"
-        );
-        return exit::NO_CASES;
-    }
     let opts = ClientOptions {
         command: a.command.clone(),
         spec,
@@ -167,13 +167,7 @@ pub(super) async fn cmd_mock_client(a: MockClientArgs) -> i32 {
     }
     let mutants: Result<Vec<mock::ClientMutant>, String> =
         a.mutants.iter().map(|m| m.parse()).collect();
-    let mutants = match mutants {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let mutants = or_usage!(mutants);
     let Some(url) = a.url else {
         eprintln!("error: give the MCP endpoint URL");
         return exit::USAGE;

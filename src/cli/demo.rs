@@ -25,13 +25,7 @@ pub struct DemoArgs {
 }
 
 pub(super) async fn cmd_demo(a: DemoArgs) -> i32 {
-    let auth = match auth_options(&a.auth).await {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let auth = or_usage!(auth_options(&a.auth).await);
     let spec = SpecRevision::from(a.spec);
     let plan = TargetPlan {
         target: a.target.clone(),

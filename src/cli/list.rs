@@ -5,17 +5,10 @@ use super::*;
 
 pub(super) fn cmd_list(a: ListArgs) -> i32 {
     let catalogue = Catalogue::embedded();
-    let Some(mut suites) = load_suites(&a.suites, &catalogue) else {
+    // The client scenarios of `authspec client` too (party client).
+    let Some(suites) = all_suites(&a.suites, &catalogue) else {
         return exit::USAGE;
     };
-    // The client scenarios of `authspec client` too (party client).
-    match crate::client_conformance::load_suites(&[], &catalogue) {
-        Ok(client) => suites.extend(client),
-        Err(e) => {
-            eprintln!("{e}");
-            return exit::USAGE;
-        }
-    }
     let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.iter()).collect();
     match a.format {
         ListFormat::Json => {

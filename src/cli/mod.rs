@@ -25,6 +25,19 @@ use crate::suite::model::Suite;
 use crate::suite::select::Selection;
 use crate::vocab::{Level, SpecRevision};
 
+/// The value of a `Result`, or: print `error: …` and return the usage exit code.
+macro_rules! or_usage {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return crate::result::exit::USAGE;
+            }
+        }
+    };
+}
+
 mod client_cmd;
 mod client_metadata;
 mod coverage;
@@ -357,13 +370,7 @@ impl RunContext {
 
 /// Entry point; returns the process exit code.
 pub fn main() -> i32 {
-    let args = match with_profile(std::env::args().collect()) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let args = or_usage!(with_profile(std::env::args().collect()));
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -459,6 +466,20 @@ fn load_suites(extra: &[PathBuf], catalogue: &Catalogue) -> Option<Vec<Suite>> {
             None
         }
     }
+}
+
+/// The server suites (with `--suite` files) and the client scenarios, for the commands that
+/// list them all; `None` when one could not be read (the message printed).
+fn all_suites(extra: &[PathBuf], catalogue: &Catalogue) -> Option<Vec<Suite>> {
+    let mut suites = load_suites(extra, catalogue)?;
+    match crate::client_conformance::load_suites(&[], catalogue) {
+        Ok(client) => suites.extend(client),
+        Err(e) => {
+            eprintln!("{e}");
+            return None;
+        }
+    }
+    Some(suites)
 }
 
 fn parse_mutants(names: &[String]) -> Result<Vec<Mutant>, String> {

@@ -22,6 +22,30 @@ pub(super) fn select_cases(suites: &[Suite], selection: &Selection) -> Result<Ve
     })
 }
 
+/// The selected cases and the baseline, as `run` and `client` both settle them before a run;
+/// `Err` carries the exit code, the message already printed. `what` names a case in the
+/// "nothing selected" message (("case", hint)).
+pub(super) fn cases_and_baseline(
+    suites: &[Suite],
+    selection: &Selection,
+    baseline: Option<&PathBuf>,
+    update: bool,
+    keep: impl Fn(&Case) -> bool,
+    (what, hint): (&str, &str),
+) -> Result<(Vec<Case>, Option<Baseline>), i32> {
+    let mut cases = select_cases(suites, selection)?;
+    cases.retain(|c| keep(c));
+    let baseline = load_baseline(baseline, update, suites)?;
+    if cases.is_empty() {
+        eprintln!(
+            "error: no {what} selected (level {}, MCP {}; {hint})",
+            selection.level, selection.spec
+        );
+        return Err(exit::NO_CASES);
+    }
+    Ok((cases, baseline))
+}
+
 /// Reads the `--baseline` file (unless it is about to be written for the first time), checking
 /// its ids against every case of `suites`. `Err` carries the exit code, the message already
 /// printed.

@@ -100,47 +100,23 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         level,
         spec,
     };
-    let mut cases = match output::select_cases(&suites, &selection) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
     // An authorization server on its own: only the cases about it apply.
     let issuer_only =
         a.issuer.is_some() && a.target.is_none() && a.mutants.is_empty() && a.variants.is_empty();
-    if issuer_only {
-        cases.retain(|c| c.party == crate::vocab::Party::AuthorizationServer);
-    }
-    let mutants = match parse_mutants(&a.mutants) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let variants = match parse_variants(&a.variants) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let baseline = match output::load_baseline(a.baseline.as_ref(), a.update_baseline, &suites) {
-        Ok(b) => b,
+    let (cases, baseline) = match output::cases_and_baseline(
+        &suites,
+        &selection,
+        a.baseline.as_ref(),
+        a.update_baseline,
+        |c| !issuer_only || c.party == crate::vocab::Party::AuthorizationServer,
+        ("case", "`authspec list` shows every case"),
+    ) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    if cases.is_empty() {
-        eprintln!(
-            "error: no case selected (level {level}, MCP {spec}; `authspec list` shows every case)"
-        );
-        return exit::NO_CASES;
-    }
-    let auth = match auth_options(&a.auth).await {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let mutants = or_usage!(parse_mutants(&a.mutants));
+    let variants = or_usage!(parse_variants(&a.variants));
+    let auth = or_usage!(auth_options(&a.auth).await);
     let plan = TargetPlan {
         // Without a target, start the reference server in-process.
         target: if issuer_only {

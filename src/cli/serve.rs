@@ -61,20 +61,8 @@ pub(super) fn parse_client(s: &str) -> Result<reference_server::PreRegistered, S
 }
 
 pub(super) async fn cmd_serve(a: ServeArgs) -> i32 {
-    let mutants = match parse_mutants(&a.mutants) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let variants = match parse_variants(&a.variants) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    let mutants = or_usage!(parse_mutants(&a.mutants));
+    let variants = or_usage!(parse_variants(&a.variants));
     let audit = match &a.audit_log {
         Some(path) => match reference_server::AuditLog::file(path) {
             Ok(log) => log,
