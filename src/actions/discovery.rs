@@ -107,16 +107,7 @@ pub(crate) async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mu
                 .param("scope")
                 .map(str::to_string)
         });
-    let supported = prm
-        .as_ref()
-        .and_then(|p| p.get("scopes_supported"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
+    let supported = crate::oauth::scopes_supported(prm.as_ref());
     flow.scope = ctx
         .auth
         .scope

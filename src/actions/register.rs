@@ -156,17 +156,11 @@ fn registered_client(ctx: &TargetContext, id: &str, json: &Value, body: &Value) 
         .and_then(Value::as_str)
         .unwrap_or(&ctx.auth.redirect_uri)
         .to_string();
-    let redirect_uris: Vec<String> = json
-        .get("redirect_uris")
-        .or_else(|| body.get("redirect_uris"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let redirect_uris = crate::oauth::string_list(
+        json.get("redirect_uris")
+            .or_else(|| body.get("redirect_uris")),
+    )
+    .unwrap_or_default();
     Client {
         redirect_uris,
         id: id.to_string(),

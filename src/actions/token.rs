@@ -130,8 +130,10 @@ pub(crate) async fn token_once(
         }
         return skip(missing, log);
     };
-    let mut params: Vec<(String, String)> =
-        vec![("grant_type".into(), grant.0.into()), (grant.1.into(), held)];
+    let mut params: Vec<(String, String)> = vec![
+        ("grant_type".into(), grant.0.into()),
+        (grant.1.into(), held),
+    ];
     if a.grant == Grant::AuthorizationCode {
         if let Some(r) = &flow.code_redirect_uri {
             params.push(("redirect_uri".into(), r.clone()));

@@ -211,48 +211,27 @@ async fn register_dynamically(
     with_refresh
         .entry("grant_types")
         .or_insert_with(|| json!(["authorization_code", "refresh_token"]));
-    let reg = RegisterAction {
-        label: "main".into(),
-        metadata: with_refresh.clone(),
-        body: None,
-        content_type: None,
-    };
-    let rec = register(ctx, flow, &reg, &format!("{block}: register"), vars).await;
-    let mut obs = absorb(out, rec, "registration")?;
+    let stage = Stage { block, vars };
+    let mut obs = stage
+        .register_main(ctx, flow, with_refresh.clone(), "register", out)
+        .await?;
     if !flow.clients.contains_key("main")
         && status_of(&obs) == 400
         && !a.register.contains_key("grant_types")
     {
-        let reg = RegisterAction {
-            label: "main".into(),
-            metadata: a.register.clone(),
-            body: None,
-            content_type: None,
-        };
-        let rec = register(
-            ctx,
-            flow,
-            &reg,
-            &format!("{block}: register without refresh_token"),
-            vars,
-        )
-        .await;
-        obs = absorb(out, rec, "registration")?;
+        obs = stage
+            .register_main(
+                ctx,
+                flow,
+                a.register.clone(),
+                "register without refresh_token",
+                out,
+            )
+            .await?;
     }
     // A server that registers confidential clients only (its metadata leaves out `none`)
     // gets what it offers, as a client that reads the metadata would ask for.
-    let methods: Vec<String> = flow
-        .as_metadata
-        .as_ref()
-        .and_then(|m| m.get("token_endpoint_auth_methods_supported"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_else(|| vec!["client_secret_basic".into()]);
+    let methods = crate::oauth::token_auth_methods(flow.as_metadata.as_ref());
     let confidential = ["client_secret_basic", "client_secret_post"]
         .into_iter()
         .find(|m| methods.iter().any(|x| x == m));
@@ -265,21 +244,9 @@ async fn register_dynamically(
     ) {
         let mut metadata = with_refresh.clone();
         metadata.insert("token_endpoint_auth_method".into(), json!(method));
-        let reg = RegisterAction {
-            label: "main".into(),
-            metadata,
-            body: None,
-            content_type: None,
-        };
-        let rec = register(
-            ctx,
-            flow,
-            &reg,
-            &format!("{block}: register a confidential client"),
-            vars,
-        )
-        .await;
-        obs = absorb(out, rec, "registration")?;
+        obs = stage
+            .register_main(ctx, flow, metadata, "register a confidential client", out)
+            .await?;
     }
     if !flow.clients.contains_key("main") {
         return Err(StepStop::Unavailable(format!(
@@ -289,6 +256,34 @@ async fn register_dynamically(
     }
     out.result = Ok(obs);
     Ok(())
+}
+
+/// The step a stage of the walk belongs to, for its requests' block names.
+struct Stage<'a> {
+    block: &'a str,
+    vars: &'a Vars,
+}
+
+impl Stage<'_> {
+    /// Registers the `main` client with this metadata; the record folds into the walk's.
+    async fn register_main(
+        &self,
+        ctx: &TargetContext,
+        flow: &mut FlowState,
+        metadata: serde_json::Map<String, Value>,
+        what: &str,
+        out: &mut StepRecord,
+    ) -> Result<Observation, StepStop> {
+        let reg = RegisterAction {
+            label: "main".into(),
+            metadata,
+            body: None,
+            content_type: None,
+        };
+        let block = format!("{}: {what}", self.block);
+        let rec = register(ctx, flow, &reg, &block, self.vars).await;
+        absorb(out, rec, "registration")
+    }
 }
 
 /// Deletes the clients a case registered, where the server offers RFC 7592 management.

@@ -381,16 +381,7 @@ impl Walk {
         context: &Map<String, Value>,
         meta: &Value,
     ) -> Result<(), String> {
-        let methods: Vec<String> = meta
-            .get("token_endpoint_auth_methods_supported")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_else(|| vec!["client_secret_basic".into()]);
+        let methods = crate::oauth::token_auth_methods(Some(meta));
         let pick = |secret: bool| -> String {
             let ok = |m: &str| methods.iter().any(|x| x == m);
             if !secret && ok("none") {
@@ -441,17 +432,7 @@ impl Walk {
     }
 
     fn choose_scope(&mut self, d: &Discovered) {
-        let supported: Option<String> = d
-            .prm
-            .get("scopes_supported")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .filter(|s| !s.is_empty());
+        let supported = crate::oauth::scopes_supported(Some(&d.prm)).filter(|s| !s.is_empty());
         let mut scope = if self.has(ClientMutant::IgnoresChallengeScope) {
             supported.clone()
         } else {

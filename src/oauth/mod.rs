@@ -7,3 +7,28 @@ pub mod jose;
 pub mod pkce;
 pub mod urls;
 pub mod wellknown;
+
+use serde_json::Value;
+
+/// A metadata member that holds an array of strings (`redirect_uris`, `scopes_supported`, …),
+/// its strings in order; `None` when the member is absent or not an array.
+pub fn string_list(v: Option<&Value>) -> Option<Vec<String>> {
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// The client authentication methods an authorization server's metadata lists; absent, the
+/// RFC 8414 §2 default `client_secret_basic`.
+pub fn token_auth_methods(meta: Option<&Value>) -> Vec<String> {
+    string_list(meta.and_then(|m| m.get("token_endpoint_auth_methods_supported")))
+        .unwrap_or_else(|| vec!["client_secret_basic".into()])
+}
+
+/// The protected resource's `scopes_supported`, space-separated as a `scope` parameter.
+pub fn scopes_supported(prm: Option<&Value>) -> Option<String> {
+    string_list(prm.and_then(|p| p.get("scopes_supported"))).map(|s| s.join(" "))
+}
