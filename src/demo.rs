@@ -12,7 +12,7 @@ use crate::actions::state::FlowState;
 use crate::actions::{StepStop, TargetContext, steps};
 use crate::suite::model::{
     Action, AsMetadataVia, AuthorizeAction, CallResource, DiscoveryVia, FlowAction, FlowStage,
-    Grant, HELLO, TokenAction, TokenPlacement,
+    Grant, HELLO, TokenAction,
 };
 use crate::transcript::Exchange;
 
@@ -29,18 +29,7 @@ pub struct WalkStep {
 }
 
 fn call(rpc: &str, token: Option<&str>) -> Action {
-    Action::CallResource(CallResource {
-        method: "POST".into(),
-        rpc: Some(rpc.into()),
-        token: token.map(str::to_string),
-        scheme: "Bearer".into(),
-        placement: TokenPlacement::Header,
-        authorization: None,
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: false,
-    })
+    Action::CallResource(CallResource::post(rpc, token))
 }
 
 /// The response body as JSON, or why the step could not read it.

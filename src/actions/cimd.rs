@@ -9,9 +9,9 @@
 
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::docserver::{Answer, Canary, DocServer};
-use super::record::{Vars, skip, stop};
+use super::record::{Vars, noted, skip, stop};
 use super::state::{Client, FlowState, ServedDoc};
-use crate::checks::{Observation, template, template_value};
+use crate::checks::{template, template_value};
 use crate::oauth::{cimd, pkce, urls};
 use crate::suite::model::{AuthorizeAction, CimdAction};
 use crate::transcript::Exchange;
@@ -144,16 +144,11 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
     }
     let mut values = Vars::new();
     values.insert("fetched".into(), Value::Bool(true));
-    StepRecord {
-        result: Ok(Observation {
-            response: None,
-            values,
-        }),
-        exchanges: log,
-        notes: vec![format!(
-            "the authorization server fetched the document authspec serves at {url}"
-        )],
-    }
+    noted(
+        values,
+        log,
+        format!("the authorization server fetched the document authspec serves at {url}"),
+    )
 }
 
 /// The client a `flow` uses through a Client ID Metadata Document, when the server advertises
@@ -363,16 +358,11 @@ pub async fn step(
     values.insert("document_url".into(), Value::String(doc_url));
     values.insert("document".into(), doc);
     values.insert("cimd_host".into(), Value::String("127.0.0.1".into()));
-    StepRecord {
-        result: Ok(Observation {
-            response: None,
-            values,
-        }),
-        exchanges: log,
-        notes: vec![format!(
-            "client_id {client_id}, a document authspec serves on loopback"
-        )],
-    }
+    noted(
+        values,
+        log,
+        format!("client_id {client_id}, a document authspec serves on loopback"),
+    )
 }
 
 /// `cimd_client` against an authorization server that cannot reach the loopback document
@@ -393,14 +383,11 @@ fn off_loopback(
             .insert(label, public_client(url, &ctx.auth.redirect_uri));
         let mut values = Vars::new();
         values.insert("client_id".into(), Value::String(url.clone()));
-        return StepRecord {
-            result: Ok(Observation {
-                response: None,
-                values,
-            }),
-            exchanges: log,
-            notes: vec![format!("the hosted Client ID Metadata Document {url}")],
-        };
+        return noted(
+            values,
+            log,
+            format!("the hosted Client ID Metadata Document {url}"),
+        );
     }
     let why = if a.hosted {
         format!(

@@ -38,18 +38,7 @@ pub(crate) async fn unauthenticated_rpc(ctx: &TargetContext, rpc: &str, block: &
 }
 
 pub(crate) fn plain_call() -> CallResource {
-    CallResource {
-        method: "POST".into(),
-        rpc: Some(HELLO.into()),
-        token: None,
-        scheme: "Bearer".into(),
-        placement: TokenPlacement::Header,
-        authorization: None,
-        headers: Vec::new(),
-        params: serde_json::Map::new(),
-        meta: serde_json::Map::new(),
-        notification: false,
-    }
+    CallResource::post(HELLO, None)
 }
 
 /// A token value for a generator keyword, or the literal (templated) token.

@@ -73,10 +73,9 @@ pub(crate) async fn send(
     req: &Request,
     log: &mut Vec<Exchange>,
 ) -> Result<Response, StepStop> {
-    ctx.count_request();
-    let result = ctx.http.send(req).await;
-    log.push(ctx.http.record(block, req, &result));
-    result.map_err(|e| StepStop::Error(format!("{block}: {e}")))
+    exchange(ctx, block, req, log)
+        .await
+        .map_err(|e| StepStop::Error(format!("{block}: {e}")))
 }
 
 pub(crate) fn not_found(
@@ -117,4 +116,16 @@ pub(crate) async fn exchange(
     let result = ctx.http.send(req).await;
     log.push(ctx.http.record(block, req, &result));
     result
+}
+
+/// A step that observed values without a response of its own, with one note.
+pub(crate) fn noted(values: Vars, exchanges: Vec<Exchange>, note: String) -> StepRecord {
+    StepRecord {
+        result: Ok(Observation {
+            response: None,
+            values,
+        }),
+        exchanges,
+        notes: vec![note],
+    }
 }

@@ -46,18 +46,8 @@ pub struct ClientArgs {
     /// Also write a report: KIND=PATH (repeatable; `-` is stdout).
     #[arg(long = "report", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
-    /// Accept the failures listed in this YAML file (xfail); a listed scenario that passes is stale.
-    #[arg(long)]
-    pub baseline: Option<PathBuf>,
-    /// Write the current failures and warnings to the --baseline file.
-    #[arg(long = "update-baseline", requires = "baseline")]
-    pub update_baseline: bool,
-    /// Stale baseline entries do not fail the run.
-    #[arg(long = "allow-stale")]
-    pub allow_stale: bool,
-    /// A secret value to scrub from every output (repeatable).
-    #[arg(long = "secret")]
-    pub secrets: Vec<String>,
+    #[command(flatten)]
+    pub accept: super::AcceptArgs,
     /// More detail: -v notes (the client's output), -vv transcripts of failing scenarios.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -107,8 +97,8 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
     let (cases, baseline) = match output::cases_and_baseline(
         &suites,
         &selection,
-        a.baseline.as_ref(),
-        a.update_baseline,
+        a.accept.baseline.as_ref(),
+        a.accept.update_baseline,
         |_| true,
         (
             "scenario",
@@ -123,12 +113,12 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         spec,
         timeout: Duration::from_secs(a.timeout),
         jobs: a.jobs as usize,
-        secrets: a.secrets.clone(),
+        secrets: a.accept.secrets.clone(),
     };
     let progress = |_e: RunEvent<'_>| {};
     let report = client_conformance::run(&cases, &opts, &catalogue, level, &progress).await;
     let redactor = Redactor::default();
-    for s in &a.secrets {
+    for s in &a.accept.secrets {
         redactor.add_secret(s);
     }
     let all_errored = !report.cases.is_empty()
@@ -139,10 +129,8 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
     let out = output::Outputs {
         suites: &suites,
         catalogue: &catalogue,
-        baseline_path: a.baseline.as_ref(),
+        accept: &a.accept,
         baseline: baseline.as_ref(),
-        update_baseline: a.update_baseline,
-        allow_stale: a.allow_stale,
         reports: &a.reports,
         format: a.format,
         verbose: a.verbose,

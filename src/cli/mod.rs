@@ -252,6 +252,24 @@ pub enum DriverArg {
     Manual,
 }
 
+/// What a run accepts and scrubs, shared by `run` and `client`.
+#[derive(Args, Debug)]
+pub struct AcceptArgs {
+    /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
+    /// is a stale entry and fails the run).
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current failures and warnings to the --baseline file.
+    #[arg(long = "update-baseline", requires = "baseline")]
+    pub update_baseline: bool,
+    /// Stale baseline entries do not fail the run.
+    #[arg(long = "allow-stale")]
+    pub allow_stale: bool,
+    /// A secret value to scrub from every output (repeatable).
+    #[arg(long = "secret")]
+    pub secrets: Vec<String>,
+}
+
 fn parse_pair(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once('=').ok_or("expected FIELD=VALUE")?;
     if k.is_empty() {

@@ -87,10 +87,9 @@ pub(super) fn load_baseline(
 pub(super) struct Outputs<'a> {
     pub suites: &'a [Suite],
     pub catalogue: &'a Catalogue,
-    pub baseline_path: Option<&'a PathBuf>,
+    /// `--baseline`, `--update-baseline`, `--allow-stale`.
+    pub accept: &'a super::AcceptArgs,
     pub baseline: Option<&'a Baseline>,
-    pub update_baseline: bool,
-    pub allow_stale: bool,
     pub reports: &'a [(Format, PathBuf)],
     pub format: Format,
     pub verbose: u8,
@@ -110,7 +109,7 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
     let mut report = report;
     if let Some(b) = o.baseline {
         let applied = report::baseline::apply(&mut report, b);
-        if !applied.stale.is_empty() && !o.allow_stale {
+        if !applied.stale.is_empty() && !o.accept.allow_stale {
             eprintln!(
                 "error: {} stale baseline entr{} (the case passes now): {}",
                 applied.stale.len(),
@@ -119,9 +118,9 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
             );
         }
     }
-    let mut code = result::exit_code_with(&report, o.allow_stale);
-    if o.update_baseline {
-        let Some(path) = o.baseline_path else {
+    let mut code = result::exit_code_with(&report, o.accept.allow_stale);
+    if o.accept.update_baseline {
+        let Some(path) = o.accept.baseline.as_ref() else {
             eprintln!("error: --update-baseline needs --baseline FILE");
             return exit::USAGE;
         };

@@ -49,19 +49,8 @@ pub struct RunArgs {
     /// reports are written (default 600; none with --authorize manual).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub deadline: Option<u64>,
-    /// Accept the failures listed in this YAML file (reported as xfail; a listed case that passes
-    /// is a stale entry and fails the run).
-    #[arg(long)]
-    pub baseline: Option<PathBuf>,
-    /// Write the current failures and warnings to the --baseline file.
-    #[arg(long = "update-baseline", requires = "baseline")]
-    pub update_baseline: bool,
-    /// Stale baseline entries do not fail the run.
-    #[arg(long = "allow-stale")]
-    pub allow_stale: bool,
-    /// A secret value to scrub from every output (repeatable).
-    #[arg(long = "secret")]
-    pub secrets: Vec<String>,
+    #[command(flatten)]
+    pub accept: AcceptArgs,
     /// Run against the reference server with this mutant switched on (repeatable; no --target).
     #[arg(long = "mutant", conflicts_with = "target")]
     pub mutants: Vec<String>,
@@ -106,8 +95,8 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     let (cases, baseline) = match output::cases_and_baseline(
         &suites,
         &selection,
-        a.baseline.as_ref(),
-        a.update_baseline,
+        a.accept.baseline.as_ref(),
+        a.accept.update_baseline,
         |c| !issuer_only || c.party == crate::vocab::Party::AuthorizationServer,
         ("case", "`authspec list` shows every case"),
     ) {
@@ -135,7 +124,7 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         spec,
         timeout: Duration::from_secs(a.timeout),
         ca_cert: a.ca_cert.clone(),
-        secrets: a.secrets.clone(),
+        secrets: a.accept.secrets.clone(),
         auth,
         deadline: a.deadline.map(Duration::from_secs),
         jobs: a.jobs as usize,
@@ -169,10 +158,8 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     let out = output::Outputs {
         suites: &suites,
         catalogue: &catalogue,
-        baseline_path: a.baseline.as_ref(),
+        accept: &a.accept,
         baseline: baseline.as_ref(),
-        update_baseline: a.update_baseline,
-        allow_stale: a.allow_stale,
         reports: &a.reports,
         format: a.format,
         verbose: a.verbose,

@@ -116,16 +116,9 @@ fn call(rpc: &str, token: bool, placement: TokenPlacement, mutants: &[ClientMuta
         headers.push(("Mcp-Name".into(), None));
     }
     Action::CallResource(CallResource {
-        method: "POST".into(),
-        rpc: Some(rpc.into()),
-        token: token.then(|| "access".into()),
-        scheme: "Bearer".into(),
         placement,
-        authorization: None,
         headers,
-        params: Map::new(),
-        meta: Map::new(),
-        notification: false,
+        ..CallResource::post(rpc, token.then_some("access"))
     })
 }
 

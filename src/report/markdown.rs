@@ -352,26 +352,22 @@ fn label(o: Outcome) -> String {
 /// could open markup (HTML, links, emphasis, code, a cell boundary) becomes a character
 /// reference, and line breaks become spaces so a row stays one row.
 fn text_inline(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("&#124;"),
-            '`' => out.push_str("&#96;"),
-            '[' => out.push_str("&#91;"),
-            ']' => out.push_str("&#93;"),
-            '*' => out.push_str("&#42;"),
-            '_' => out.push_str("&#95;"),
-            '~' => out.push_str("&#126;"),
-            '\\' => out.push_str("&#92;"),
-            '\r' => {}
-            '\n' => out.push(' '),
-            _ => out.push(ch),
-        }
-    }
-    out
+    super::escape_with(s, |ch| match ch {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '|' => Some("&#124;"),
+        '`' => Some("&#96;"),
+        '[' => Some("&#91;"),
+        ']' => Some("&#93;"),
+        '*' => Some("&#42;"),
+        '_' => Some("&#95;"),
+        '~' => Some("&#126;"),
+        '\\' => Some("&#92;"),
+        '\r' => Some(""),
+        '\n' => Some(" "),
+        _ => None,
+    })
 }
 
 /// Catalogue text marks identifiers with backticks; those become code, the rest is text.

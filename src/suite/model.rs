@@ -197,6 +197,25 @@ pub struct CallResource {
 }
 
 impl CallResource {
+    /// A plain POST of `rpc` to the MCP endpoint, with the case's access token in the
+    /// `Authorization` header when `token` names one (`access`), else none.
+    pub fn post(rpc: &str, token: Option<&str>) -> Self {
+        CallResource {
+            method: "POST".into(),
+            rpc: Some(rpc.into()),
+            token: token.map(str::to_string),
+            scheme: "Bearer".into(),
+            placement: TokenPlacement::Header,
+            authorization: None,
+            headers: Vec::new(),
+            params: serde_json::Map::new(),
+            meta: serde_json::Map::new(),
+            notification: false,
+        }
+    }
+}
+
+impl CallResource {
     /// The revision's opening request, with no credentials and no overrides: the request whose
     /// 401 starts discovery.
     pub fn is_plain_hello(&self) -> bool {
