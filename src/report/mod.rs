@@ -126,6 +126,19 @@ pub fn annotations(report: &RunReport) -> Vec<String> {
     lines
 }
 
+/// `s` with each character `reference` maps replaced by what it maps it to (`None` keeps the
+/// character): the one escaping loop the HTML and Markdown reporters share.
+pub(crate) fn escape_with(s: &str, reference: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match reference(ch) {
+            Some(r) => out.push_str(r),
+            None => out.push(ch),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,17 +151,4 @@ mod tests {
         }
         assert!(reporter("JSON").is_none());
     }
-}
-
-/// `s` with each character `reference` maps replaced by what it maps it to (`None` keeps the
-/// character): the one escaping loop the HTML and Markdown reporters share.
-pub(crate) fn escape_with(s: &str, reference: impl Fn(char) -> Option<&'static str>) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match reference(ch) {
-            Some(r) => out.push_str(r),
-            None => out.push(ch),
-        }
-    }
-    out
 }
