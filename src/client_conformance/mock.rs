@@ -140,6 +140,29 @@ struct Walk {
 }
 
 impl Walk {
+    /// The authorization server's metadata for `issuer`, fetched as a client does.
+    async fn as_metadata(
+        &mut self,
+        name: &str,
+        via: AsMetadataVia,
+        issuer: &str,
+    ) -> Result<Value, String> {
+        let o = self
+            .step(
+                name,
+                &Action::FetchAsMetadata {
+                    via,
+                    issuer: Some(issuer.to_string()),
+                    required: false,
+                },
+            )
+            .await?;
+        o.response
+            .filter(|r| r.status == 200)
+            .and_then(|r| r.json())
+            .ok_or_else(|| "no authorization server metadata".to_string())
+    }
+
     fn has(&self, m: ClientMutant) -> bool {
         self.mutants.contains(&m)
     }
@@ -319,25 +342,12 @@ impl Walk {
             .ok_or("the metadata names no authorization server")?
             .to_string();
         // 3. Authorization server metadata.
-        let o = self
-            .step(
-                "AS metadata",
-                &Action::FetchAsMetadata {
-                    via: if self.has(ClientMutant::OauthMetadataOnly) {
-                        AsMetadataVia::Oauth
-                    } else {
-                        AsMetadataVia::Auto
-                    },
-                    issuer: Some(issuer.clone()),
-                    required: false,
-                },
-            )
-            .await?;
-        let meta = o
-            .response
-            .filter(|r| r.status == 200)
-            .and_then(|r| r.json())
-            .ok_or("no authorization server metadata")?;
+        let via = if self.has(ClientMutant::OauthMetadataOnly) {
+            AsMetadataVia::Oauth
+        } else {
+            AsMetadataVia::Auto
+        };
+        let meta = self.as_metadata("AS metadata", via, &issuer).await?;
         let meta_issuer = meta.get("issuer").and_then(Value::as_str).unwrap_or("");
         if meta_issuer != issuer && !self.has(ClientMutant::IgnoresIssuerMismatch) {
             return Err(format!(
@@ -609,21 +619,9 @@ impl Walk {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let o = self
-            .step(
-                "AS metadata again",
-                &Action::FetchAsMetadata {
-                    via: AsMetadataVia::Auto,
-                    issuer: Some(issuer.clone()),
-                    required: false,
-                },
-            )
+        let meta = self
+            .as_metadata("AS metadata again", AsMetadataVia::Auto, &issuer)
             .await?;
-        let meta = o
-            .response
-            .filter(|r| r.status == 200)
-            .and_then(|r| r.json())
-            .ok_or("no authorization server metadata")?;
         if meta.get("issuer").and_then(Value::as_str) != Some(issuer.as_str()) {
             return Err("the new metadata's issuer is not the one the resource names".into());
         }

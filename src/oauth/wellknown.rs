@@ -12,7 +12,6 @@ pub const OIDC_SUFFIX: &str = "openid-configuration";
 /// Inserts `/.well-known/<suffix>` between the host and the path (RFC 9728 §3.1, RFC 8414 §3.1).
 /// A path of just `/` counts as empty. Query and fragment are dropped.
 pub fn path_inserted(identifier: &Url, suffix: &str) -> Url {
-    let mut url = identifier.clone();
     // Only the slash right after the host goes (RFC 9728 §3.1, RFC 8414 §3.1); a trailing slash
     // on a longer path is part of the identifier.
     let path = if identifier.path() == "/" {
@@ -20,16 +19,18 @@ pub fn path_inserted(identifier: &Url, suffix: &str) -> Url {
     } else {
         identifier.path()
     };
-    url.set_path(&format!("/.well-known/{suffix}{path}"));
-    url.set_query(None);
-    url.set_fragment(None);
-    url
+    at_path(identifier, &format!("/.well-known/{suffix}{path}"))
 }
 
 /// The well-known URL at the origin's root.
 pub fn root(identifier: &Url, suffix: &str) -> Url {
+    at_path(identifier, &format!("/.well-known/{suffix}"))
+}
+
+/// The identifier's origin with this path, and no query or fragment.
+fn at_path(identifier: &Url, path: &str) -> Url {
     let mut url = identifier.clone();
-    url.set_path(&format!("/.well-known/{suffix}"));
+    url.set_path(path);
     url.set_query(None);
     url.set_fragment(None);
     url

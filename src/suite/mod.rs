@@ -10,68 +10,34 @@ pub mod yaml;
 pub use load::{LoadError, SuiteError, load_embedded, load_file, load_source};
 pub use model::{Case, Suite};
 
-/// The suites that ship inside the binary, so `authspec run` works from any directory.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "suites/rfc9728.yaml",
-        include_str!("../../suites/rfc9728.yaml"),
-    ),
-    (
-        "suites/rfc6750-challenge.yaml",
-        include_str!("../../suites/rfc6750-challenge.yaml"),
-    ),
-    (
-        "suites/mcp-discovery.yaml",
-        include_str!("../../suites/mcp-discovery.yaml"),
-    ),
-    (
-        "suites/rfc8414.yaml",
-        include_str!("../../suites/rfc8414.yaml"),
-    ),
-    (
-        "suites/rfc7591.yaml",
-        include_str!("../../suites/rfc7591.yaml"),
-    ),
-    (
-        "suites/rfc7592.yaml",
-        include_str!("../../suites/rfc7592.yaml"),
-    ),
-    ("suites/cimd.yaml", include_str!("../../suites/cimd.yaml")),
-    ("suites/pkce.yaml", include_str!("../../suites/pkce.yaml")),
-    (
-        "suites/oauth21-code.yaml",
-        include_str!("../../suites/oauth21-code.yaml"),
-    ),
-    (
-        "suites/oauth21-params.yaml",
-        include_str!("../../suites/oauth21-params.yaml"),
-    ),
-    (
-        "suites/rfc8707.yaml",
-        include_str!("../../suites/rfc8707.yaml"),
-    ),
-    (
-        "suites/mcp-tokens.yaml",
-        include_str!("../../suites/mcp-tokens.yaml"),
-    ),
-    (
-        "suites/oauth21-resource.yaml",
-        include_str!("../../suites/oauth21-resource.yaml"),
-    ),
-    (
-        "suites/rfc9207.yaml",
-        include_str!("../../suites/rfc9207.yaml"),
-    ),
-    (
-        "suites/mcp-2026-07-28.yaml",
-        include_str!("../../suites/mcp-2026-07-28.yaml"),
-    ),
-    ("suites/tls.yaml", include_str!("../../suites/tls.yaml")),
-    ("suites/load.yaml", include_str!("../../suites/load.yaml")),
+/// `(path, text)` of suite files under `suites/`, embedded at build time.
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$((concat!("suites/", $name), include_str!(concat!("../../suites/", $name)))),*]
+    };
+}
+
+/// The suites that ship inside the binary, so `authspec run` works from any directory, in the
+/// order they run and report (`tests/house.rs` fails when a file under `suites/` is missing).
+pub const EMBEDDED: &[(&str, &str)] = embed![
+    "rfc9728.yaml",
+    "rfc6750-challenge.yaml",
+    "mcp-discovery.yaml",
+    "rfc8414.yaml",
+    "rfc7591.yaml",
+    "rfc7592.yaml",
+    "cimd.yaml",
+    "pkce.yaml",
+    "oauth21-code.yaml",
+    "oauth21-params.yaml",
+    "rfc8707.yaml",
+    "mcp-tokens.yaml",
+    "oauth21-resource.yaml",
+    "rfc9207.yaml",
+    "mcp-2026-07-28.yaml",
+    "tls.yaml",
+    "load.yaml",
 ];
 
 /// The client-conformance suites (party `client`), run by `authspec client`, never by `run`.
-pub const CLIENT_EMBEDDED: &[(&str, &str)] = &[(
-    "suites/client-auth.yaml",
-    include_str!("../../suites/client-auth.yaml"),
-)];
+pub const CLIENT_EMBEDDED: &[(&str, &str)] = embed!["client-auth.yaml"];
