@@ -1,6 +1,10 @@
 //! The command line: argument parsing and the subcommands. `main.rs` only calls [`main`].
 //!
 //! This is the one place that reads the environment (`NO_COLOR`, `CI`) and the terminal state.
+//!
+//! One file per command (`run.rs`, `client_cmd.rs`, `serve.rs`, `list.rs`, …), each mapping its
+//! flags onto the library: a [`crate::plan::TargetPlan`] for the target side, and
+//! `output.rs` (reports through the [`crate::report::REPORTERS`] registry, baseline, exit code).
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};

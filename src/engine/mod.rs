@@ -1,6 +1,15 @@
 //! The engine: runs the selected cases against a target, concurrently and bounded, step by
 //! step, and turns observations into findings. Output is a [`RunReport`]; progress goes out as
 //! [`RunEvent`]s. Nothing here prints.
+//!
+//! ```text
+//! run ──► run_case (bounded, under the deadline) ──► run_steps ──► actions::steps::run
+//!                                   │                               (one StepRecord a step)
+//!                                   └──► judge (judge.rs, a small Policy) ──► CaseResult
+//! ```
+//!
+//! - `mod.rs`: scheduling, the deadline, events, the run report.
+//! - `judge.rs`: preconditions, expectations, findings and the verdict.
 
 use std::collections::BTreeMap;
 use std::time::Instant;

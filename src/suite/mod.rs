@@ -1,5 +1,11 @@
 //! Suite files: loading (YAML with positions, schema validation, catalogue and mutant checks),
 //! the typed model, and selection of the cases to run.
+//!
+//! - `yaml.rs`: YAML to JSON with a position for every node.
+//! - `load.rs`: schema and catalogue checks, the model built from the checked JSON.
+//! - `model.rs`: suites, cases, steps, expectations, and the names a step yields.
+//! - `actions.rs`: the step-action table (keyword and reader).
+//! - `select.rs`: ids, globs, tags, level and revision.
 
 pub mod actions;
 pub mod load;
