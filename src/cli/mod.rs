@@ -44,9 +44,11 @@ macro_rules! or_usage {
 
 mod client_cmd;
 mod client_metadata;
+mod completions;
 mod coverage;
 mod demo;
 mod list;
+mod man;
 mod mutants;
 mod output;
 mod report_cmd;
@@ -106,6 +108,10 @@ pub enum Command {
     MockClient(client_cmd::MockClientArgs),
     /// Print a Client ID Metadata Document to host; pass its URL to `run --client-metadata-url`.
     ClientMetadata(ClientMetadataArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --out-dir.
+    Man(man::ManArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -462,6 +468,8 @@ async fn dispatch(cli: Cli) -> i32 {
         Command::Client(a) => client_cmd::cmd_client(*a).await,
         Command::MockClient(a) => client_cmd::cmd_mock_client(a).await,
         Command::ClientMetadata(a) => cmd_client_metadata(a),
+        Command::Completions(a) => completions::cmd_completions(a),
+        Command::Man(a) => man::cmd_man(a),
     }
 }
 
