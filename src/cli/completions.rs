@@ -4,7 +4,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use super::Cli;
-use crate::report::exit;
+use crate::result::exit;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Install, for example:\n  \

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory};
 
 use super::Cli;
-use crate::report::exit;
+use crate::result::exit;
 
 #[derive(Args, Debug)]
 #[command(after_help = "Install, for example:\n  \
