@@ -57,9 +57,12 @@ pub async fn walk(ctx: &TargetContext) -> Vec<WalkStep> {
                 Ok(d) => (true, d),
                 Err(d) => (false, d),
             },
-            Err(StepStop::Unavailable(w) | StepStop::NotFound(w) | StepStop::Error(w)) => {
-                (false, w.clone())
-            }
+            Err(
+                StepStop::Unavailable(w)
+                | StepStop::NotFound(w)
+                | StepStop::Unreached(w)
+                | StepStop::Error(w),
+            ) => (false, w.clone()),
         };
         let stop = !ok;
         out.push(WalkStep {

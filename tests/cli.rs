@@ -715,3 +715,47 @@ fn case_order_does_not_depend_on_concurrency() {
     assert!(serial.len() > 100);
     assert_eq!(serial, ids("32"));
 }
+
+/// A case authspec cannot get to is "not judged": counted apart from skips in every format,
+/// with its reason, and a MUST case not judged makes the run incomplete (exit 5).
+#[test]
+fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("authspec-not-judged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (json, junit, md) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"));
+    // With a token from outside, a case that needs a fresh authorization code cannot be reached.
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args([
+            "run",
+            "pkce/4.6/wrong-verifier",
+            "--access-token-env",
+            "AUTHSPEC_NOT_JUDGED_TOKEN",
+            "--report",
+        ])
+        .arg(format!("json={}", json.display()))
+        .arg("--report")
+        .arg(format!("junit={}", junit.display()))
+        .arg("--report")
+        .arg(format!("markdown={}", md.display()))
+        .env("AUTHSPEC_NOT_JUDGED_TOKEN", "an-outside-token")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("the binary runs");
+    let console = stdout(&out);
+    assert_eq!(out.status.code(), Some(5), "{console}{}", stderr(&out));
+    assert!(console.contains("1 not judged"), "{console}");
+    assert!(console.contains("--access-token-env"), "{console}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_valid_report(&report);
+    assert_eq!(report["summary"]["not_judged"], 1);
+    assert_eq!(report["summary"]["skipped"], 0);
+    assert_eq!(report["cases"][0]["result"], "not_judged");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(xml.contains("not_judged"), "{xml}");
+    let summary = std::fs::read_to_string(&md).expect("markdown");
+    assert!(summary.contains("Not judged"), "{summary}");
+    assert!(summary.contains("incomplete run"), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

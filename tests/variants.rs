@@ -61,7 +61,7 @@ fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
     let wrong: Vec<String> = report
         .cases
         .iter()
-        .filter(|r| !matches!(r.result, Outcome::Pass | Outcome::Skip))
+        .filter(|r| !matches!(r.result, Outcome::Pass | Outcome::Skip | Outcome::NotJudged))
         .map(|r| {
             let findings: Vec<String> = r
                 .findings

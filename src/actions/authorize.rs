@@ -4,7 +4,7 @@
 use super::context::{StepRecord, TargetContext};
 use super::discovery::{defaults, endpoint_url};
 use super::driver::Outcome;
-use super::record::{Vars, apply, harness, observed, skip, stop};
+use super::record::{Vars, apply, harness, observed, stop, unreached};
 use super::state::{Client, FlowState, client_for, verifier_for};
 use crate::http::Request;
 use crate::oauth::pkce;
@@ -23,8 +23,9 @@ pub async fn authorize(
 ) -> StepRecord {
     let mut log = Vec::new();
     if ctx.auth.access_token.is_some() && ctx.auth.client_id.is_none() && flow.clients.is_empty() {
-        return skip(
-            "this case needs a fresh authorization, and the run uses --access-token-env",
+        return unreached(
+            "this case needs a fresh authorization, and the run uses --access-token-env; run \
+             without it to reach it",
             log,
         );
     }
@@ -34,8 +35,9 @@ pub async fn authorize(
     };
     defaults(ctx, flow, &mut log).await;
     let Some(client) = client_for(ctx, flow, a.client.as_deref()) else {
-        return skip(
-            "no client to authorize: no registration happened and no --client-id was given",
+        return unreached(
+            "no client to authorize: no registration happened and no --client-id was given; \
+             --client-id ID reaches it",
             log,
         );
     };
@@ -92,7 +94,13 @@ pub async fn authorize(
     values.insert("login_pages".into(), login_pages(&log[before..]));
     super::state::observe(flow, a.client.as_deref().unwrap_or("main"), &mut values);
     match outcome {
-        Outcome::Stuck(why) => skip(format!("authorization could not complete: {why}"), log),
+        Outcome::Stuck(why) => unreached(
+            format!(
+                "authorization could not complete: {why}; --authorize form with --login \
+                 fields, or --authorize command, can carry it through"
+            ),
+            log,
+        ),
         Outcome::Page { response, url } => {
             values.insert("redirected".into(), Value::Bool(false));
             values.insert("redirected_anywhere".into(), Value::Bool(false));

@@ -9,7 +9,7 @@
 
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::docserver::{Answer, Canary, DocServer};
-use super::record::{Vars, noted, skip, stop};
+use super::record::{Vars, noted, skip, stop, unreached};
 use super::state::{Client, FlowState, ServedDoc};
 use crate::checks::{template, template_value};
 use crate::oauth::{cimd, pkce, urls};
@@ -98,7 +98,7 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
         );
     }
     if !on_loopback(meta) {
-        return skip(
+        return unreached(
             format!(
                 "the authorization server is not on loopback, so it cannot fetch the documents authspec serves; {}",
                 hosted_hint(&ctx.auth.redirect_uri)
@@ -124,7 +124,7 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
     log.extend(rec.exchanges);
     let fetched = docs.fetches(MAIN_PATH) > 0;
     if !fetched {
-        return skip(
+        return unreached(
             format!(
                 "the authorization server did not fetch the Client ID Metadata Document authspec served at {url}: \
                  servers fetch plain-http loopback documents only in a test mode (the reference server: \
@@ -135,7 +135,7 @@ pub async fn control(ctx: &TargetContext) -> StepRecord {
         );
     }
     if flow.code.is_none() {
-        return skip(
+        return unreached(
             format!(
                 "the authorization server fetched the document at {url} but gave no code for it"
             ),
@@ -176,7 +176,9 @@ pub async fn flow_client(
         return Ok(Some(public_client(url, &ctx.auth.redirect_uri)));
     }
     let rec = ctx.memo(CONTROL, || control(ctx)).await;
-    if let Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) = &rec.result {
+    if let Err(StepStop::Unavailable(why) | StepStop::NotFound(why) | StepStop::Unreached(why)) =
+        &rec.result
+    {
         notes.push(format!("no Client ID Metadata Document client: {why}"));
     }
     if rec.result.is_err() {
@@ -399,7 +401,7 @@ fn off_loopback(
          authorization server on loopback (127.0.0.1) that fetches the documents it serves there"
             .to_string()
     };
-    skip(why, log)
+    unreached(why, log)
 }
 
 /// The answers the document server gives for the case's document: as the case scripts them,

@@ -19,6 +19,10 @@ pub enum StepStop {
     /// A discovery step looked everywhere it should and found nothing. The case is skipped,
     /// unless the step is `required`, where not finding is the observation.
     NotFound(String),
+    /// authspec could not get to what the case examines (the authorization dance stopped, a
+    /// document could not be served, a setting of the run rules it out): the case is not
+    /// judged. The message says why and what would reach it.
+    Unreached(String),
     /// The harness could not do its job: the case errors.
     Error(String),
 }

@@ -250,7 +250,9 @@ pub(crate) async fn fetch_prm(ctx: &TargetContext, via: DiscoveryVia) -> StepRec
                 log.extend(ex);
                 match res {
                     Err(StepStop::Error(e)) => return harness(e, log),
-                    Err(StepStop::Unavailable(e) | StepStop::NotFound(e)) => {
+                    Err(
+                        StepStop::Unavailable(e) | StepStop::NotFound(e) | StepStop::Unreached(e),
+                    ) => {
                         tried.push(format!("challenge: {e}"));
                         continue;
                     }

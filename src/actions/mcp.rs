@@ -61,7 +61,7 @@ pub(crate) fn token_value(
         flow.access_token
             .clone()
             .or_else(|| ctx.auth.access_token.clone())
-            .ok_or_else(|| StepStop::Unavailable("no access token was obtained".into()))
+            .ok_or_else(|| StepStop::Unreached("no access token was obtained".into()))
     };
     let jwt_parts = |t: &str| -> Result<(String, String), StepStop> {
         let mut it = t.split('.');

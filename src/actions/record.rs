@@ -19,6 +19,11 @@ pub(crate) fn stop(e: StepStop, exchanges: Vec<Exchange>) -> StepRecord {
     }
 }
 
+/// The case could not be reached: `msg` says why and what would reach it.
+pub(crate) fn unreached(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
+    stop(StepStop::Unreached(msg.into()), exchanges)
+}
+
 pub(crate) fn skip(msg: impl Into<String>, exchanges: Vec<Exchange>) -> StepRecord {
     stop(StepStop::Unavailable(msg.into()), exchanges)
 }

@@ -4,7 +4,7 @@
 use super::authorize::{authenticate, authorize};
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::discovery::endpoint_url;
-use super::record::{Vars, apply, form, harness, observed, send, skip, stop};
+use super::record::{Vars, apply, form, harness, observed, send, skip, stop, unreached};
 use super::register::remember_secrets;
 use super::state::{FlowState, client_for, jwt_claims, keyword_value};
 use crate::http::{Request, Response};
@@ -110,7 +110,10 @@ pub(crate) async fn token_once(
     };
     let label = a.client.clone().or_else(|| flow.code_client.clone());
     let Some(client) = client_for(ctx, flow, label.as_deref()) else {
-        return skip("no client to request a token for", log);
+        return unreached(
+            "no client to request a token for; --client-id ID reaches it",
+            log,
+        );
     };
     let (grant, held, missing) = match a.grant {
         Grant::AuthorizationCode => (
@@ -128,7 +131,12 @@ pub(crate) async fn token_once(
         if a.optional {
             return observed(None, Vars::new(), log);
         }
-        return skip(missing, log);
+        // A refresh token the server chose not to issue is its choice; a code that was never
+        // obtained means the case's premise never happened.
+        return match a.grant {
+            Grant::RefreshToken => skip(missing, log),
+            Grant::AuthorizationCode => unreached(missing, log),
+        };
     };
     let mut params: Vec<(String, String)> = vec![
         ("grant_type".into(), grant.0.into()),

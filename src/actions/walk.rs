@@ -49,6 +49,7 @@ pub(crate) fn absorb(
         StepStop::Unavailable(w) | StepStop::NotFound(w) => {
             StepStop::Unavailable(format!("{stage}: {w}"))
         }
+        StepStop::Unreached(w) => StepStop::Unreached(format!("{stage}: {w}")),
         other => other,
     })
 }
@@ -71,8 +72,9 @@ pub(crate) async fn walk_stages(
             flow.access_token = ctx.auth.access_token.clone();
             return Ok(());
         }
-        return Err(StepStop::Unavailable(
-            "this case needs a fresh authorization code, and the run uses --access-token-env"
+        return Err(StepStop::Unreached(
+            "this case needs a fresh authorization code, and the run uses --access-token-env; \
+             run without it (with --client-id, or letting authspec register) to reach it"
                 .into(),
         ));
     }
@@ -99,8 +101,9 @@ pub(crate) async fn walk_stages(
                 .get("error")
                 .and_then(Value::as_str)
                 .unwrap_or("no code in the redirect");
-            return Err(StepStop::Unavailable(format!(
-                "authorization did not yield a code: {err}"
+            return Err(StepStop::Unreached(format!(
+                "authorization did not yield a code: {err}; --authorize form with --login \
+                 fields, or --authorize command, can carry a login or consent page"
             )));
         }
         out.result = Ok(obs);
@@ -110,8 +113,8 @@ pub(crate) async fn walk_stages(
         let rec = token(ctx, flow, &tok, &format!("{block}: token"), vars).await;
         let obs = absorb(out, rec, "token request")?;
         if flow.access_token.is_none() {
-            return Err(StepStop::Unavailable(format!(
-                "the token request did not succeed (HTTP {})",
+            return Err(StepStop::Unreached(format!(
+                "the token request did not succeed (HTTP {}); the token cases judge why",
                 status_of(&obs)
             )));
         }
@@ -139,8 +142,9 @@ fn use_preregistered(
             .filter(|k| !["token_endpoint_auth_method", "application_type"].contains(k))
             .collect();
         if !own.is_empty() {
-            return Err(StepStop::Unavailable(format!(
-                "the case registers a client with its own {}, and the run uses a pre-registered client",
+            return Err(StepStop::Unreached(format!(
+                "the case registers a client with its own {}, and the run uses a pre-registered \
+                 client; a run without --client-id reaches it where the server registers clients",
                 own.join(", ")
             )));
         }
@@ -176,7 +180,7 @@ async fn document_client(
             }
         }
         if client_for(ctx, flow, None).is_none() && !has_dcr {
-            return Err(StepStop::Unavailable(format!(
+            return Err(StepStop::Unreached(format!(
                 "registration: no client: no --client-id was given, the authorization server offers no \
                  dynamic client registration, and no Client ID Metadata Document could be used \
                  (see the notes); pass --client-id ID for a client registered with redirect URI {}, or {}",
@@ -249,8 +253,9 @@ async fn register_dynamically(
             .await?;
     }
     if !flow.clients.contains_key("main") {
-        return Err(StepStop::Unavailable(format!(
-            "registration did not succeed (HTTP {})",
+        return Err(StepStop::Unreached(format!(
+            "registration did not succeed (HTTP {}); --client-id ID reaches it with a client \
+             registered beforehand",
             status_of(&obs)
         )));
     }

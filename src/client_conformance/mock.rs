@@ -180,9 +180,12 @@ impl Walk {
         }
         match rec.result {
             Ok(o) => Ok(o),
-            Err(StepStop::Unavailable(w) | StepStop::NotFound(w) | StepStop::Error(w)) => {
-                Err(format!("{name}: {w}"))
-            }
+            Err(
+                StepStop::Unavailable(w)
+                | StepStop::NotFound(w)
+                | StepStop::Unreached(w)
+                | StepStop::Error(w),
+            ) => Err(format!("{name}: {w}")),
         }
     }
 

@@ -173,6 +173,9 @@ async fn run_steps(
             Err(StepStop::Unavailable(why) | StepStop::NotFound(why)) => {
                 return Some((Outcome::Skip, format!("not applicable: {why}")));
             }
+            Err(StepStop::Unreached(why)) => {
+                return Some((Outcome::NotJudged, format!("not judged: {why}")));
+            }
             Err(StepStop::Error(why)) => {
                 return Some((
                     Outcome::Error,

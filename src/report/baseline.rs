@@ -1,7 +1,9 @@
 //! Baselines: known failures a team accepts for now, so CI stays green until they are fixed,
 //! and turns red when one is fixed without the baseline being updated (a stale entry).
 //!
-//! The file is YAML: a list of `{id: <case id>, result: fail|warn, reason: …}`. Plain case ids
+//! The file is YAML: a list of `{id: <case id>, result: fail|warn|not_judged, reason: …}`.
+//! `not_judged` accepts a case authspec cannot get to on this target (say, one behind a login
+//! it cannot fill); once the case is judged, the entry is stale. Plain case ids
 //! are accepted too, and so is the official MCP conformance tool's shape (a `server:` list of
 //! names), so an expected-failures file carries over with its names replaced by case ids.
 
@@ -129,12 +131,13 @@ pub fn parse(file: &str, source: &str, known: &[&str]) -> Result<Baseline, Vec<S
                     None => None,
                     Some(Some("fail")) => Some(Outcome::Fail),
                     Some(Some("warn")) => Some(Outcome::Warn),
+                    Some(Some("not_judged")) => Some(Outcome::NotJudged),
                     Some(_) => {
                         errors.push(error(
                             file,
                             source,
                             spans.value(&format!("{ptr}/result")),
-                            "`result` is `fail` or `warn`".into(),
+                            "`result` is `fail`, `warn` or `not_judged`".into(),
                             None,
                         ));
                         continue;
@@ -222,6 +225,18 @@ pub fn apply(report: &mut RunReport, baseline: &Baseline) -> Applied {
             // A baselined failure that is now only a warning is still not fixed.
             (Some(Outcome::Fail), Outcome::Fail | Outcome::Warn) => true,
             (Some(Outcome::Warn), Outcome::Warn) => true,
+            (Some(Outcome::NotJudged), Outcome::NotJudged) => true,
+            // Accepted as not judged, and judged now: the acceptance is stale, whatever the
+            // verdict (a failure still fails).
+            (Some(Outcome::NotJudged), Outcome::Skip) => {
+                c.result = Outcome::Xpass;
+                c.message = format!(
+                    "stale baseline entry ({}:{}): the case is judged now ({}); remove it from the baseline",
+                    baseline.file, entry.pos.line, c.message
+                );
+                applied.stale.push(c.id.clone());
+                continue;
+            }
             _ => false,
         };
         if matches {
@@ -254,11 +269,13 @@ pub fn render_update(report: &RunReport, previous: Option<&Baseline>) -> String 
         let result = match c.result {
             Outcome::Fail => "fail",
             Outcome::Warn => "warn",
+            Outcome::NotJudged if c.level == crate::vocab::Level::Must => "not_judged",
             Outcome::Xfail => match previous
                 .and_then(|b| b.entries.iter().find(|e| e.id == c.id))
                 .and_then(|e| e.result)
             {
                 Some(Outcome::Warn) => "warn",
+                Some(Outcome::NotJudged) => "not_judged",
                 _ => "fail",
             },
             _ => continue,
@@ -306,5 +323,65 @@ mod tests {
         let lines: Vec<usize> = errs.iter().map(|e| e.pos.line).collect();
         assert_eq!(lines, vec![2, 3, 4], "{errs:#?}");
         assert!(errs[0].hint.as_deref() == Some("did you mean `result`?"));
+    }
+
+    #[test]
+    fn a_case_not_judged_can_be_accepted_and_goes_stale_once_judged() {
+        let b = parse(
+            "b.yaml",
+            "- {id: a/1/x, result: not_judged, reason: behind a login}\n",
+            KNOWN,
+        )
+        .expect("parses");
+        assert_eq!(b.entries[0].result, Some(Outcome::NotJudged));
+        let case = |result| crate::result::CaseResult {
+            id: "a/1/x".into(),
+            title: String::new(),
+            suite: "a".into(),
+            section: "1".into(),
+            level: crate::vocab::Level::Must,
+            party: "AS".into(),
+            requirements: Vec::new(),
+            result,
+            message: "not judged: behind a login".into(),
+            findings: Vec::new(),
+            notes: Vec::new(),
+            transcript: Vec::new(),
+            duration_ms: 0,
+        };
+        let run = |result| {
+            let cases = vec![case(result)];
+            let mut r = RunReport {
+                schema_version: 1,
+                tool: crate::result::model::Tool {
+                    name: "authspec".into(),
+                    version: "0".into(),
+                },
+                target: String::new(),
+                spec: String::new(),
+                wire: None,
+                strict: false,
+                level: crate::vocab::Level::Must,
+                started_at: String::new(),
+                duration_ms: 0,
+                requests: 0,
+                summary: Summary::of(&cases),
+                cases,
+            };
+            let applied = apply(&mut r, &b);
+            (r, applied)
+        };
+        // Still out of reach: accepted, and the run is not incomplete.
+        let (r, applied) = run(Outcome::NotJudged);
+        assert_eq!(r.cases[0].result, Outcome::Xfail);
+        assert_eq!(applied.expected, vec!["a/1/x".to_string()]);
+        assert_eq!(crate::result::exit_code(&r), crate::result::exit::OK);
+        // Judged now (here it does not apply): the acceptance is stale.
+        let (r, applied) = run(Outcome::Skip);
+        assert_eq!(r.cases[0].result, Outcome::Xpass);
+        assert_eq!(applied.stale, vec!["a/1/x".to_string()]);
+        // Judged and failing: a failure, not an accepted case.
+        let (r, _) = run(Outcome::Fail);
+        assert_eq!(r.cases[0].result, Outcome::Fail);
     }
 }

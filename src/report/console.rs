@@ -75,6 +75,7 @@ fn mark(p: Paint, o: Outcome) -> String {
         Outcome::Fail => p.on(RED_BOLD, "✘"),
         Outcome::Warn => p.on(YELLOW_BOLD, "!"),
         Outcome::Skip => p.on(DIM, "-"),
+        Outcome::NotJudged => p.on(YELLOW_BOLD, "?"),
         Outcome::Error => p.on(MAGENTA_BOLD, "E"),
         Outcome::Xfail => p.on(CYAN, "x"),
         Outcome::Xpass => p.on(RED, "X"),
@@ -202,7 +203,7 @@ fn case_block(
         level
     );
     match c.result {
-        Outcome::Skip | Outcome::Error => {
+        Outcome::Skip | Outcome::NotJudged | Outcome::Error => {
             let _ = writeln!(out, "        {}", p.on(DIM, &c.message));
         }
         _ => {}

@@ -18,11 +18,12 @@ use crate::transcript::Exchange;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
-const OUTCOMES: [Outcome; 7] = [
+const OUTCOMES: [Outcome; 8] = [
     Outcome::Pass,
     Outcome::Fail,
     Outcome::Warn,
     Outcome::Skip,
+    Outcome::NotJudged,
     Outcome::Error,
     Outcome::Xfail,
     Outcome::Xpass,
@@ -542,6 +543,7 @@ fn count(s: &Summary, o: Outcome) -> usize {
         Outcome::Fail => s.failed,
         Outcome::Warn => s.warned,
         Outcome::Skip => s.skipped,
+        Outcome::NotJudged => s.not_judged,
         Outcome::Error => s.errored,
         Outcome::Xfail => s.xfailed,
         Outcome::Xpass => s.xpassed,
@@ -555,6 +557,7 @@ fn badge_text(o: Outcome) -> &'static str {
         Outcome::Fail => "FAIL",
         Outcome::Warn => "WARN",
         Outcome::Skip => "SKIP",
+        Outcome::NotJudged => "NOT JUDGED",
         Outcome::Error => "ERROR",
         Outcome::Xfail => "XFAIL",
         Outcome::Xpass => "XPASS",
@@ -567,6 +570,7 @@ fn outcome_title(o: Outcome) -> &'static str {
         Outcome::Fail => "Fail",
         Outcome::Warn => "Warn",
         Outcome::Skip => "Skip",
+        Outcome::NotJudged => "Not judged",
         Outcome::Error => "Error",
         Outcome::Xfail => "XFail",
         Outcome::Xpass => "XPass",
@@ -694,6 +698,7 @@ header { border-bottom: 1px solid var(--border); padding-bottom: 1rem; }
 .fail.badge, .verdict.fail { background: var(--fail-bg); color: var(--fail-fg); }
 .warn.badge, .verdict.warn { background: var(--warn-bg); color: var(--warn-fg); }
 .skip.badge, .verdict.skip { background: var(--skip-bg); color: var(--skip-fg); }
+.not_judged.badge, .verdict.not_judged { background: var(--warn-bg); color: var(--skip-fg); border-style: dashed; }
 .error.badge, .verdict.error { background: var(--error-bg); color: var(--error-fg); }
 .xfail.badge { background: var(--xfail-bg); color: var(--xfail-fg); }
 .xpass.badge { background: var(--xpass-bg); color: var(--xpass-fg); }

@@ -102,7 +102,7 @@ pub fn render(
                     TestCaseStatus::non_success(NonSuccessKind::Failure)
                 }
                 Outcome::Error => TestCaseStatus::non_success(NonSuccessKind::Error),
-                Outcome::Skip | Outcome::Xfail => TestCaseStatus::skipped(),
+                Outcome::Skip | Outcome::NotJudged | Outcome::Xfail => TestCaseStatus::skipped(),
             };
             if !matches!(c.result, Outcome::Pass | Outcome::Warn) {
                 status.set_message(format!("{}: {}", c.result.as_str(), c.message));

@@ -48,10 +48,14 @@ pub fn render(
     for (suite, cases) in by_suite(report) {
         suite_table(&mut out, suite, suite_titles.get(suite), &cases);
     }
-    let groups: [(&str, &[Outcome]); 3] = [
+    let groups: [(&str, &[Outcome]); 4] = [
         ("Failures", &[Outcome::Fail, Outcome::Xpass]),
         ("Warnings", &[Outcome::Warn]),
         ("Errors", &[Outcome::Error]),
+        (
+            "Not judged: authspec could not get there",
+            &[Outcome::NotJudged],
+        ),
     ];
     for (heading, outcomes) in groups {
         let cases: Vec<&CaseResult> = report
@@ -165,6 +169,9 @@ fn verdict(out: &mut String, report: &RunReport) {
     if s.warned > 0 {
         parts.push(plural(s.warned, "warning", "warnings"));
     }
+    if s.not_judged > 0 {
+        parts.push(format!("{} not judged", s.not_judged));
+    }
     let code = crate::result::exit_code(report);
     let (icon, text) = if report.cases.is_empty() {
         ("➖", "no case ran".to_string())
@@ -177,8 +184,15 @@ fn verdict(out: &mut String, report: &RunReport) {
             "✅",
             format!("conformant at MUST level, {}", parts.join(", ")),
         )
-    } else if s.warned > 0 {
+    } else if s.warned > 0 && code != exit::INCOMPLETE {
         ("⚠️", parts.join(", "))
+    } else if code == exit::INCOMPLETE {
+        ("❔", format!("{} (incomplete run)", parts.join(", ")))
+    } else if s.not_judged > 0 {
+        (
+            "✅",
+            format!("conformant where judged, {}", parts.join(", ")),
+        )
     } else {
         ("✅", "conformant".to_string())
     };
@@ -337,6 +351,7 @@ fn icon(o: Outcome) -> &'static str {
         Outcome::Fail => "❌",
         Outcome::Warn => "⚠️",
         Outcome::Skip => "⏭️",
+        Outcome::NotJudged => "❔",
         Outcome::Error => "⛔",
         Outcome::Xfail => "☑️",
         Outcome::Xpass => "❗",

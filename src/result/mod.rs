@@ -21,6 +21,9 @@ pub mod exit {
     pub const RUNTIME: i32 = 3;
     /// No case was selected.
     pub const NO_CASES: i32 = 4;
+    /// Incomplete: a MUST case could not be judged (authspec could not get to it), and nothing
+    /// failed. The report says, case by case, what would reach it.
+    pub const INCOMPLETE: i32 = 5;
 }
 
 /// The exit code for a finished run.
@@ -42,6 +45,12 @@ pub fn exit_code_with(report: &RunReport, allow_stale: bool) -> i32 {
         exit::RUNTIME
     } else if s.warned > 0 && report.level >= Level::Should {
         exit::NONCONFORMANT
+    } else if report
+        .cases
+        .iter()
+        .any(|c| c.result == Outcome::NotJudged && c.level == Level::Must)
+    {
+        exit::INCOMPLETE
     } else {
         exit::OK
     }

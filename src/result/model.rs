@@ -18,11 +18,17 @@ pub enum Outcome {
     Fail,
     /// The target missed a SHOULD (or a MAY it chose to use was malformed only in a SHOULD way).
     Warn,
-    /// The case does not apply to this target; the message says why.
+    /// The case does not apply to this target, by the target's own choice (it offers no
+    /// revocation, no dynamic registration); the message says why.
     Skip,
+    /// authspec could not get to what the case examines (the authorization dance stopped, a
+    /// document could not be served, a premise never happened): no verdict either way. The
+    /// message says why and what would reach it.
+    #[serde(rename = "not_judged")]
+    NotJudged,
     /// The harness could not do its job (network, timeout, bad input); never a verdict.
     Error,
-    /// A failure the baseline expected.
+    /// A failure the baseline expected (or a case not judged that it accepts).
     Xfail,
     /// A baselined failure that no longer happens.
     Xpass,
@@ -35,6 +41,7 @@ impl Outcome {
             Outcome::Fail => "fail",
             Outcome::Warn => "warn",
             Outcome::Skip => "skip",
+            Outcome::NotJudged => "not_judged",
             Outcome::Error => "error",
             Outcome::Xfail => "xfail",
             Outcome::Xpass => "xpass",
@@ -108,6 +115,9 @@ pub struct Summary {
     pub failed: usize,
     pub warned: usize,
     pub skipped: usize,
+    /// Cases authspec could not get to (counted apart from skips).
+    #[serde(default)]
+    pub not_judged: usize,
     pub errored: usize,
     pub xfailed: usize,
     pub xpassed: usize,
@@ -122,6 +132,7 @@ impl Summary {
                 Outcome::Fail => s.failed += 1,
                 Outcome::Warn => s.warned += 1,
                 Outcome::Skip => s.skipped += 1,
+                Outcome::NotJudged => s.not_judged += 1,
                 Outcome::Error => s.errored += 1,
                 Outcome::Xfail => s.xfailed += 1,
                 Outcome::Xpass => s.xpassed += 1,
@@ -130,12 +141,17 @@ impl Summary {
         s
     }
 
-    /// The closing line every reporter ends with.
+    /// The closing line every reporter ends with; cases not judged are named when there are
+    /// any, so a run that could not reach part of the target never reads as complete.
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{} passed, {} failed, {} warned, {} skipped, {} errored",
             self.passed, self.failed, self.warned, self.skipped, self.errored
-        )
+        );
+        if self.not_judged > 0 {
+            line.push_str(&format!(", {} not judged", self.not_judged));
+        }
+        line
     }
 }
 
