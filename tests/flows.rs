@@ -73,13 +73,13 @@ fn form_driver_logs_in_and_consents() {
 }
 
 #[test]
-fn auto_driver_skips_when_a_login_form_stands_in_the_way() {
+fn auto_driver_does_not_judge_past_a_login_form_it_cannot_fill() {
     let config = Config {
         consent: Consent::Form,
         ..Config::default()
     };
     let (report, _) = run(config, AuthOptions::default(), FLOW_CASES);
-    assert_all(&report, Outcome::Skip);
+    assert_all(&report, Outcome::NotJudged);
     assert!(
         report.cases[0].message.contains("login or consent page"),
         "{}",
@@ -106,13 +106,13 @@ fn command_driver_reads_the_redirect_from_the_command() {
 }
 
 #[test]
-fn command_driver_failure_is_a_skip_not_a_fail() {
+fn command_driver_failure_is_not_judged_not_a_fail() {
     let auth = AuthOptions {
         driver: Driver::Command("echo not-a-url #".into()),
         ..AuthOptions::default()
     };
     let (report, _) = run(Config::default(), auth, &["mcp/9/valid-token-works"]);
-    assert_all(&report, Outcome::Skip);
+    assert_all(&report, Outcome::NotJudged);
     assert!(
         report.cases[0].message.contains("authorize-command"),
         "{}",
@@ -121,7 +121,7 @@ fn command_driver_failure_is_a_skip_not_a_fail() {
 }
 
 #[test]
-fn access_token_env_skips_cases_that_need_a_code() {
+fn access_token_env_leaves_cases_that_need_a_code_not_judged() {
     let auth = AuthOptions {
         access_token: Some("authspec-outside-token-0123456789".into()),
         ..AuthOptions::default()
@@ -131,7 +131,7 @@ fn access_token_env_skips_cases_that_need_a_code() {
         auth,
         &["oauth21/4.1.3/code-single-use", "pkce/4.6/wrong-verifier"],
     );
-    assert_all(&report, Outcome::Skip);
+    assert_all(&report, Outcome::NotJudged);
 }
 
 /// Every secret the harness saw (tokens, codes, verifiers, client secrets) is absent from every

@@ -70,6 +70,34 @@ fn authspec(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// A run against `authspec serve` is complete but for the metadata-document cases: a server not
+/// in its loopback test mode rightly does not fetch the documents authspec serves on
+/// 127.0.0.1, so those cases are not judged (exit 5) and say what would reach them.
+fn assert_complete_but_for_loopback_documents(spec: &str, code: Option<i32>, report: &Value) {
+    let not_judged: Vec<&Value> = report["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["result"] == "not_judged")
+        .collect();
+    for c in &not_judged {
+        let (id, message) = (
+            c["id"].as_str().unwrap_or(""),
+            c["message"].as_str().unwrap_or(""),
+        );
+        assert!(
+            id.starts_with("cimd/"),
+            "{spec}: {id} not judged: {message}"
+        );
+        assert!(
+            message.contains("--cimd-loopback"),
+            "{spec}: {id}: {message}"
+        );
+    }
+    let want = if not_judged.is_empty() { 0 } else { 5 };
+    assert_eq!(code, Some(want), "{spec}: {}", report["summary"]);
+}
+
 #[test]
 fn run_with_ca_cert_passes_against_serve_tls_under_every_revision() {
     let served = Served::start(&["--tls"]);
@@ -101,7 +129,8 @@ fn run_with_ca_cert_passes_against_serve_tls_under_every_revision() {
             .filter(|c| matches!(c["result"].as_str(), Some("fail" | "error")))
             .map(|c| format!("{} {}: {}", c["id"], c["result"], c["message"]))
             .collect();
-        assert_eq!(out.status.code(), Some(0), "{spec}: {failing:#?}");
+        assert!(failing.is_empty(), "{spec}: {failing:#?}");
+        assert_complete_but_for_loopback_documents(spec, out.status.code(), &report);
         // The https-only cases ran, rather than skipping as they do over plain http.
         let tls_cases: Vec<&Value> = report["cases"]
             .as_array()
@@ -147,7 +176,7 @@ fn a_run_against_plain_serve_passes_skips_the_https_cases_and_is_audited() {
             "json",
         ]);
         let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-        assert_eq!(out.status.code(), Some(0), "{spec}: {}", report["summary"]);
+        assert_complete_but_for_loopback_documents(spec, out.status.code(), &report);
         for c in report["cases"].as_array().into_iter().flatten() {
             if c["id"].as_str().is_some_and(|id| id.starts_with("tls/")) {
                 assert_eq!(c["result"], "skip", "{c}");
