@@ -49,6 +49,15 @@ impl Rejection {
 
 /// Builds the complete refusal response for `rejection`.
 pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
+    reject_needing(state, rejection, state.tools_scope())
+}
+
+/// [`reject`] for a request whose operation needs `needed`: the challenge names that scope.
+pub(crate) fn reject_needing(
+    state: &AppState,
+    rejection: Rejection,
+    needed: &'static str,
+) -> Response {
     let status = rejection.status(state);
     let mut response = if state.is(Variant::EmptyErrorBodies) {
         status.into_response()
@@ -59,7 +68,7 @@ pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let omit = status == StatusCode::UNAUTHORIZED && state.has(Mutant::ChallengeMissing);
     if !omit {
-        let challenge = challenge(state, rejection, status);
+        let challenge = challenge(state, rejection, status, needed);
         // from_bytes rather than from_str: the bad-charset mutant needs raw
         // UTF-8 (obs-text) in the header.
         if state.is(Variant::SeveralChallenges) && status == StatusCode::UNAUTHORIZED {
@@ -75,7 +84,12 @@ pub(crate) fn reject(state: &AppState, rejection: Rejection) -> Response {
     response
 }
 
-fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> String {
+fn challenge(
+    state: &AppState,
+    rejection: Rejection,
+    status: StatusCode,
+    needed: &'static str,
+) -> String {
     let bare = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::BAD_REQUEST)
         && state.has(Mutant::ChallengeNoParams);
     if bare {
@@ -85,7 +99,6 @@ fn challenge(state: &AppState, rejection: Rejection, status: StatusCode) -> Stri
     let mut params: Vec<(&str, String)> = Vec::new();
     let resource_metadata = resource_metadata_url(state, rejection);
     let mut scope: Option<String> = None;
-    let needed = state.tools_scope();
     match rejection {
         Rejection::NoCredentials => {
             if state.has(Mutant::ChallengeErrorWithoutToken) {

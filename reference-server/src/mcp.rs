@@ -44,11 +44,14 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     if state.has(Mutant::RsNoAuthRequired) {
         return serve();
     }
+    let needed = (parts.method == Method::POST)
+        .then(|| state.scope_for(rpc_method(&body).as_deref()))
+        .flatten();
+    let challenged = needed.unwrap_or_else(|| state.tools_scope());
     match authorize(&state, &parts, &body).await {
         Ok(granted) => {
-            let lacks_scope = needs_tools_scope(&parts.method, &body)
-                && !granted.has_scope(state.tools_scope())
-                && !state.has(Mutant::RsIgnoresScope);
+            let lacks_scope =
+                needed.is_some_and(|s| !granted.has_scope(s)) && !state.has(Mutant::RsIgnoresScope);
             let outcome = if lacks_scope {
                 "refused: insufficient_scope"
             } else {
@@ -60,7 +63,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             } else if state.has(Mutant::RsInsufficientScope401) {
                 challenge::reject(&state, Rejection::InvalidToken)
             } else {
-                challenge::reject(&state, Rejection::InsufficientScope)
+                challenge::reject_needing(&state, Rejection::InsufficientScope, challenged)
             }
         }
         Err(Refusal::Crash) => responses::server_error_html(),
@@ -77,7 +80,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             if rejection != Rejection::NoCredentials {
                 audit_use(&state, &parts, &body, None, outcome);
             }
-            challenge::reject(&state, rejection)
+            challenge::reject_needing(&state, rejection, challenged)
         }
     }
 }
@@ -323,16 +326,6 @@ fn audience_matches(jwt: &jws::Jwt, resource: &str) -> bool {
         Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
         _ => false,
     }
-}
-
-/// MCP methods that need the `mcp:tools` scope; any valid token may
-/// initialize, ping or send notifications.
-fn needs_tools_scope(method: &Method, body: &[u8]) -> bool {
-    *method == Method::POST
-        && matches!(
-            rpc_method(body).as_deref(),
-            Some("tools/list" | "tools/call")
-        )
 }
 
 /// Under the leak mutants: whether an unauthenticated request is served anyway.

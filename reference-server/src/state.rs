@@ -95,6 +95,20 @@ impl AppState {
         self.scopes()[0]
     }
 
+    /// The scope an MCP request needs, by its JSON-RPC method; `None` when any valid token may
+    /// send it. Under `per-operation-scopes` each operation has its own.
+    pub(crate) fn scope_for(&self, rpc: Option<&str>) -> Option<&'static str> {
+        if self.is(Variant::PerOperationScopes) {
+            return match rpc {
+                Some("tools/call") => Some(self.scopes()[0]),
+                Some(m) if m.starts_with("notifications/") || m == "ping" => None,
+                Some(_) => Some(self.scopes()[1]),
+                None => None,
+            };
+        }
+        matches!(rpc, Some("tools/list" | "tools/call")).then(|| self.tools_scope())
+    }
+
     /// How `/authorize` obtains consent.
     /// Whether dynamic client registration is offered (neither the variant nor the switch
     /// without it is on).

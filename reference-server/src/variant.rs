@@ -110,6 +110,8 @@ variants! {
         "Does not check the code_verifier's length or characters, only its S256 transform (RFC 7636 §4.1 binds the client, §4.6 the comparison).";
     SeveralChallenges "several-challenges"
         "Sends a DPoP challenge beside the Bearer one in every 401 (RFC 9110 §11.6.1 and RFC 9728 §5.4 allow several challenges).";
+    PerOperationScopes "per-operation-scopes"
+        "Scopes per operation: server/discover, initialize and tools/list need mcp:read, tools/call needs mcp:tools, and each challenge names the scope of the operation it refuses (MCP 2026-07-28 authorization §6: the challenge's scopes are those of the current operation).";
     EmptyErrorBodies "empty-error-bodies"
         "The MCP endpoint's 401, 403 and 400 answers have an empty body; the status and the challenge say it all (RFC 6750 §3 requires no body).";
 }

@@ -96,37 +96,43 @@ pub(crate) async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mu
         .and_then(Value::as_str)
         .map(str::to_string);
     flow.resource = Some(resource.unwrap_or_else(|| ctx.target.to_string()));
-    let challenge_scope = ctx
-        .memo("challenge", || super::mcp::unauthenticated_call(ctx))
-        .await
-        .result
-        .ok()
-        .and_then(|o| o.response)
-        .and_then(|r| {
+    let scope_of = |rec: StepRecord| {
+        rec.result.ok().and_then(|o| o.response).and_then(|r| {
             challenge::first_bearer(r.headers_named("www-authenticate"))?
                 .param("scope")
                 .map(str::to_string)
-        });
-    let supported = crate::oauth::scopes_supported(prm.as_ref());
-    flow.scope = ctx
-        .auth
-        .scope
-        .clone()
-        .or(challenge_scope)
-        .or(supported.clone())
-        .filter(|s| !s.is_empty());
-    // Step-up needs a token that lacks what tools/list asks for.
+        })
+    };
+    let challenge_scope = scope_of(
+        ctx.memo("challenge", || super::mcp::unauthenticated_call(ctx))
+            .await,
+    );
+    // A server whose scopes differ per operation names each operation's own in its challenge
+    // (MCP 2026-07-28 authorization §6); the cases call tools/list and tools/call too, so the
+    // token asks for the union, as a client that stepped up to each would hold.
     let list = ctx
         .memo("challenge tools/list", || {
             super::mcp::unauthenticated_rpc(ctx, "tools/list", "unauthenticated tools/list")
         })
         .await;
     log.extend(list.exchanges.clone());
-    let needed = list.result.ok().and_then(|o| o.response).and_then(|r| {
-        challenge::first_bearer(r.headers_named("www-authenticate"))?
-            .param("scope")
-            .map(str::to_string)
-    });
+    let needed = scope_of(list);
+    let call = ctx
+        .memo("challenge tools/call", || {
+            super::mcp::unauthenticated_rpc(ctx, "tools/call", "unauthenticated tools/call")
+        })
+        .await;
+    log.extend(call.exchanges.clone());
+    let call_scope = scope_of(call);
+    let challenged = union_of(&[&challenge_scope, &needed, &call_scope]);
+    let supported = crate::oauth::scopes_supported(prm.as_ref());
+    flow.scope = ctx
+        .auth
+        .scope
+        .clone()
+        .or(challenged)
+        .or(supported.clone())
+        .filter(|s| !s.is_empty());
     if let (Some(needed), Some(supported)) = (needed, supported) {
         let needed: Vec<&str> = needed.split_ascii_whitespace().collect();
         let narrow: Vec<&str> = supported
@@ -135,6 +141,19 @@ pub(crate) async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mu
             .collect();
         flow.narrow_scope = (!narrow.is_empty()).then(|| narrow.join(" "));
     }
+}
+
+/// The scopes of several challenges, each once, in the order first named.
+fn union_of(scopes: &[&Option<String>]) -> Option<String> {
+    let mut all: Vec<&str> = Vec::new();
+    for s in scopes.iter().filter_map(|s| s.as_deref()) {
+        for one in s.split_ascii_whitespace() {
+            if !all.contains(&one) {
+                all.push(one);
+            }
+        }
+    }
+    (!all.is_empty()).then(|| all.join(" "))
 }
 
 /// How many redirects a metadata fetch follows before calling it a loop.
