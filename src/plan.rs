@@ -65,6 +65,8 @@ pub struct TargetPlan {
     /// `--jobs`.
     pub jobs: usize,
     pub strict: bool,
+    /// Check the run-wide rules over every exchange (`engine::observe`).
+    pub observers: bool,
 }
 
 /// A target ready to run against.
@@ -124,7 +126,8 @@ impl TargetPlan {
         let ctx = TargetContext::new(target, self.issuer, self.spec, http)
             .with_auth(self.auth)
             .with_deadline(deadline)
-            .with_strict(self.strict);
+            .with_strict(self.strict)
+            .with_observers(self.observers);
         match cimd::check_hosted(&ctx).await {
             Ok(Some(note)) => notes.push(note),
             Ok(None) => {}

@@ -54,6 +54,19 @@ pub fn embedded_cases_by_id(catalogue: &Catalogue, ids: &[&str]) -> Result<Vec<C
         .collect()
 }
 
+/// The mutants the run-wide rules name.
+pub fn observer_mutants() -> Vec<Mutant> {
+    Mutant::ALL
+        .iter()
+        .copied()
+        .filter(|m| {
+            crate::engine::observe::RULES
+                .iter()
+                .any(|r| r.mutants.contains(&m.name()))
+        })
+        .collect()
+}
+
 /// Names of every mutant the reference server knows.
 pub fn mutant_names() -> Vec<&'static str> {
     Mutant::ALL.iter().map(|m| m.name()).collect()
@@ -101,6 +114,61 @@ pub async fn run_configured(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<(RunReport, Vec<String>), String> {
+    run_with(cases, config, auth, (spec, false), catalogue, jobs).await
+}
+
+/// Every case of the current revision against the reference server (with `mutant` switched
+/// on), with the run-wide rules checked: the report ends with one `run/…` result per rule.
+pub async fn run_observed(
+    cases: &[Case],
+    mutant: Option<Mutant>,
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<RunReport, String> {
+    let spec = SpecRevision::DEFAULT;
+    let cases: Vec<Case> = cases
+        .iter()
+        .filter(|c| c.applies_to(spec) && c.client.is_none())
+        .cloned()
+        .collect();
+    let config = Config {
+        tls: true,
+        ..mutant.map(Config::with_mutant).unwrap_or_default()
+    };
+    let (report, _) = run_with(
+        &cases,
+        config,
+        AuthOptions::default(),
+        (spec, true),
+        catalogue,
+        jobs,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Whether a run-wide rule's result is what the self-check demands: a pass against the plain
+/// reference server, a fail against a mutant the rule names; any result under another mutant
+/// (its fault may break a rule in passing).
+pub fn observer_as_expected(id: &str, mutant: Option<Mutant>, result: Outcome) -> bool {
+    let Some(rule) = crate::engine::observe::rule(id) else {
+        return false;
+    };
+    match mutant {
+        None => result == Outcome::Pass,
+        Some(m) if rule.mutants.contains(&m.name()) => result == Outcome::Fail,
+        Some(_) => true,
+    }
+}
+
+async fn run_with(
+    cases: &[Case],
+    config: Config,
+    auth: AuthOptions,
+    (spec, observers): (SpecRevision, bool),
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<(RunReport, Vec<String>), String> {
     let (server, target) = start(config).await?;
     let http = HttpClient::new(
         HttpOptions {
@@ -110,7 +178,9 @@ pub async fn run_configured(
         Redactor::default(),
     )
     .map_err(|e| e.to_string())?;
-    let ctx = TargetContext::new(target, None, spec, http).with_auth(auth);
+    let ctx = TargetContext::new(target, None, spec, http)
+        .with_auth(auth)
+        .with_observers(observers);
     let report = engine::run(cases, &ctx, catalogue, jobs, Level::May, &|_| {}).await;
     server.shutdown().await;
     Ok((report, ctx.http.redactor.secrets()))
@@ -212,6 +282,30 @@ pub async fn selftest(
             run_by_revision(&named, Some(*m), catalogue, jobs).await?,
         );
     }
+    // The run-wide rules: clean against the plain server, caught under each of their mutants.
+    let mut observe = |mutant: Option<Mutant>, report: RunReport| {
+        checks.extend(
+            report
+                .cases
+                .into_iter()
+                .filter(|r| r.id.starts_with("run/"))
+                .map(|r| SelfCheck {
+                    ok: observer_as_expected(&r.id, mutant, r.result),
+                    case: r.id,
+                    mutant: mutant.map(Mutant::name),
+                    result: r.result,
+                    message: r.message,
+                }),
+        );
+    };
+    observe(None, run_observed(cases, None, catalogue, jobs).await?);
+    for m in observer_mutants() {
+        observe(
+            Some(m),
+            run_observed(cases, Some(m), catalogue, jobs).await?,
+        );
+    }
+    unnamed_mutants.retain(|n| !observer_mutants().iter().any(|m| m.name() == *n));
     Ok(Selftest {
         checks,
         unnamed_mutants,

@@ -21,8 +21,9 @@ use tokio::net::{TcpListener, TcpStream};
 const DEADLINE_SECS: u64 = 5;
 const TIMEOUT_SECS: u64 = 1;
 /// What a run may take past its deadline: starting the process and writing the reports, by a
-/// debug build on a shared machine.
-const SLACK_SECS: u64 = 5;
+/// debug build on a shared, loaded machine. The point is "no hang" (a hung run takes the hard
+/// limit, three times the bound), not a timing figure; the benchmark measures speed.
+const SLACK_SECS: u64 = 15;
 /// What the issue allows a full run at most, in peak resident memory.
 const MEMORY_BOUND_KIB: i64 = 64 * 1024;
 /// What the largest answers may add to a healthy run's peak: the bound less the 20 MiB a full
@@ -765,7 +766,7 @@ fn problem_within(o: &Outcome, bound: Duration, memory_kib: i64) -> Option<Strin
     if o.stderr.contains("panicked") || o.code == 101 {
         why.push(format!("panicked: {}", o.stderr));
     }
-    if ![0, 1, 3].contains(&o.code) {
+    if ![0, 1, 3, 5].contains(&o.code) {
         why.push(format!("exit code {}", o.code));
     }
     match &o.report {

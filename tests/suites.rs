@@ -55,6 +55,37 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
     }
 }
 
+fn run_observers(cases: &[Case], mutant: Option<Mutant>) -> Result<(), Failed> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failed::from(e.to_string()))?;
+    let catalogue = Catalogue::embedded();
+    let report = rt
+        .block_on(selftest::run_observed(cases, mutant, &catalogue, 8))
+        .map_err(Failed::from)?;
+    let wrong: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|r| r.id.starts_with("run/"))
+        .filter(|r| !selftest::observer_as_expected(&r.id, mutant, r.result))
+        .map(|r| format!("{} {}: {}", r.id, r.result.as_str(), r.message))
+        .collect();
+    let rules = report
+        .cases
+        .iter()
+        .filter(|r| r.id.starts_with("run/"))
+        .count();
+    if rules == 0 {
+        return Err("the run reported no run-wide rule".into());
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(wrong.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let catalogue = Catalogue::embedded();
@@ -88,12 +119,23 @@ fn main() {
             );
         }
     }
-    // A mutant no case names is a rule nothing proves is checked.
+    // The run-wide rules: clean against the plain server, caught under each of their mutants.
+    let all: Vec<Case> = suites.iter().flat_map(|s| s.cases.clone()).collect();
+    for mutant in std::iter::once(None).chain(selftest::observer_mutants().into_iter().map(Some)) {
+        let all = all.clone();
+        let label = mutant.map(Mutant::name).unwrap_or("reference");
+        trials.push(Trial::test(format!("observers::{label}"), move || {
+            run_observers(&all, mutant)
+        }));
+    }
+    // A mutant no case and no run-wide rule names is a rule nothing proves is checked.
+    let observed = selftest::observer_mutants();
     for m in Mutant::ALL {
-        let named = suites
-            .iter()
-            .flat_map(|s| &s.cases)
-            .any(|c| c.mutants.iter().any(|x| x == m.name()));
+        let named = observed.contains(m)
+            || suites
+                .iter()
+                .flat_map(|s| &s.cases)
+                .any(|c| c.mutants.iter().any(|x| x == m.name()));
         let name = m.name();
         trials.push(Trial::test(format!("mutant-named::{name}"), move || {
             if named {

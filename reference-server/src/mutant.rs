@@ -273,6 +273,8 @@ mutants! {
         "RFC 6749 §5.1: the token response omits the RECOMMENDED expires_in.";
     TokenErrorHtml "token-error-html"
         "RFC 6749 §5.2: token endpoint errors are 500 HTML pages instead of 400 JSON error responses.";
+    TokenErrorPlainText "token-error-plain-text"
+        "RFC 6749 §5.2: token endpoint errors keep their 4xx status but come as text/plain, with no JSON error object.";
     TokenWrongErrorCode "token-wrong-error-code"
         "RFC 7636 §4.6: a code_verifier mismatch is reported as invalid_request instead of invalid_grant.";
     TokenBasicAuthNoChallenge "token-basic-auth-no-challenge"

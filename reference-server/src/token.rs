@@ -95,6 +95,14 @@ fn render_failure(state: &AppState, endpoint: Endpoint, failure: &Failure) -> Re
     if token && state.has(Mutant::TokenErrorHtml) {
         return responses::server_error_html();
     }
+    if token && state.has(Mutant::TokenErrorPlainText) {
+        return (
+            failure.status,
+            [(header::CONTENT_TYPE, "text/plain")],
+            format!("error: {}", failure.code),
+        )
+            .into_response();
+    }
     let mut status = failure.status;
     let mut challenge = status == StatusCode::UNAUTHORIZED;
     if token && failure.basic && state.has(Mutant::TokenBasicAuthNoChallenge) {

@@ -103,6 +103,8 @@ pub struct TargetContext {
     pub deadline: Option<std::time::Duration>,
     /// `--strict`: rules the sources leave ambiguous are read strictly.
     pub strict: bool,
+    /// Check the run-wide rules over every exchange of the run (`authspec run`).
+    pub observers: bool,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
@@ -135,6 +137,7 @@ impl TargetContext {
             auth: AuthOptions::default(),
             deadline: None,
             strict: false,
+            observers: false,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
@@ -174,6 +177,12 @@ impl TargetContext {
     /// Reads ambiguous rules strictly (`--strict`).
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Checks the run-wide rules (see `engine::observe`) over the whole run.
+    pub fn with_observers(mut self, on: bool) -> Self {
+        self.observers = on;
         self
     }
 

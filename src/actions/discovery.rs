@@ -156,6 +156,19 @@ fn union_of(scopes: &[&Option<String>]) -> Option<String> {
     (!all.is_empty()).then(|| all.join(" "))
 }
 
+/// The authorization server metadata a compliant client discovers, as JSON (memoised with the
+/// `fetch_as_metadata` step's auto discovery).
+pub async fn as_metadata_auto(ctx: &TargetContext) -> Option<Value> {
+    ctx.memo(&as_memo_key(&AsMetadataVia::Auto, &None), || {
+        fetch_as_auto(ctx)
+    })
+    .await
+    .result
+    .ok()?
+    .response?
+    .json()
+}
+
 /// How many redirects a metadata fetch follows before calling it a loop.
 pub(crate) const MAX_REDIRECTS: usize = 5;
 

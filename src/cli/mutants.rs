@@ -14,6 +14,13 @@ pub(super) fn cmd_mutants(a: ListArgs) -> i32 {
             .flat_map(|s| &s.cases)
             .filter(|c| c.mutants.iter().any(|x| x == m))
             .map(|c| c.id.clone())
+            // The run-wide rules (`run/…`) that must catch it.
+            .chain(
+                crate::engine::observe::RULES
+                    .iter()
+                    .filter(|r| r.mutants.contains(&m))
+                    .map(|r| r.id.to_string()),
+            )
             .collect()
     };
     match a.format {

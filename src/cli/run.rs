@@ -129,6 +129,7 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         deadline: a.deadline.map(Duration::from_secs),
         jobs: a.jobs as usize,
         strict: a.strict,
+        observers: true,
     };
     let Planned {
         ctx,

@@ -24,7 +24,7 @@ pub struct Policy<'a> {
     pub redactor: &'a Redactor,
 }
 
-fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
+pub(crate) fn links(ids: &[String], catalogue: &Catalogue) -> Vec<String> {
     let mut out: Vec<String> = ids
         .iter()
         .filter_map(|id| catalogue.get(id))

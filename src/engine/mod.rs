@@ -18,6 +18,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 mod judge;
+pub mod observe;
 
 use judge::{FINDING_LIMIT, clip};
 pub use judge::{Policy, judge};
@@ -55,7 +56,11 @@ pub async fn run(
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
     let mut dedup = crate::result::dedup::Dedup::default();
-    let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
+    let mut observers = match ctx.observers {
+        true => Some(observe::Observers::new(observe::Endpoints::of(ctx).await)),
+        false => None,
+    };
+    let mut results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
             let r = match deadline {
                 None => run_case(case, ctx, catalogue).await,
@@ -72,12 +77,18 @@ pub async fn run(
         })
         .buffered(jobs.max(1))
         .map(|mut r| {
+            if let Some(o) = observers.as_mut() {
+                o.observe(&r);
+            }
             // In the cases' order, so which copy stays does not depend on timing.
             dedup.apply(&mut r);
             r
         })
         .collect()
         .await;
+    if let Some(o) = observers {
+        results.extend(o.finish(|ids| judge::links(ids, catalogue)));
+    }
     RunReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
