@@ -301,6 +301,10 @@ fn pkce(state: &AppState, params: &Params) -> Result<Option<Pkce>, &'static str>
         {
             PkceMethod::S256
         }
+        // RFC 7636 §4.3: absent means plain, which a server may refuse (this one does, unless
+        // it accepts plain at all).
+        None if state.is(Variant::PlainPkceAdvertised) => PkceMethod::Plain,
+        None if state.has(Mutant::PkceAbsentMethodS256) => PkceMethod::S256,
         None => return Err("code_challenge_method is required and must be S256"),
     };
     if !oauth::is_pkce_string(challenge) {

@@ -273,6 +273,10 @@ mutants! {
         "RFC 6749 §5.1: the token response omits the RECOMMENDED expires_in.";
     TokenErrorHtml "token-error-html"
         "RFC 6749 §5.2: token endpoint errors are 500 HTML pages instead of 400 JSON error responses.";
+    RefreshAcceptsUnknown "refresh-accepts-unknown"
+        "OAuth 2.1 §4.3: a refresh token the server never issued is honoured (looked up by the client, not by its value).";
+    PkceAbsentMethodS256 "pkce-absent-method-s256"
+        "RFC 7636 §4.3: a code_challenge sent without code_challenge_method is read as S256 instead of plain.";
     TokenErrorPlainText "token-error-plain-text"
         "RFC 6749 §5.2: token endpoint errors keep their 4xx status but come as text/plain, with no JSON error object.";
     TokenWrongErrorCode "token-wrong-error-code"

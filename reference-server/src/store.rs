@@ -377,6 +377,15 @@ impl Inner {
         self.refresh.get_mut(token)
     }
 
+    /// Any live refresh token of `client_id` (the `refresh-accepts-unknown` fault looks a
+    /// refresh up by its client instead of by its value).
+    pub(crate) fn any_refresh_of(&self, client_id: &str) -> Option<RefreshToken> {
+        self.refresh
+            .values()
+            .find(|r| r.client_id == client_id && !r.rotated)
+            .cloned()
+    }
+
     pub(crate) fn insert_access(&mut self, jti: String, client_id: String, grant: u64, exp: u64) {
         let seq = self.next_seq();
         let forget_before = unix_now().saturating_sub(EXPIRED_ACCESS_MEMORY);
