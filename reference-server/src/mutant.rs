@@ -273,6 +273,8 @@ mutants! {
         "RFC 6749 §5.1: the token response omits the RECOMMENDED expires_in.";
     TokenErrorHtml "token-error-html"
         "RFC 6749 §5.2: token endpoint errors are 500 HTML pages instead of 400 JSON error responses.";
+    BadReplayRevokes "bad-replay-revokes"
+        "OAuth 2.1 §4.1.3: a replayed code with a wrong code_verifier revokes the tokens already issued from it (SHOULD NOT: the replay proves nothing).";
     RefreshAcceptsUnknown "refresh-accepts-unknown"
         "OAuth 2.1 §4.3: a refresh token the server never issued is honoured (looked up by the client, not by its value).";
     PkceAbsentMethodS256 "pkce-absent-method-s256"

@@ -119,6 +119,8 @@ pub(crate) struct Pending {
 #[derive(Clone, Debug)]
 struct UsedCode {
     grant: u64,
+    /// The code's PKCE challenge, so a replay can be told valid (revoke) from invalid (keep).
+    pkce: Option<Pkce>,
     forget_at: Instant,
     seq: u64,
 }
@@ -323,7 +325,7 @@ impl Inner {
     }
 
     /// Remembers that `code` was redeemed into `grant`, to catch replays.
-    pub(crate) fn mark_code_used(&mut self, code: &str, grant: u64) {
+    pub(crate) fn mark_code_used(&mut self, code: &str, grant: u64, pkce: Option<Pkce>) {
         let now = Instant::now();
         let seq = self.next_seq();
         make_room(
@@ -336,6 +338,7 @@ impl Inner {
             code.to_owned(),
             UsedCode {
                 grant,
+                pkce,
                 forget_at: now + USED_CODE_MEMORY,
                 seq,
             },
@@ -343,11 +346,11 @@ impl Inner {
     }
 
     /// The grant a previously redeemed `code` produced.
-    pub(crate) fn used_code_grant(&self, code: &str) -> Option<u64> {
+    pub(crate) fn used_code_grant(&self, code: &str) -> Option<(u64, Option<Pkce>)> {
         self.used_codes
             .get(code)
             .filter(|u| u.forget_at > Instant::now())
-            .map(|u| u.grant)
+            .map(|u| (u.grant, u.pkce.clone()))
     }
 
     pub(crate) fn insert_refresh(

@@ -485,10 +485,12 @@ async fn authorization_code(
     let checked = {
         let mut store = state.store.lock();
         let Some(grant) = store.code(code).cloned() else {
-            // A second redemption means the code leaked: everything issued
-            // from it is revoked (OAuth 2.1 §4.1.2).
-            if let Some(family) = store.used_code_grant(code)
+            // A second valid redemption means the code leaked: everything
+            // issued from it is revoked (OAuth 2.1 §4.1.3). A replay that fails
+            // the verifier proves nothing and revokes nothing (SHOULD NOT).
+            if let Some((family, pkce)) = store.used_code_grant(code)
                 && !state.has(Mutant::CodeReplayKeepsTokens)
+                && (state.has(Mutant::BadReplayRevokes) || verifier_fits(pkce.as_ref(), params))
             {
                 store.revoke_grant(family);
             }
@@ -511,7 +513,7 @@ async fn authorization_code(
             let family = store.new_grant();
             if !state.has(Mutant::CodeReusable) {
                 store.remove_code(code);
-                store.mark_code_used(code, family);
+                store.mark_code_used(code, family, grant.authorization.pkce.clone());
             }
             let body = issue_tokens(state, &mut store, client, family, &grant, &resources);
             (grant, resources, Some(body))
@@ -527,11 +529,25 @@ async fn authorization_code(
     let mut store = state.store.lock();
     let family = store.new_grant();
     if store.remove_code(code).is_some() {
-        store.mark_code_used(code, family);
+        store.mark_code_used(code, family, grant.authorization.pkce.clone());
     }
     Ok(issue_tokens(
         state, &mut store, client, family, &grant, &resources,
     ))
+}
+
+/// Whether the request's code_verifier fits a used code's challenge (a code
+/// without PKCE fits any request).
+fn verifier_fits(pkce: Option<&crate::store::Pkce>, params: &Params) -> bool {
+    let Some(pkce) = pkce else { return true };
+    let Some(verifier) = params.get("code_verifier") else {
+        return false;
+    };
+    let derived = match pkce.method {
+        PkceMethod::S256 => oauth::s256(verifier),
+        PkceMethod::Plain => verifier.to_owned(),
+    };
+    secrets_equal(&derived, &pkce.challenge)
 }
 
 /// Every check binding the code to this request; returns the token's
