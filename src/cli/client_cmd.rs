@@ -149,8 +149,25 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         secrets: a.accept.secrets.clone(),
         documents,
     };
-    let progress = |_e: RunEvent<'_>| {};
-    let report = client_conformance::run(&cases, &opts, &catalogue, level, &progress).await;
+    // Finished scenarios are kept as they come, so an interrupted run still reports them.
+    let finished = std::sync::Mutex::new(Vec::new());
+    let progress = |e: RunEvent<'_>| {
+        if let RunEvent::CaseFinished(r) = e
+            && let Ok(mut f) = finished.lock()
+        {
+            f.push(r.clone());
+        }
+    };
+    let started = std::time::Instant::now();
+    let report = tokio::select! {
+        r = client_conformance::run(&cases, &opts, &catalogue, level, &progress) => r,
+        why = interruption() => {
+            client_conformance::process::kill_all();
+            eprintln!("authspec: {why}: the clients were ended; writing the reports of the finished scenarios");
+            let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
+            client_conformance::interrupted(&cases, done, &opts, level, started, why)
+        }
+    };
     let redactor = Redactor::default();
     for s in &a.accept.secrets {
         redactor.add_secret(s);
@@ -178,6 +195,22 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
     } else {
         code
     }
+}
+
+/// Waits for SIGINT or SIGTERM; says which.
+async fn interruption() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return "SIGINT",
+                _ = term.recv() => return "SIGTERM",
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
 }
 
 pub(super) async fn cmd_mock_client(a: MockClientArgs) -> i32 {

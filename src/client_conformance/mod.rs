@@ -499,6 +499,49 @@ pub async fn run(
         .buffered(opts.jobs.max(1))
         .collect()
         .await;
+    assemble(results, opts, level, started, started_at)
+}
+
+/// The report of a run that was interrupted: the scenarios that finished, and every other one
+/// not judged, saying why.
+pub fn interrupted(
+    cases: &[Case],
+    finished: Vec<CaseResult>,
+    opts: &ClientOptions,
+    level: Level,
+    started: Instant,
+    why: &str,
+) -> RunReport {
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let results: Vec<CaseResult> = cases
+        .iter()
+        .map(|c| {
+            finished
+                .iter()
+                .find(|r| r.id == c.id)
+                .cloned()
+                .unwrap_or_else(|| {
+                    let mut r = CaseResult::pending(c);
+                    r.result = Outcome::NotJudged;
+                    r.message = format!(
+                        "not judged: the run was interrupted ({why}) before this scenario finished; its client was ended with its process group"
+                    );
+                    r
+                })
+        })
+        .collect();
+    assemble(results, opts, level, started, started_at)
+}
+
+fn assemble(
+    results: Vec<CaseResult>,
+    opts: &ClientOptions,
+    level: Level,
+    started: Instant,
+    started_at: String,
+) -> RunReport {
     let requests = results.iter().map(|r| r.transcript.len()).sum();
     let redactor = Redactor::default();
     for s in &opts.secrets {
