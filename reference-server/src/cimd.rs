@@ -59,13 +59,30 @@ pub(crate) async fn resolve(
     client_id: &str,
     requested_redirect: Option<&str>,
 ) -> Result<Client, String> {
-    let url = check_syntax(state, client_id)?;
-    let pinned = check_addresses(state, &url).await?;
-    let outcome = match state.cimd.cached(client_id) {
-        Some(outcome) => outcome,
-        None => fetch_and_validate(state, client_id, &url, pinned, requested_redirect).await,
+    let mut client = match &state.config.cimd_sandbox {
+        Some(sandbox) => {
+            let outcome = in_sandbox(state, sandbox, client_id, requested_redirect).await;
+            if let Err(why) = &outcome {
+                sandbox.note(crate::CimdHandled {
+                    client_id: client_id.to_owned(),
+                    how: "refused".into(),
+                    detail: Some(why.clone()),
+                    redirect_uris: None,
+                });
+            }
+            outcome?
+        }
+        None => {
+            let url = check_syntax(state, client_id)?;
+            let pinned = check_addresses(state, &url).await?;
+            match state.cimd.cached(client_id) {
+                Some(outcome) => outcome?,
+                None => {
+                    fetch_and_validate(state, client_id, &url, pinned, requested_redirect).await?
+                }
+            }
+        }
     };
-    let mut client = outcome?;
     if state.has(Mutant::CimdDocumentIgnored) {
         return Err("the client is not registered with this server".into());
     }
@@ -77,6 +94,57 @@ pub(crate) async fn resolve(
     }
     // The token endpoint looks clients up in the store.
     state.store.lock().insert_client(client.clone());
+    Ok(client)
+}
+
+/// Resolution inside a sandbox (see [`crate::CimdSandbox`]): the form first, then a document
+/// known in advance, a fetch, or acceptance on the form alone when no fetch can happen.
+async fn in_sandbox(
+    state: &AppState,
+    sandbox: &crate::CimdSandbox,
+    client_id: &str,
+    requested_redirect: Option<&str>,
+) -> Result<Client, String> {
+    let url = check_syntax(state, client_id)?;
+    let noted = |how: &str, detail: Option<String>, client: &Client| {
+        sandbox.note(crate::CimdHandled {
+            client_id: client_id.to_owned(),
+            how: how.into(),
+            detail,
+            redirect_uris: (how != "accepted-by-form").then(|| client.redirect_uris.clone()),
+        });
+    };
+    if let Some((_, body)) = sandbox.documents.iter().find(|(u, _)| u == client_id) {
+        let (client, _) = validate(state, client_id, body.as_bytes(), requested_redirect)?;
+        noted("supplied", None, &client);
+        return Ok(client);
+    }
+    let unreachable = match check_addresses(state, &url).await {
+        Ok(pinned) => match fetch(state, &url, pinned).await {
+            Ok((body, _)) => {
+                let (client, _) = validate(state, client_id, &body, requested_redirect)?;
+                noted("fetched", None, &client);
+                return Ok(client);
+            }
+            Err(why) => why,
+        },
+        Err(why) => why,
+    };
+    if !sandbox.accept_unreachable {
+        return Err(unreachable);
+    }
+    let loopback = requested_redirect
+        .and_then(|r| Url::parse(r).ok())
+        .filter(|u| u.scheme() == "http")
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+    if !loopback {
+        return Err(format!(
+            "{unreachable}; without the document only a loopback redirect URI is accepted"
+        ));
+    }
+    let client = anonymous(client_id, requested_redirect);
+    noted("accepted-by-form", Some(unreachable), &client);
     Ok(client)
 }
 

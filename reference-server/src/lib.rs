@@ -190,6 +190,63 @@ pub struct Config {
     /// trailing slash; by default `http(s)://ADDR`. It is the issuer, and
     /// every published URL starts with it.
     pub public_url: Option<String>,
+    /// How Client ID Metadata Documents are resolved inside a sandbox (client conformance):
+    /// documents known in advance and, for a URL that cannot be fetched, acceptance on its
+    /// form alone. `None` (the default): every document is fetched.
+    pub cimd_sandbox: Option<CimdSandbox>,
+}
+
+/// Client ID Metadata Documents where the authorization server cannot reach the internet (the
+/// in-process server of `authspec client`). A URL `client_id` is always checked for its form
+/// (CIMD §3) first; then:
+///
+/// 1. a document listed in `documents` for that URL is validated as if fetched;
+/// 2. otherwise the document is fetched as usual;
+/// 3. when the fetch cannot happen (the host does not resolve, is not public, or does not
+///    answer) and `accept_unreachable` is on, the URL is accepted on its form alone, as the
+///    official MCP conformance tool accepts its `https://conformance-test.local/…` URL: a
+///    public client limited to loopback redirect URIs.
+///
+/// What happened to each URL is recorded in `handled`, for the report.
+#[derive(Clone, Debug, Default)]
+pub struct CimdSandbox {
+    /// Documents by URL, as JSON text.
+    pub documents: Vec<(String, String)>,
+    pub accept_unreachable: bool,
+    pub handled: std::sync::Arc<std::sync::Mutex<Vec<CimdHandled>>>,
+}
+
+/// How one URL `client_id` was resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CimdHandled {
+    pub client_id: String,
+    /// `supplied` (a document known in advance), `fetched`, `accepted-by-form` (not
+    /// fetchable from the sandbox; only the URL's form was checked) or `refused`.
+    pub how: String,
+    /// Why, for `accepted-by-form` and `refused`.
+    pub detail: Option<String>,
+    /// The document's redirect URIs, when a document was read.
+    pub redirect_uris: Option<Vec<String>>,
+}
+
+impl CimdSandbox {
+    pub(crate) fn note(&self, entry: CimdHandled) {
+        let mut h = match self.handled.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if h.len() < 100 && !h.contains(&entry) {
+            h.push(entry);
+        }
+    }
+
+    /// Everything recorded so far.
+    pub fn handled(&self) -> Vec<CimdHandled> {
+        match self.handled.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 impl Config {

@@ -35,8 +35,9 @@ pub struct ObservedRequest {
     pub location: Option<String>,
     /// The answer's `WWW-Authenticate` header.
     pub www_authenticate: Option<String>,
-    /// The answer's body, kept for the token and registration endpoints only (the grader
-    /// learns from it which tokens and client ids were issued).
+    /// The answer's body, kept for the token and registration endpoints (the grader learns
+    /// from it which tokens and client ids were issued) and for every error answer (4xx, 5xx),
+    /// which a report quotes.
     pub response_body: Option<String>,
 }
 
@@ -185,6 +186,11 @@ pub(crate) async fn record(
             {
                 parts.uri = uri;
             }
+            let replaced = replace_auth_method(&obs.shape, &seen, bytes.clone());
+            if replaced != bytes {
+                parts.headers.remove(header::CONTENT_LENGTH);
+            }
+            let bytes = replaced;
             let r = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
@@ -199,17 +205,20 @@ pub(crate) async fn record(
     seen.status = response.status().as_u16();
     seen.location = text(&response, header::LOCATION);
     seen.www_authenticate = text(&response, header::WWW_AUTHENTICATE);
-    let response =
-        if ["/token", "/register", "/as2/token", "/as2/register"].contains(&seen.path.as_str()) {
-            let (parts, body) = response.into_parts();
-            let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
-                return crate::responses::payload_too_large();
-            };
-            seen.response_body = Some(String::from_utf8_lossy(&bytes).into_owned());
-            Response::from_parts(parts, Body::from(bytes))
-        } else {
-            response
+    // Error answers are kept too: a report quotes the answer a flow died at.
+    let keep_body = ["/token", "/register", "/as2/token", "/as2/register"]
+        .contains(&seen.path.as_str())
+        || seen.status >= 400;
+    let response = if keep_body {
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+            return crate::responses::payload_too_large();
         };
+        seen.response_body = Some(String::from_utf8_lossy(&bytes).into_owned());
+        Response::from_parts(parts, Body::from(bytes))
+    } else {
+        response
+    };
     if obs.shape.migrate_as {
         let mut m = obs.migration();
         if seen.path == "/token"
@@ -302,6 +311,32 @@ async fn edit_json(
     Response::from_parts(parts, Body::from(out))
 }
 
+/// A registration without `token_endpoint_auth_method` where the scenario names the methods:
+/// the server replaces the absent value with the first method it supports, and the answer
+/// says so (RFC 7591 §3.2.1 lets a server replace requested metadata values).
+fn replace_auth_method(
+    shape: &Shape,
+    seen: &ObservedRequest,
+    bytes: axum::body::Bytes,
+) -> axum::body::Bytes {
+    let Some(first) = shape.token_auth_methods.as_ref().and_then(|m| m.first()) else {
+        return bytes;
+    };
+    if seen.method != "POST" || seen.path != "/register" {
+        return bytes;
+    }
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut m)) if !m.contains_key("token_endpoint_auth_method") => {
+            m.insert(
+                "token_endpoint_auth_method".into(),
+                serde_json::json!(first),
+            );
+            serde_json::to_vec(&m).map(Into::into).unwrap_or(bytes)
+        }
+        _ => bytes,
+    }
+}
+
 /// An answer the scenario gives in place of the handlers'.
 fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
     if obs.shape.migrate_as && seen.path == "/mcp" {
@@ -354,15 +389,15 @@ fn shape_request(obs: &Observer, seen: &ObservedRequest) -> Option<Response> {
         && seen.method == "POST"
         && seen.path == "/register"
     {
+        // An absent method is replaced (see `replace_auth_method`), not refused.
         let asked = serde_json::from_str::<serde_json::Value>(&seen.body)
             .ok()
             .and_then(|j| {
                 j.get("token_endpoint_auth_method")
                     .and_then(|m| m.as_str())
                     .map(str::to_string)
-            })
-            .unwrap_or_else(|| "client_secret_basic".into());
-        if !methods.contains(&asked) {
+            });
+        if let Some(asked) = asked.filter(|a| !methods.contains(a)) {
             let body = serde_json::json!({
                 "error": "invalid_client_metadata",
                 "error_description": format!(

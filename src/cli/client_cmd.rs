@@ -48,6 +48,11 @@ pub struct ClientArgs {
     pub reports: Vec<(Format, PathBuf)>,
     #[command(flatten)]
     pub accept: super::AcceptArgs,
+    /// The client's Client ID Metadata Document (a JSON file; repeatable). The in-process
+    /// authorization server, which cannot reach the internet, reads it for the URL in its
+    /// `client_id` instead of fetching that URL, so its redirect URIs are checked.
+    #[arg(long = "client-metadata")]
+    pub documents: Vec<PathBuf>,
     /// More detail: -v notes (the client's output), -vv transcripts of failing scenarios.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -58,6 +63,9 @@ pub struct MockClientArgs {
     /// A deliberate fault (repeatable); `--mutant list` prints them.
     #[arg(long = "mutant")]
     pub mutants: Vec<String>,
+    /// A conformant alternative (repeatable); `--variant list` prints them.
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
     /// The MCP endpoint.
     pub url: Option<String>,
 }
@@ -108,15 +116,58 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let mut documents = Vec::new();
+    for p in &a.documents {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", p.display());
+                return exit::USAGE;
+            }
+        };
+        let id = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|j| {
+                j.get("client_id")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
+        if id.is_none() {
+            eprintln!(
+                "error: {} is not a metadata document (a JSON object with a client_id)",
+                p.display()
+            );
+            return exit::USAGE;
+        }
+        documents.push(text);
+    }
     let opts = ClientOptions {
         command: a.command.clone(),
         spec,
         timeout: Duration::from_secs(a.timeout),
         jobs: a.jobs as usize,
         secrets: a.accept.secrets.clone(),
+        documents,
     };
-    let progress = |_e: RunEvent<'_>| {};
-    let report = client_conformance::run(&cases, &opts, &catalogue, level, &progress).await;
+    // Finished scenarios are kept as they come, so an interrupted run still reports them.
+    let finished = std::sync::Mutex::new(Vec::new());
+    let progress = |e: RunEvent<'_>| {
+        if let RunEvent::CaseFinished(r) = e
+            && let Ok(mut f) = finished.lock()
+        {
+            f.push(r.clone());
+        }
+    };
+    let started = std::time::Instant::now();
+    let report = tokio::select! {
+        r = client_conformance::run(&cases, &opts, &catalogue, level, &progress) => r,
+        why = interruption() => {
+            client_conformance::process::kill_all();
+            eprintln!("authspec: {why}: the clients were ended; writing the reports of the finished scenarios");
+            let done = finished.lock().map(|f| f.clone()).unwrap_or_default();
+            client_conformance::interrupted(&cases, done, &opts, level, started, why)
+        }
+    };
     let redactor = Redactor::default();
     for s in &a.accept.secrets {
         redactor.add_secret(s);
@@ -146,6 +197,22 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
     }
 }
 
+/// Waits for SIGINT or SIGTERM; says which.
+async fn interruption() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return "SIGINT",
+                _ = term.recv() => return "SIGTERM",
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
+}
+
 pub(super) async fn cmd_mock_client(a: MockClientArgs) -> i32 {
     if a.mutants.iter().any(|m| m == "list") {
         for m in mock::ClientMutant::ALL {
@@ -156,12 +223,21 @@ pub(super) async fn cmd_mock_client(a: MockClientArgs) -> i32 {
     let mutants: Result<Vec<mock::ClientMutant>, String> =
         a.mutants.iter().map(|m| m.parse()).collect();
     let mutants = or_usage!(mutants);
+    if a.variants.iter().any(|v| v == "list") {
+        for v in mock::ClientVariant::ALL {
+            println!("{:<28} {}", v.name(), v.description());
+        }
+        return exit::OK;
+    }
+    let variants: Result<Vec<mock::ClientVariant>, String> =
+        a.variants.iter().map(|v| v.parse()).collect();
+    let variants = or_usage!(variants);
     let Some(url) = a.url else {
         eprintln!("error: give the MCP endpoint URL");
         return exit::USAGE;
     };
     let mut lines = Vec::new();
-    let result = mock::run(&url, &mutants, &mut lines).await;
+    let result = mock::run(&url, &mutants, &variants, &mut lines).await;
     for l in &lines {
         eprintln!("{l}");
     }

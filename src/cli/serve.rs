@@ -85,6 +85,7 @@ pub(super) async fn cmd_serve(a: ServeArgs) -> i32 {
         log_requests: true,
         audit: Some(audit),
         rate_limit: a.rate_limit,
+        cimd_sandbox: None,
     };
     let server = match reference_server::spawn(a.addr, config).await {
         Ok(s) => s,

@@ -76,11 +76,82 @@ client_mutants! {
     AssumesRefresh => "client-assumes-refresh", "stops when the token response carries no refresh token";
     NoRefreshGrantType => "client-no-refresh-grant-type", "refreshes tokens without listing refresh_token in its registered grant_types";
     RefreshWithoutResource => "client-refresh-without-resource", "sends no resource parameter when refreshing";
-    NoVersionFallback => "client-no-version-fallback", "gives up when the server does not support its protocol version";
+    NoVersionFallback => "client-no-version-fallback", "keeps sending its protocol version after the server answered that it does not support it";
     OauthMetadataOnly => "client-oauth-metadata-only", "looks for RFC 8414 metadata only, never OpenID Connect discovery";
     IgnoresRegistrationFailure => "client-ignores-registration-failure", "goes on with a client id of its own making when registration is refused";
     ReusesCredentials => "client-reuses-credentials", "keeps the client id of the previous authorization server when the MCP server names a new one";
+    CimdHttpUrl => "client-cimd-http-url", "uses a metadata document URL with the http scheme as its client_id";
+    CimdRedirectUnlisted => "client-cimd-redirect-unlisted", "uses a metadata document client_id with a redirect URI its document does not list";
+    IgnoresNewAs => "client-cimd-ignores-new-authorization-server", "uses a metadata document, and gives up on a 401 to a token that worked instead of following the MCP server to its new authorization server";
 }
+
+macro_rules! client_variants {
+    ($($variant:ident => $name:literal, [$($rev:literal),*], $description:literal;)*) => {
+        /// One conformant choice of the mock client, other than its default.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ClientVariant { $($variant),* }
+
+        impl ClientVariant {
+            pub const ALL: &[ClientVariant] = &[$(ClientVariant::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(ClientVariant::$variant => $name),* }
+            }
+
+            /// The revisions the variant claims (`MCP_CONFORMANCE_PROTOCOL_VERSION`).
+            pub fn revisions(self) -> &'static [&'static str] {
+                match self { $(ClientVariant::$variant => &[$($rev),*]),* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(ClientVariant::$variant => $description),* }
+            }
+        }
+    };
+}
+
+client_variants! {
+    CimdFirst => "cimd-first", ["2026-07-28", "2025-11-25"],
+        "uses a Client ID Metadata Document (the conformance tool's URL) whenever the authorization server advertises them, before dynamic registration, and carries that portable client_id to a new authorization server without registering";
+    CimdOwnUrl => "cimd-own-url", ["2026-07-28", "2025-11-25"],
+        "uses a metadata document URL of its own, on a host the sandbox cannot reach (its document is accepted on its form)";
+    RevokesRefreshToken => "revokes-refresh-token", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "revokes its refresh token at the advertised revocation_endpoint when it is done (RFC 7009)";
+    ScopesReversed => "scopes-reversed", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "writes the scopes it asks for in another order (scope order carries no meaning, RFC 6749 §3.3)";
+    ChallengeFirstUnion => "challenge-plus-held", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "on step-up asks for the challenged scope first, plus the scopes it already held";
+    DualEra => "dual-era", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "speaks 2026-07-28 first whatever revision it is run under, and falls back to initialize on a 2025-only server";
+    Only2025 => "only-2025", ["2025-11-25", "2025-06-18"],
+        "speaks only the 2025 wire model (initialize and sessions)";
+    SecretPost => "prefers-client-secret-post", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "registers as a confidential client with client_secret_post whenever the authorization server offers it";
+    DcrWithoutAuthMethod => "dcr-without-auth-method", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "registers without token_endpoint_auth_method and uses whatever method the registration response names";
+    NeverRefreshes => "never-refreshes", ["2026-07-28", "2025-11-25", "2025-06-18"],
+        "never uses its refresh token";
+}
+
+impl FromStr for ClientVariant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ClientVariant::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ClientVariant::ALL.iter().map(|m| m.name()).collect();
+                let hint = crate::vocab::did_you_mean(s, &names)
+                    .map(|x| format!("; did you mean `{x}`?"))
+                    .unwrap_or_default();
+                format!("unknown client variant `{s}`{hint}")
+            })
+    }
+}
+
+/// The URL `cimd-own-url` uses: a host that never resolves (RFC 2606 reserves `.example`).
+pub const OWN_DOCUMENT_URL: &str = "https://mcp-client.example/oauth/client-metadata.json";
 
 impl FromStr for ClientMutant {
     type Err = String;
@@ -136,6 +207,9 @@ struct Walk {
     ctx: TargetContext,
     flow: FlowState,
     mutants: Vec<ClientMutant>,
+    variants: Vec<ClientVariant>,
+    /// The metadata document URL this client uses as client_id where documents are offered.
+    document_url: Option<String>,
     log: Vec<String>,
 }
 
@@ -165,6 +239,39 @@ impl Walk {
 
     fn has(&self, m: ClientMutant) -> bool {
         self.mutants.contains(&m)
+    }
+
+    fn is(&self, v: ClientVariant) -> bool {
+        self.variants.contains(&v)
+    }
+
+    /// The document URL to use as client_id at an authorization server with this metadata,
+    /// when this client uses documents and the server advertises them.
+    fn document_for(&self, meta: &Value) -> Option<String> {
+        let advertised = meta
+            .get("client_id_metadata_document_supported")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        self.document_url.clone().filter(|_| advertised)
+    }
+
+    /// A client whose id is a metadata document URL: public, no registration.
+    fn use_document(&mut self, url: String) {
+        let redirect = if self.has(ClientMutant::CimdRedirectUnlisted) {
+            "http://127.0.0.1:8976/elsewhere".to_string()
+        } else {
+            self.ctx.auth.redirect_uri.clone()
+        };
+        self.flow.clients.insert(
+            "main".into(),
+            Client {
+                id: url,
+                secret: None,
+                auth_method: "none".into(),
+                redirect_uri: redirect.clone(),
+                redirect_uris: vec![redirect],
+            },
+        );
     }
 
     async fn step(&mut self, name: &str, action: &Action) -> Result<Observation, String> {
@@ -388,9 +495,12 @@ impl Walk {
         meta: &Value,
     ) -> Result<(), String> {
         let methods = crate::oauth::token_auth_methods(Some(meta));
+        let post_first = self.is(ClientVariant::SecretPost);
         let pick = |secret: bool| -> String {
             let ok = |m: &str| methods.iter().any(|x| x == m);
-            if !secret && ok("none") {
+            if post_first && ok("client_secret_post") {
+                "client_secret_post".into()
+            } else if !secret && ok("none") {
                 "none".into()
             } else if ok("client_secret_basic") {
                 "client_secret_basic".into()
@@ -424,6 +534,8 @@ impl Walk {
                     redirect_uris: vec![self.ctx.auth.redirect_uri.clone()],
                 },
             );
+        } else if let Some(url) = self.document_for(meta) {
+            self.use_document(url);
         } else {
             let method = if self.has(ClientMutant::AuthMethodNone) {
                 "none".to_string()
@@ -446,6 +558,9 @@ impl Walk {
         };
         if scope.is_none() && self.has(ClientMutant::AlwaysScope) {
             scope = Some("mcp:tools".into());
+        }
+        if self.is(ClientVariant::ScopesReversed) {
+            scope = scope.map(|s| s.split_whitespace().rev().collect::<Vec<_>>().join(" "));
         }
         if self.has(ClientMutant::NoScope) {
             scope = None;
@@ -496,7 +611,16 @@ impl Walk {
                     .and_then(|j| j.pointer("/error/code").and_then(Value::as_i64))
                     == Some(-32022)
         });
-        let o = if unsupported && !self.has(ClientMutant::NoVersionFallback) {
+        if unsupported && self.has(ClientMutant::NoVersionFallback) {
+            // The fault: the same unsupported version again.
+            self.step(
+                "hello with token again",
+                &call(HELLO, true, placement.clone(), &m),
+            )
+            .await?;
+            return Err("the server does not support 2026-07-28".into());
+        }
+        let o = if unsupported && !self.has(ClientMutant::Wire2026) {
             let http = self.ctx.http.clone();
             let target = self.ctx.target.clone();
             self.ctx = TargetContext::new(target, None, SpecRevision::V2025_11_25, http)
@@ -578,6 +702,10 @@ impl Walk {
                     all.push(s.to_string());
                 }
             }
+            if self.is(ClientVariant::ChallengeFirstUnion) {
+                let needed: Vec<&str> = needed.split_whitespace().collect();
+                all.sort_by_key(|s| !needed.contains(&s.as_str()));
+            }
             self.flow.scope = Some(all.join(" "));
             self.flow.code = None;
             self.flow.access_token = None;
@@ -632,8 +760,12 @@ impl Walk {
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             .unwrap_or(false);
+        let document = self.document_for(&meta);
         self.flow.as_metadata = Some(meta);
-        if issuer != previous && !self.has(ClientMutant::ReusesCredentials) {
+        if let Some(url) = document {
+            // A document's client_id is portable: no registration at the new server.
+            self.use_document(url);
+        } else if issuer != previous && !self.has(ClientMutant::ReusesCredentials) {
             let method = self
                 .flow
                 .clients
@@ -651,7 +783,12 @@ impl Walk {
     /// Dynamic registration (RFC 7591) as the mock client does it.
     async fn register(&mut self, method: &str) -> Result<(), String> {
         let mut metadata = Map::new();
-        metadata.insert("token_endpoint_auth_method".into(), json!(method));
+        if self.is(ClientVariant::DcrWithoutAuthMethod) && !self.has(ClientMutant::AuthMethodNone) {
+            // Absent: the server picks (RFC 7591 §2 reads it as client_secret_basic).
+            metadata.insert("token_endpoint_auth_method".into(), Value::Null);
+        } else {
+            metadata.insert("token_endpoint_auth_method".into(), json!(method));
+        }
         metadata.insert("client_name".into(), json!("authspec mock client"));
         if !self.has(ClientMutant::NoRefreshGrantType) {
             metadata.insert(
@@ -705,6 +842,9 @@ impl Walk {
             .await?;
         // A 401 now: the server may have moved to another authorization server.
         if let Some(r) = o.response.clone().filter(|r| r.status == 401) {
+            if self.has(ClientMutant::IgnoresNewAs) {
+                return Err("tools/call got HTTP 401: giving up".into());
+            }
             self.follow_new_authorization_server(&r).await?;
             o = self
                 .step("tools/call again", &call("tools/call", true, placement, m))
@@ -714,9 +854,9 @@ impl Walk {
         if status != 200 {
             return Err(format!("tools/call got HTTP {status}"));
         }
-        if self.flow.refresh_token.is_none() {
+        if self.flow.refresh_token.is_none() || self.is(ClientVariant::NeverRefreshes) {
             return Ok(format!(
-                "tools/list and tools/call succeeded after {step_ups} step-up(s); no refresh token"
+                "tools/list and tools/call succeeded after {step_ups} step-up(s); no refresh"
             ));
         }
         // RFC 8707 §2.2 and MCP: the refresh names the resource too.
@@ -738,6 +878,16 @@ impl Walk {
         if status != 200 {
             return Err(format!("the refresh got HTTP {status}"));
         }
+        if self.is(ClientVariant::RevokesRefreshToken) {
+            let revoke = Action::Revoke(crate::suite::model::RevokeAction {
+                token: "refresh".into(),
+            });
+            let o = self.step("revoke", &revoke).await?;
+            let status = o.response.map(|r| r.status).unwrap_or_default();
+            if status != 200 {
+                return Err(format!("the revocation got HTTP {status}"));
+            }
+        }
         Ok(format!(
             "tools/list and tools/call succeeded after {step_ups} step-up(s); token refreshed"
         ))
@@ -749,6 +899,7 @@ impl Walk {
 pub async fn run(
     url: &str,
     mutants: &[ClientMutant],
+    variants: &[ClientVariant],
     lines: &mut Vec<String>,
 ) -> Result<String, String> {
     let target = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
@@ -760,6 +911,12 @@ pub async fn run(
         .ok()
         .and_then(|v| SpecRevision::parse(&v))
         .unwrap_or(SpecRevision::DEFAULT);
+    if variants.contains(&ClientVariant::DualEra) {
+        spec = SpecRevision::V2026_07_28;
+    }
+    if variants.contains(&ClientVariant::Only2025) && spec == SpecRevision::V2026_07_28 {
+        spec = SpecRevision::V2025_11_25;
+    }
     if mutants.contains(&ClientMutant::Wire2025) {
         spec = SpecRevision::V2025_11_25;
     }
@@ -772,10 +929,35 @@ pub async fn run(
     )
     .map_err(|e| e.to_string())?;
     let ctx = TargetContext::new(target, None, spec, http).with_auth(AuthOptions::default());
+    let cimd_mutant = mutants.iter().any(|m| {
+        matches!(
+            m,
+            ClientMutant::CimdHttpUrl
+                | ClientMutant::CimdRedirectUnlisted
+                | ClientMutant::IgnoresNewAs
+        )
+    });
+    let document_url = if mutants.contains(&ClientMutant::CimdHttpUrl) {
+        Some("http://conformance-test.local/client-metadata.json".to_string())
+    } else if variants.contains(&ClientVariant::CimdOwnUrl) {
+        Some(OWN_DOCUMENT_URL.to_string())
+    } else if variants.contains(&ClientVariant::CimdFirst) || cimd_mutant {
+        Some(
+            context
+                .get("client_metadata_url")
+                .and_then(Value::as_str)
+                .unwrap_or(super::CONFORMANCE_DOCUMENT_URL)
+                .to_string(),
+        )
+    } else {
+        None
+    };
     let mut walk = Walk {
         ctx,
         flow: FlowState::default(),
         mutants: mutants.to_vec(),
+        variants: variants.to_vec(),
+        document_url,
         log: Vec::new(),
     };
     let r = walk.walk(&context).await;

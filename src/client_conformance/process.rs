@@ -1,5 +1,6 @@
 //! Running the client under test: `sh -c 'CMD "$@"' URL` in a process group of its own, with a
-//! deadline. On the deadline the whole group is killed; output is kept, bounded.
+//! deadline. On the deadline the whole group is killed; output is kept, bounded. The groups of
+//! the clients running now are known, so an interrupted run ends them all ([`kill_all`]).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -36,6 +37,24 @@ async fn read_bounded(mut r: impl tokio::io::AsyncRead + Unpin) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The process groups of the clients running now, so that an interrupted run can end them.
+static LIVE: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<u32>> {
+    match LIVE.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Kills the process group of every client still running (on SIGINT or SIGTERM).
+pub fn kill_all() {
+    let groups: Vec<u32> = live().drain(..).collect();
+    for pgid in groups {
+        kill_group(pgid);
+    }
 }
 
 /// Kills every process of the group `pgid` (the client and anything it started).
@@ -79,6 +98,9 @@ pub async fn run(
         }
     };
     let pgid = child.id();
+    if let Some(p) = pgid {
+        live().push(p);
+    }
     let out = child.stdout.take().map(|s| tokio::spawn(read_bounded(s)));
     let err = child.stderr.take().map(|s| tokio::spawn(read_bounded(s)));
     let (status, timed_out) = match tokio::time::timeout(timeout, child.wait()).await {
@@ -89,6 +111,7 @@ pub async fn run(
     // Whatever the client left running goes with it.
     if let Some(pgid) = pgid {
         kill_group(pgid);
+        live().retain(|p| *p != pgid);
     }
     if timed_out {
         let _ = child.wait().await;

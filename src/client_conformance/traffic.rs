@@ -6,7 +6,7 @@
 //! value must hold what, never how to dig it out of raw HTTP.
 
 use base64::Engine;
-use reference_server::ObservedRequest;
+use reference_server::{CimdHandled, ObservedRequest};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -184,7 +184,17 @@ fn id_problems(t: &Traffic<'_>) -> Option<Value> {
     Some(json!(problems))
 }
 
-/// Where an issued refresh token went but the token endpoint's body.
+/// The endpoints a refresh token may be sent to, of both authorization servers.
+const TOKEN_ENDPOINTS: &[&str] = &[
+    "/token",
+    "/revoke",
+    "/introspect",
+    "/as2/token",
+    "/as2/revoke",
+    "/as2/introspect",
+];
+
+/// Where an issued refresh token went but the token, revocation and introspection endpoints.
 fn refresh_leaks(t: &Traffic<'_>) -> Option<Value> {
     let tokens = issued(t.log, "refresh_token");
     let mut out = Vec::new();
@@ -193,7 +203,10 @@ fn refresh_leaks(t: &Traffic<'_>) -> Option<Value> {
         let headers: String = r.headers.iter().map(|(_, v)| v.as_str()).collect();
         for token in &tokens {
             let in_url = url.contains(token.as_str());
-            let elsewhere = r.path != "/token"
+            // The token endpoint, and the revocation and introspection endpoints, which take
+            // the refresh token by design (RFC 7009 §2.1, RFC 7662 §2.1).
+            let its_endpoint = TOKEN_ENDPOINTS.contains(&r.path.as_str());
+            let elsewhere = !its_endpoint
                 && (r.body.contains(token.as_str()) || headers.contains(token.as_str()));
             if in_url || elsewhere {
                 out.push(Value::String(format!(
@@ -240,10 +253,17 @@ struct Traffic<'a> {
     posts: Vec<(&'a ObservedRequest, Value)>,
     /// After a change of authorization server (`migrate_as`): the requests to the second one.
     second: Vec<&'a ObservedRequest>,
+    /// How the authorization server resolved each URL `client_id` (metadata documents).
+    cimd: &'a [CimdHandled],
 }
 
 impl<'a> Traffic<'a> {
-    fn new(log: &'a [ObservedRequest], mcp_url: &'a str, redactor: &'a Redactor) -> Self {
+    fn new(
+        log: &'a [ObservedRequest],
+        mcp_url: &'a str,
+        redactor: &'a Redactor,
+        cimd: &'a [CimdHandled],
+    ) -> Self {
         let token_forms = |grant: &str| {
             log.iter()
                 .filter(|r| r.method == "POST" && r.path == "/token")
@@ -276,6 +296,7 @@ impl<'a> Traffic<'a> {
                 .iter()
                 .filter(|r| r.path.starts_with("/as2/") || r.path.ends_with("/as2"))
                 .collect(),
+            cimd,
         }
     }
 
@@ -392,15 +413,181 @@ const VALUES: &[(&str, Derive)] = &[
     ("second_as_requests", |t| Some(json!(t.second.len()))),
     ("second_as_registrations", second_as_registrations),
     ("reused_client_ids", reused_client_ids),
+    ("codes_issued", codes_issued),
+    ("unsupported_version_answers", |t| {
+        let count = t
+            .posts
+            .iter()
+            .filter(|(r, _)| r.status == 400 && bearer(r).is_some())
+            .filter(|(r, _)| {
+                r.response_body
+                    .as_deref()
+                    .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                    .and_then(|j| j.pointer("/error/code").and_then(Value::as_i64))
+                    == Some(-32022)
+            })
+            .count();
+        Some(json!(count))
+    }),
+    ("legacy_first_method", |t| {
+        t.calls()
+            .find(|(r, j)| {
+                r.header("mcp-protocol-version") != Some("2026-07-28")
+                    && j.get("method").and_then(Value::as_str) != Some("server/discover")
+            })
+            .map(|(_, j)| json!(method_of(j)))
+    }),
+    ("url_client_ids", |t| {
+        Some(distinct(url_ids(t).map(|(_, id)| id.to_string())))
+    }),
+    ("url_client_id_problems", url_client_id_problems),
+    ("cimd_documents", cimd_documents),
+    ("cimd_refusals", |t| {
+        Some(json!(
+            t.cimd
+                .iter()
+                .filter(|h| h.how == "refused")
+                .map(|h| format!("{}: {}", h.client_id, h.detail.as_deref().unwrap_or("")))
+                .collect::<Vec<_>>()
+        ))
+    }),
+    ("redirect_uris_unlisted", redirect_uris_unlisted),
+    ("second_as_url_client_ids", |t| {
+        Some(distinct(
+            t.second
+                .iter()
+                .filter(|r| r.path == "/as2/authorize" || r.path == "/as2/token")
+                .filter_map(|r| {
+                    params(r)
+                        .get("client_id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .filter(|id| is_url_id(id)),
+        ))
+    }),
 ];
+
+/// Whether a client id is a URL (a Client ID Metadata Document's).
+fn is_url_id(id: &str) -> bool {
+    let lower = id.get(..8).unwrap_or(id).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The URL client ids of the authorization requests, with each request's parameters.
+fn url_ids<'t>(t: &'t Traffic<'_>) -> impl Iterator<Item = (&'t Map<String, Value>, &'t str)> {
+    t.authorizations.iter().filter_map(|a| {
+        a.get("client_id")
+            .and_then(Value::as_str)
+            .filter(|id| is_url_id(id))
+            .map(|id| (a, id))
+    })
+}
+
+/// Authorization responses that carried a code (first and second authorization server).
+fn codes_issued(t: &Traffic<'_>) -> Option<Value> {
+    let count = t
+        .log
+        .iter()
+        .filter(|r| r.path == "/authorize" || r.path == "/as2/authorize")
+        .filter_map(|r| r.location.as_deref())
+        .filter_map(|l| url::Url::parse(l).ok())
+        .filter(|u| u.query_pairs().any(|(k, _)| k == "code"))
+        .count();
+    Some(json!(count))
+}
+
+/// CIMD §3: a client identifier URL uses https, has a path, and has no fragment, no
+/// credentials and no dot segments. One line per problem of each URL client id used.
+fn url_client_id_problems(t: &Traffic<'_>) -> Option<Value> {
+    let mut out: Vec<String> = Vec::new();
+    let ids = distinct(url_ids(t).map(|(_, id)| id.to_string()));
+    for id in ids
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let rest = id.split_once("://").map(|(_, r)| r).unwrap_or_default();
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let after = &rest[authority_end..];
+        let path = &after[..after.find(['?', '#']).unwrap_or(after.len())];
+        let dot = |seg: &str| {
+            let s = seg.to_ascii_lowercase().replace("%2e", ".");
+            s == "." || s == ".."
+        };
+        let problems = [
+            (
+                !id.to_ascii_lowercase().starts_with("https://"),
+                "not https",
+            ),
+            (path.is_empty() || path == "/", "no path"),
+            (id.contains('#'), "a fragment"),
+            (rest[..authority_end].contains('@'), "credentials"),
+            (path.split('/').any(dot), "a dot segment"),
+        ];
+        for (_, what) in problems.iter().filter(|(bad, _)| *bad) {
+            out.push(format!("{}: {what}", t.redactor.text(id)));
+        }
+    }
+    Some(json!(out))
+}
+
+/// How the authorization server resolved each URL client id: `{client_id, how, detail}`.
+fn cimd_documents(t: &Traffic<'_>) -> Option<Value> {
+    Some(json!(
+        t.cimd
+            .iter()
+            .map(|h| json!({"client_id": h.client_id, "how": h.how, "detail": h.detail}))
+            .collect::<Vec<_>>()
+    ))
+}
+
+/// Redirect URIs of authorization requests that the client's metadata document does not list
+/// (a loopback redirect may differ in its port, RFC 8252 §7.3); absent when no document was
+/// read (a URL accepted on its form alone).
+fn redirect_uris_unlisted(t: &Traffic<'_>) -> Option<Value> {
+    let port_free = |u: &str| -> String {
+        match url::Url::parse(u) {
+            Ok(mut p) if p.scheme() == "http" && crate::oauth::urls::is_loopback(&p) => {
+                let _ = p.set_port(None);
+                p.to_string()
+            }
+            _ => u.to_string(),
+        }
+    };
+    let mut judged = false;
+    let mut out = Vec::new();
+    for (a, id) in url_ids(t) {
+        let Some(listed) = t
+            .cimd
+            .iter()
+            .find(|h| h.client_id == id)
+            .and_then(|h| h.redirect_uris.as_ref())
+        else {
+            continue;
+        };
+        judged = true;
+        let asked = a.get("redirect_uri").and_then(Value::as_str).unwrap_or("");
+        if !listed.iter().any(|l| port_free(l) == port_free(asked)) {
+            out.push(format!("{asked} (listed: {})", listed.join(", ")));
+        }
+    }
+    judged.then(|| distinct(out.into_iter()))
+}
 
 /// The observation of a client case: every value of [`TRAFFIC_VALUES`] from the log of a
 /// server whose MCP endpoint is `mcp_url`. The redactor learns every secret in the log.
-pub fn observe(log: &[ObservedRequest], mcp_url: &str, redactor: &Redactor) -> Observation {
+pub fn observe(
+    log: &[ObservedRequest],
+    mcp_url: &str,
+    redactor: &Redactor,
+    cimd: &[CimdHandled],
+) -> Observation {
     for s in secrets(log) {
         redactor.add_secret(&s);
     }
-    let traffic = Traffic::new(log, mcp_url, redactor);
+    let traffic = Traffic::new(log, mcp_url, redactor, cimd);
     let values = VALUES
         .iter()
         .filter_map(|(name, derive)| Some((name.to_string(), derive(&traffic)?)))
@@ -442,10 +629,14 @@ fn registrations(log: &[ObservedRequest]) -> impl Iterator<Item = &ObservedReque
         .filter(|r| r.method == "POST" && r.path == "/register")
 }
 
-/// The body of the first registration request.
+/// The body of the last successful registration request (an earlier one the server refused
+/// may be corrected, RFC 7591 §3.2.2), else of the last attempt.
 fn registration(t: &Traffic<'_>) -> Option<Value> {
-    let first = registrations(t.log).next()?;
-    let j = serde_json::from_str::<Value>(&first.body).ok()?;
+    let chosen = registrations(t.log)
+        .filter(|r| (200..300).contains(&r.status))
+        .last()
+        .or_else(|| registrations(t.log).last())?;
+    let j = serde_json::from_str::<Value>(&chosen.body).ok()?;
     Some(t.redactor.json(&j))
 }
 
@@ -640,7 +831,7 @@ fn unissued_client_ids(t: &Traffic<'_>) -> Option<Value> {
     Some(distinct(
         t.grant_requests()
             .filter_map(|m| m.get("client_id").and_then(Value::as_str))
-            .filter(|id| !issued.iter().any(|i| i == id))
+            .filter(|id| !issued.iter().any(|i| i == id) && !is_url_id(id))
             .map(|id| t.redactor.text(id)),
     ))
 }

@@ -30,6 +30,7 @@ const CASE_KEYS: &[&str] = &[
     "spec",
     "why",
     "requires",
+    "premise",
     "steps",
     "expect",
     "client",
@@ -314,7 +315,7 @@ fn allowed_keys_at(pointer: &str) -> &'static [&'static str] {
         ["cases", _, "steps", _, "call_resource"] => CALL_KEYS,
         ["cases", _, "steps", _, "fetch_resource_metadata"] => &["via", "required"],
         ["cases", _, "steps", _, "fetch_as_metadata"] => &["via", "issuer", "required"],
-        ["cases", _, "expect" | "requires", _] => &[],
+        ["cases", _, "expect" | "requires" | "premise", _] => &[],
         _ => &[],
     }
 }
@@ -352,7 +353,9 @@ fn schema_check(value: &Value, ctx: &mut Ctx<'_>) {
         use jsonschema::error::ValidationErrorKind as K;
         match error.kind() {
             K::AdditionalProperties { unexpected } => {
-                let is_expect = pointer.contains("/expect/") || pointer.contains("/requires/");
+                let is_expect = pointer.contains("/expect/")
+                    || pointer.contains("/requires/")
+                    || pointer.contains("/premise/");
                 let keys: Vec<&str> = if is_expect {
                     expectation_keys()
                 } else {
@@ -559,6 +562,13 @@ fn build_case(
         out
     };
     let requires = expectations("requires", ctx);
+    let premise = expectations("premise", ctx);
+    if !premise.is_empty() && client.is_none() {
+        ctx.err(
+            &format!("{ptr}/premise"),
+            "`premise` is for client scenarios (a case with a `client` object); a server case uses `requires`".to_string(),
+        );
+    }
     let expect = expectations("expect", ctx);
     Some(Case {
         id,
@@ -577,6 +587,7 @@ fn build_case(
         spec,
         why: c.get("why").and_then(Value::as_str).map(str::to_string),
         requires,
+        premise,
         steps,
         expect,
         client,

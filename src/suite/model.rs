@@ -39,6 +39,10 @@ pub struct Case {
     /// Why the rule matters, shown under a failure.
     pub why: Option<String>,
     pub requires: Vec<Expectation>,
+    /// Client scenarios: what must have happened for the scenario to say anything (a code was
+    /// issued, a token request was made). Unlike `requires` (the client's own choice: skip),
+    /// an unmet premise means the scenario could not be judged: never a pass.
+    pub premise: Vec<Expectation>,
     pub steps: Vec<Step>,
     pub expect: Vec<Expectation>,
     /// A client-conformance case (party `client`): how the observing server is set up. Its
@@ -496,4 +500,13 @@ pub const TRAFFIC_VALUES: &[&str] = &[
     "second_as_requests",
     "second_as_registrations",
     "reused_client_ids",
+    "codes_issued",
+    "unsupported_version_answers",
+    "legacy_first_method",
+    "url_client_ids",
+    "url_client_id_problems",
+    "cimd_documents",
+    "cimd_refusals",
+    "redirect_uris_unlisted",
+    "second_as_url_client_ids",
 ];
