@@ -239,6 +239,15 @@ impl TargetContext {
     }
 
     /// Runs `f` once per key for the whole run; later callers get the same record.
+    /// What the run already memoised under `key`, without sending anything.
+    pub fn memo_peek(&self, key: &str) -> Option<StepRecord> {
+        let map = match self.memo.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        map.get(key).and_then(|cell| cell.get().cloned())
+    }
+
     pub async fn memo<F, Fut>(&self, key: &str, f: F) -> StepRecord
     where
         F: FnOnce() -> Fut,

@@ -156,17 +156,14 @@ fn union_of(scopes: &[&Option<String>]) -> Option<String> {
     (!all.is_empty()).then(|| all.join(" "))
 }
 
-/// The authorization server metadata a compliant client discovers, as JSON (memoised with the
-/// `fetch_as_metadata` step's auto discovery).
-pub async fn as_metadata_auto(ctx: &TargetContext) -> Option<Value> {
-    ctx.memo(&as_memo_key(&AsMetadataVia::Auto, &None), || {
-        fetch_as_auto(ctx)
-    })
-    .await
-    .result
-    .ok()?
-    .response?
-    .json()
+/// The authorization server metadata the run discovered, as JSON, if any case discovered it
+/// (nothing is sent: after a run, under its deadline, no new request may go out).
+pub fn as_metadata_seen(ctx: &TargetContext) -> Option<Value> {
+    ctx.memo_peek(&as_memo_key(&AsMetadataVia::Auto, &None))?
+        .result
+        .ok()?
+        .response?
+        .json()
 }
 
 /// How many redirects a metadata fetch follows before calling it a loop.

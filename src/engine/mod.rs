@@ -56,10 +56,7 @@ pub async fn run(
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
     let mut dedup = crate::result::dedup::Dedup::default();
-    let mut observers = match ctx.observers {
-        true => Some(observe::Observers::new(observe::Endpoints::of(ctx).await)),
-        false => None,
-    };
+    let mut observers = ctx.observers.then(observe::Observers::default);
     let mut results: Vec<CaseResult> = futures::stream::iter(cases.iter())
         .map(|case| async move {
             let r = match deadline {
@@ -87,7 +84,8 @@ pub async fn run(
         .collect()
         .await;
     if let Some(o) = observers {
-        results.extend(o.finish(|ids| judge::links(ids, catalogue)));
+        let ends = observe::Endpoints::of(ctx);
+        results.extend(o.finish(&ends, |ids| judge::links(ids, catalogue)));
     }
     RunReport {
         schema_version: SCHEMA_VERSION,

@@ -35,10 +35,10 @@ fn strip(url: &str) -> String {
 }
 
 impl Endpoints {
-    /// The endpoints of the run's target, from the discovery every flow case uses (memoised:
-    /// no request of its own when a case fetched the metadata already).
-    pub async fn of(ctx: &TargetContext) -> Endpoints {
-        let meta = crate::actions::discovery::as_metadata_auto(ctx).await;
+    /// The endpoints of the run's target, from what its cases discovered (no request of its
+    /// own).
+    pub fn of(ctx: &TargetContext) -> Endpoints {
+        let meta = crate::actions::discovery::as_metadata_seen(ctx);
         let mut oauth = Vec::new();
         for (member, name) in [
             ("token_endpoint", "token"),
@@ -80,8 +80,22 @@ fn header<'e>(ex: &'e Exchange, name: &str) -> Option<&'e str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// What is wrong with one exchange under a rule, if anything.
-type Check = fn(&Endpoints, &Exchange) -> Option<String>;
+/// What a rule says of one exchange.
+enum Verdict {
+    /// The rule is not about this exchange.
+    NotMine,
+    Fine,
+    Bad(String),
+}
+
+impl Verdict {
+    fn bad_if(fault: Option<String>) -> Verdict {
+        fault.map_or(Verdict::Fine, Verdict::Bad)
+    }
+}
+
+/// What a rule says of one exchange.
+type Check = fn(&Endpoints, &Exchange) -> Verdict;
 
 /// One run-wide rule.
 pub struct Rule {
@@ -143,14 +157,16 @@ fn oauth_error_body(ends: &Endpoints, ex: &Exchange) -> Option<(&'static str, Op
     Some((name, serde_json::from_str(body).ok()))
 }
 
-fn error_format(ends: &Endpoints, ex: &Exchange) -> Option<String> {
-    let (name, json) = oauth_error_body(ends, ex)?;
+fn error_format(ends: &Endpoints, ex: &Exchange) -> Verdict {
+    let Some((name, json)) = oauth_error_body(ends, ex) else {
+        return Verdict::NotMine;
+    };
     match json {
-        Some(Value::Object(m)) if m.get("error").is_some_and(Value::is_string) => None,
-        Some(_) => Some(format!(
+        Some(Value::Object(m)) if m.get("error").is_some_and(Value::is_string) => Verdict::Fine,
+        Some(_) => Verdict::Bad(format!(
             "the {name} endpoint's error has no `error` string member"
         )),
-        None => Some(format!("the {name} endpoint's error body is not JSON")),
+        None => Verdict::Bad(format!("the {name} endpoint's error body is not JSON")),
     }
 }
 
@@ -160,48 +176,50 @@ fn allowed(s: &str) -> bool {
         .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }
 
-fn error_charset(ends: &Endpoints, ex: &Exchange) -> Option<String> {
-    let (name, json) = oauth_error_body(ends, ex)?;
-    let m = json?;
+fn error_charset(ends: &Endpoints, ex: &Exchange) -> Verdict {
+    let Some((name, Some(m))) = oauth_error_body(ends, ex) else {
+        return Verdict::NotMine;
+    };
     for member in ["error", "error_description"] {
         if let Some(v) = m.get(member).and_then(Value::as_str)
             && !allowed(v)
         {
-            return Some(format!(
+            return Verdict::Bad(format!(
                 "the {name} endpoint's {member} has characters outside %x20-21 / %x23-5B / %x5D-7E"
             ));
         }
     }
-    None
+    Verdict::Fine
 }
 
-fn no_server_error(ends: &Endpoints, ex: &Exchange) -> Option<String> {
-    let name = ends.oauth_endpoint(ex)?;
-    let status = ex.status?;
-    (status >= 500).then(|| format!("the {name} endpoint answered {status}"))
+fn no_server_error(ends: &Endpoints, ex: &Exchange) -> Verdict {
+    let (Some(name), Some(status)) = (ends.oauth_endpoint(ex), ex.status) else {
+        return Verdict::NotMine;
+    };
+    Verdict::bad_if((status >= 500).then(|| format!("the {name} endpoint answered {status}")))
 }
 
-fn challenge_on_401(ends: &Endpoints, ex: &Exchange) -> Option<String> {
+fn challenge_on_401(ends: &Endpoints, ex: &Exchange) -> Verdict {
     if ex.status != Some(401) || !ends.is_mcp(ex) {
-        return None;
+        return Verdict::NotMine;
     }
     let bearer = ex
         .response_headers
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case("www-authenticate"))
         .any(|(_, v)| crate::oauth::challenge::first_bearer(std::iter::once(v.as_str())).is_some());
-    (!bearer).then(|| "a 401 without a Bearer challenge".to_string())
+    Verdict::bad_if((!bearer).then(|| "a 401 without a Bearer challenge".to_string()))
 }
 
-fn token_no_store(ends: &Endpoints, ex: &Exchange) -> Option<String> {
+fn token_no_store(ends: &Endpoints, ex: &Exchange) -> Verdict {
     if ends.oauth_endpoint(ex) != Some("token") || ex.status != Some(200) {
-        return None;
+        return Verdict::NotMine;
     }
     let cache = header(ex, "cache-control").unwrap_or("");
     let no_store = cache
         .split(',')
         .any(|d| d.trim().eq_ignore_ascii_case("no-store"));
-    (!no_store).then(|| format!("Cache-Control is `{cache}`"))
+    Verdict::bad_if((!no_store).then(|| format!("Cache-Control is `{cache}`")))
 }
 
 /// How many offending exchanges a rule's finding lists.
@@ -212,44 +230,61 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-/// The rules' findings so far.
+/// What a rule may need of an exchange: any answered one could be an error, a 401 or a token
+/// response. Kept apart as cases finish (their transcripts may be shortened afterwards).
+fn worth_keeping(ex: &Exchange) -> bool {
+    ex.status.is_some_and(|s| s == 200 || s >= 400)
+}
+
+/// The exchanges the rules will examine, with the case each came from.
+#[derive(Default)]
 pub struct Observers {
-    ends: Endpoints,
-    /// Per rule: how many exchanges it examined, and the offending ones.
-    seen: Vec<(usize, Vec<String>)>,
+    kept: Vec<(String, Exchange)>,
 }
 
 impl Observers {
-    pub fn new(ends: Endpoints) -> Self {
-        Observers {
-            ends,
-            seen: RULES.iter().map(|_| (0, Vec::new())).collect(),
-        }
-    }
-
-    /// Looks at every exchange of a finished case.
+    /// Keeps what the rules need of a finished case's exchanges.
     pub fn observe(&mut self, case: &CaseResult) {
-        for ex in &case.transcript {
-            for (rule, (count, bad)) in RULES.iter().zip(self.seen.iter_mut()) {
-                *count += 1;
-                if let Some(what) = (rule.check)(&self.ends, ex) {
-                    bad.push(format!(
-                        "{}: {} {} → {}: {what}",
-                        case.id,
-                        ex.method,
-                        ex.url,
-                        ex.status.map(|s| s.to_string()).unwrap_or_default()
-                    ));
-                }
-            }
-        }
+        self.kept.extend(
+            case.transcript
+                .iter()
+                .filter(|ex| worth_keeping(ex))
+                .map(|ex| (case.id.clone(), ex.clone())),
+        );
     }
 
-    /// One result per rule.
-    pub fn finish(self, links: impl Fn(&[String]) -> Vec<String>) -> Vec<CaseResult> {
+    /// One result per rule, judged once the run is over and its endpoints are known.
+    pub fn finish(
+        self,
+        ends: &Endpoints,
+        links: impl Fn(&[String]) -> Vec<String>,
+    ) -> Vec<CaseResult> {
+        let seen: Vec<(usize, Vec<String>)> = RULES
+            .iter()
+            .map(|rule| {
+                let mut examined = 0;
+                let mut bad = Vec::new();
+                for (case, ex) in &self.kept {
+                    match (rule.check)(ends, ex) {
+                        Verdict::NotMine => {}
+                        Verdict::Fine => examined += 1,
+                        Verdict::Bad(what) => {
+                            examined += 1;
+                            bad.push(format!(
+                                "{case}: {} {} → {}: {what}",
+                                ex.method,
+                                ex.url,
+                                ex.status.map(|s| s.to_string()).unwrap_or_default()
+                            ));
+                        }
+                    }
+                }
+                (examined, bad)
+            })
+            .collect();
         RULES
             .iter()
-            .zip(self.seen)
+            .zip(seen)
             .map(|(rule, (count, bad))| {
                 let requirements: Vec<String> =
                     rule.requirements.iter().map(|s| s.to_string()).collect();
@@ -264,10 +299,15 @@ impl Observers {
                     result: Outcome::Pass,
                     message: String::new(),
                     findings: Vec::new(),
-                    notes: vec![format!("{count} exchange checks over the whole run")],
+                    notes: vec![format!("{count} exchange(s) of the run examined")],
                     transcript: Vec::new(),
                     duration_ms: 0,
                 };
+                if count == 0 {
+                    // Nothing of the kind happened in this run: the rule is not about it.
+                    r.result = Outcome::Skip;
+                    r.message = "not applicable: the run had no exchange this rule is about".into();
+                }
                 if !bad.is_empty() {
                     let mut listed: Vec<String> = bad.iter().take(LISTED).cloned().collect();
                     if bad.len() > LISTED {
