@@ -1431,6 +1431,41 @@ async fn cimd_transcript(server: &RunningServer) -> Vec<String> {
     ] {
         out.push(format!("cimd fetched {path}: {}", docs.fetches(path)));
     }
+    // A replay with a wrong verifier proves nothing and keeps the tokens (OAuth 2.1 §4.1.3).
+    let code = get_code(addr, &client, &res).await.unwrap_or_default();
+    let issued = redeem(addr, &client, &code, &res).await;
+    let access = issued.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let wrong: &'static str = Box::leak("y".repeat(43).into_boxed_str());
+    let bad = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://127.0.0.1/cb"),
+            ("code_verifier", wrong),
+        ],
+    )
+    .await;
+    out.push(observe("bad replay", &bad));
+    out.push(observe(
+        "after bad replay",
+        &mcp(addr, &access, TOOLS_LIST).await,
+    ));
+    // A refresh token the server never issued gets nothing (OAuth 2.1 §4.3).
+    let unknown = token(
+        addr,
+        &client,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "authspec-never-issued-0123456789"),
+        ],
+    )
+    .await;
+    out.push(observe("unknown refresh token", &unknown));
     out
 }
 

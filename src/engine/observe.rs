@@ -236,6 +236,38 @@ fn worth_keeping(ex: &Exchange) -> bool {
     ex.status.is_some_and(|s| s == 200 || s >= 400)
 }
 
+/// How much of an error body the rules keep (an OAuth error object is far smaller).
+const ERROR_BODY_KEPT: usize = 2048;
+
+/// What the rules read of an exchange.
+fn compact(ex: &Exchange) -> Exchange {
+    let error = ex.status.is_some_and(|s| s >= 400);
+    Exchange {
+        block: String::new(),
+        method: ex.method.clone(),
+        url: ex.url.clone(),
+        request_headers: Vec::new(),
+        request_body: None,
+        status: ex.status,
+        response_headers: ex
+            .response_headers
+            .iter()
+            .filter(|(k, _)| {
+                k.eq_ignore_ascii_case("www-authenticate")
+                    || k.eq_ignore_ascii_case("cache-control")
+            })
+            .cloned()
+            .collect(),
+        response_body: ex
+            .response_body
+            .as_ref()
+            .filter(|b| error && b.len() <= ERROR_BODY_KEPT)
+            .cloned(),
+        elapsed_ms: 0,
+        error: None,
+    }
+}
+
 /// The exchanges the rules will examine, with the case each came from.
 #[derive(Default)]
 pub struct Observers {
@@ -243,13 +275,14 @@ pub struct Observers {
 }
 
 impl Observers {
-    /// Keeps what the rules need of a finished case's exchanges.
+    /// Keeps what the rules need of a finished case's exchanges, and no more: the status, the
+    /// two headers they read and the body of an error (short), never a success body.
     pub fn observe(&mut self, case: &CaseResult) {
         self.kept.extend(
             case.transcript
                 .iter()
                 .filter(|ex| worth_keeping(ex))
-                .map(|ex| (case.id.clone(), ex.clone())),
+                .map(|ex| (case.id.clone(), compact(ex))),
         );
     }
 
