@@ -96,15 +96,18 @@ pub(crate) async fn walk_stages(
         let rec = authorize(ctx, flow, &auth, &format!("{block}: authorize"), vars).await;
         let obs = absorb(out, rec, "authorization")?;
         if flow.code.is_none() {
-            let err = obs
-                .values
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("no code in the redirect");
-            return Err(StepStop::Unreached(format!(
-                "authorization did not yield a code: {err}; --authorize form with --login \
-                 fields, or --authorize command, can carry a login or consent page"
-            )));
+            // An explicit error redirect is the server's answer to this request (its policy);
+            // no redirect at all means authspec could not carry the user agent through.
+            if let Some(err) = obs.values.get("error").and_then(Value::as_str) {
+                return Err(StepStop::Unavailable(format!(
+                    "the authorization server refused the flow's authorization request: {err}"
+                )));
+            }
+            return Err(StepStop::Unreached(
+                "authorization did not yield a code (no redirect with one); --authorize form \
+                 with --login fields, or --authorize command, can carry a login or consent page"
+                    .into(),
+            ));
         }
         out.result = Ok(obs);
     }
@@ -253,10 +256,17 @@ async fn register_dynamically(
             .await?;
     }
     if !flow.clients.contains_key("main") {
+        let status = status_of(&obs);
+        // A 4xx is the server's answer to this registration (its policy); anything else means
+        // authspec could not get a client.
+        if (400..500).contains(&status) {
+            return Err(StepStop::Unavailable(format!(
+                "the authorization server refused the flow's registration (HTTP {status})"
+            )));
+        }
         return Err(StepStop::Unreached(format!(
-            "registration did not succeed (HTTP {}); --client-id ID reaches it with a client \
-             registered beforehand",
-            status_of(&obs)
+            "registration did not succeed (HTTP {status}); --client-id ID reaches it with a \
+             client registered beforehand"
         )));
     }
     out.result = Ok(obs);
