@@ -103,6 +103,8 @@ pub struct TargetContext {
     pub deadline: Option<std::time::Duration>,
     /// `--strict`: rules the sources leave ambiguous are read strictly.
     pub strict: bool,
+    /// Which case transcripts the run keeps (those its outputs show).
+    pub transcripts: crate::result::Transcripts,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
@@ -135,6 +137,7 @@ impl TargetContext {
             auth: AuthOptions::default(),
             deadline: None,
             strict: false,
+            transcripts: crate::result::Transcripts::All,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
@@ -174,6 +177,12 @@ impl TargetContext {
     /// Reads ambiguous rules strictly (`--strict`).
     pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// Keeps only these transcripts.
+    pub fn with_transcripts(mut self, transcripts: crate::result::Transcripts) -> Self {
+        self.transcripts = transcripts;
         self
     }
 

@@ -28,7 +28,7 @@ use crate::actions::{StepStop, TargetContext, steps, walk};
 use crate::checks::Observation;
 use crate::requirements::Catalogue;
 use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
-use crate::suite::model::Case;
+use crate::suite::model::{Action, Case};
 use crate::vocab::Level;
 
 /// How the message of a case cut by the run deadline starts.
@@ -54,10 +54,12 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
-    let mut dedup = crate::result::dedup::Dedup::default();
-    let results: Vec<CaseResult> = futures::stream::iter(cases.iter())
-        .map(|case| async move {
-            let r = match deadline {
+    // The longest cases start first, so that none starts last and holds the run up; each
+    // case starts as soon as a slot is free, and the report keeps the given order.
+    let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
+        .map(|i| async move {
+            let case = &cases[i];
+            let mut r = match deadline {
                 None => run_case(case, ctx, catalogue).await,
                 Some((bound, at)) => {
                     let begun = tokio::time::Instant::now() < at;
@@ -67,17 +69,26 @@ pub async fn run(
                     }
                 }
             };
+            // Only the transcripts some output shows are kept.
+            if !ctx.transcripts.keeps(r.result) {
+                r.transcript = Vec::new();
+            }
             on_event(RunEvent::CaseFinished(&r));
-            r
+            (i, r)
         })
-        .buffered(jobs.max(1))
-        .map(|mut r| {
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await;
+    results.sort_by_key(|(i, _)| *i);
+    let mut dedup = crate::result::dedup::Dedup::default();
+    let results: Vec<CaseResult> = results
+        .into_iter()
+        .map(|(_, mut r)| {
             // In the cases' order, so which copy stays does not depend on timing.
             dedup.apply(&mut r);
             r
         })
-        .collect()
-        .await;
+        .collect();
     RunReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -95,6 +106,24 @@ pub async fn run(
         summary: Summary::of(&results),
         cases: results,
     }
+}
+
+/// The order cases start in: those that repeat a race for many rounds (by far the longest)
+/// first, then the rest in the given order. Only they move: the given order also keeps a
+/// case that exhausts a rate limit on purpose after those that need the limit untouched.
+fn start_order(cases: &[Case]) -> Vec<usize> {
+    let rounds = |c: &Case| -> u32 {
+        c.steps
+            .iter()
+            .map(|s| match &s.action {
+                Action::Token(t) if t.rounds > 1 => t.rounds,
+                _ => 0,
+            })
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(rounds(&cases[i])));
+    order
 }
 
 fn now_rfc3339() -> String {
