@@ -125,6 +125,17 @@ fn requests_of(bin: &str, args: &[&str]) -> Option<usize> {
     let mut a: Vec<&str> = args.to_vec();
     a.extend(["--format", "json"]);
     let s = measure(bin, &a);
+    // SPEED_KEEP=DIR keeps each JSON report there (per-case durations, for a closer look).
+    if let Ok(dir) = std::env::var("SPEED_KEEP") {
+        let name = args
+            .iter()
+            .map(|a| a.replace(['/', ':'], "_"))
+            .collect::<Vec<_>>();
+        let _ = std::fs::write(
+            PathBuf::from(dir).join(format!("{}.json", name[..2.min(name.len())].join("-"))),
+            &s.stdout,
+        );
+    }
     let v: serde_json::Value = serde_json::from_str(&s.stdout).ok()?;
     v.get("requests")?.as_u64().map(|n| n as usize)
 }
@@ -215,7 +226,9 @@ fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime) {
         (server, conns, target, ca_path)
     });
     let ca = ca_path.display().to_string();
-    let args = [
+    // SPEED_WAN_ARGS adds arguments (`--jobs 16`, case globs) for a closer look.
+    let extra = std::env::var("SPEED_WAN_ARGS").unwrap_or_default();
+    let mut args = vec![
         "run",
         "--target",
         &target,
@@ -224,6 +237,7 @@ fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime) {
         "--level",
         "may",
     ];
+    args.extend(extra.split_whitespace());
     let requests = requests_of(bin, &args);
     conns.peak.store(0, Ordering::SeqCst);
     conns.total.store(0, Ordering::SeqCst);
