@@ -45,8 +45,11 @@ pub struct Redactor {
     /// One automaton over the first `.1` values, so a text is scanned once however many
     /// secrets the run has seen; the values that came after it (at most [`RECENT`]) are looked
     /// for one by one, and the automaton is built again when more have come.
-    matcher: Arc<RwLock<Option<(Arc<AhoCorasick>, usize)>>>,
+    matcher: Arc<RwLock<Option<Covering>>>,
 }
+
+/// An automaton and how many of the first values it covers.
+type Covering = (Arc<AhoCorasick>, usize);
 
 /// How many secrets may arrive before the automaton is built again over all of them: a run
 /// learns secrets throughout (every token), and texts are scanned far more often.
@@ -67,7 +70,7 @@ impl Redactor {
     }
 
     /// The automaton and how many values it covers; `None` while there are few values.
-    fn matcher(&self, values: &[String]) -> Option<(Arc<AhoCorasick>, usize)> {
+    fn matcher(&self, values: &[String]) -> Option<Covering> {
         if let Some((m, covered)) = self.matcher.read().ok().and_then(|m| m.clone())
             && values.len() - covered <= RECENT
         {
