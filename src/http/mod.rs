@@ -38,8 +38,9 @@ pub const TRANSCRIPT_HEADERS_LIMIT: usize = 4 * 1024;
 pub const DEFAULT_FLOOR_RATE: u64 = 1024;
 /// How long a body may take before the floor rate applies.
 pub const DEFAULT_FLOOR_GRACE: Duration = Duration::from_secs(2);
-/// The most requests in flight to one origin over HTTP/1.1, which is also the most connections
-/// a run opens to it at once.
+/// The most connections a run opens to one origin at once: over HTTP/1.1 one fewer requests are
+/// in flight through the run's client, and the one left is for a client with other options
+/// (a probe of TLS 1.2 support), one at a time.
 pub const MAX_CONNECTIONS_PER_ORIGIN: usize = 8;
 /// The most requests in flight to one origin once it has answered over HTTP/2, where they
 /// share a connection.
@@ -286,11 +287,16 @@ pub struct HttpClient {
     tripped: Arc<Mutex<HashMap<String, String>>>,
     /// The requests in flight, per origin.
     gates: Arc<Mutex<HashMap<String, Arc<Gate>>>>,
+    /// One client with other options at a time, holding its turn for as long as it lives (its
+    /// connection closes with it).
+    others: Arc<tokio::sync::Semaphore>,
+    turn: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
 }
 
 /// The requests in flight to one origin. The first goes alone, so that the run learns whether
 /// the origin speaks HTTP/2 before it opens more connections; then up to
-/// [`MAX_STREAMS_PER_ORIGIN`] (HTTP/2) or [`MAX_CONNECTIONS_PER_ORIGIN`] go at once.
+/// [`MAX_STREAMS_PER_ORIGIN`] (HTTP/2) or one fewer than [`MAX_CONNECTIONS_PER_ORIGIN`] go at
+/// once.
 #[derive(Debug)]
 struct Gate {
     permits: tokio::sync::Semaphore,
@@ -311,7 +317,7 @@ impl Gate {
             let n = if http2 {
                 MAX_STREAMS_PER_ORIGIN
             } else {
-                MAX_CONNECTIONS_PER_ORIGIN
+                MAX_CONNECTIONS_PER_ORIGIN - 1
             };
             self.permits.add_permits(n - 1);
         });
@@ -360,12 +366,20 @@ impl HttpClient {
             redactor,
             tripped: Arc::new(Mutex::new(HashMap::new())),
             gates: Arc::new(Mutex::new(HashMap::new())),
+            others: Arc::new(tokio::sync::Semaphore::new(1)),
+            turn: None,
         })
     }
 
-    /// A client with other options that shares this one's circuit breaker and limits per
-    /// origin (a probe of TLS 1.2 support).
-    pub fn with_options(&self, options: HttpOptions) -> Result<Self, HttpError> {
+    /// A client with other options that shares this one's circuit breaker (a probe of TLS 1.2
+    /// support). It waits while another such client lives, and its requests do not take the
+    /// run client's turns.
+    pub async fn with_options(&self, options: HttpOptions) -> Result<Self, HttpError> {
+        let turn = Arc::clone(&self.others)
+            .acquire_owned()
+            .await
+            .ok()
+            .map(Arc::new);
         let roots = match &options.ca_certs_pem {
             Some(pem) => reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default(),
             None => Vec::new(),
@@ -377,6 +391,8 @@ impl HttpClient {
             redactor,
             tripped: Arc::clone(&self.tripped),
             gates: Arc::clone(&self.gates),
+            others: Arc::clone(&self.others),
+            turn,
         })
     }
 
@@ -474,17 +490,25 @@ impl HttpClient {
         // Waiting for a turn is not the endpoint's slowness: the timeout starts after it. The
         // semaphore is never closed.
         let gate = self.gate(&req.url);
-        let _permit = gate.permits.acquire().await;
+        // A client with other options has its own turn (see `with_options`).
+        let _permit = match self.turn {
+            Some(_) => None,
+            None => gate.permits.acquire().await.ok(),
+        };
         let result = match tokio::time::timeout(self.options.timeout, self.exchange(req)).await {
             Ok(r) => {
-                gate.open(
-                    r.as_ref()
-                        .is_ok_and(|(_, v)| *v == reqwest::Version::HTTP_2),
-                );
+                if self.turn.is_none() {
+                    gate.open(
+                        r.as_ref()
+                            .is_ok_and(|(_, v)| *v == reqwest::Version::HTTP_2),
+                    );
+                }
                 r.map(|(resp, _)| resp)
             }
             Err(_) => {
-                gate.open(false);
+                if self.turn.is_none() {
+                    gate.open(false);
+                }
                 Err(HttpError::Timeout {
                     url: url.clone(),
                     secs: self.options.timeout.as_secs(),
