@@ -2,7 +2,8 @@
 //!
 //! - **wan**: `run --level may` (current revision) against the reference server behind an
 //!   in-process proxy that delays every chunk by 20 ms each way (a 40 ms round trip), with the
-//!   most connections open to that origin at once;
+//!   most connections open to that origin at once: over https (the reference server offers
+//!   HTTP/2) and over plain http (HTTP/1.1; the https-only cases skip);
 //! - **loopback must** and **loopback may**: `run` and `run --level may` against the in-process
 //!   reference server (the console report, as a user sees it);
 //! - **start-up**: `list` and `--help`;
@@ -93,7 +94,24 @@ fn ms(d: Duration) -> f64 {
 
 /// Runs a command `runs` times and prints one line: median (min–max) wall, requests, peak RSS.
 fn bench(label: &str, bin: &str, args: &[&str], runs: usize, requests: Option<usize>) {
-    let mut samples: Vec<Sample> = (0..runs).map(|_| measure(bin, args)).collect();
+    bench_settled(label, bin, args, runs, requests, &|| {});
+}
+
+/// [`bench`], calling `settle` before each run.
+fn bench_settled(
+    label: &str,
+    bin: &str,
+    args: &[&str],
+    runs: usize,
+    requests: Option<usize>,
+    settle: &dyn Fn(),
+) {
+    let mut samples: Vec<Sample> = (0..runs)
+        .map(|_| {
+            settle();
+            measure(bin, args)
+        })
+        .collect();
     let codes: Vec<i32> = samples.iter().map(|s| s.code).collect();
     samples.sort_by_key(|s| s.wall);
     let peak = samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
@@ -197,14 +215,18 @@ async fn delayed_pipe(
     let _ = writer.await;
 }
 
-fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime) {
+/// The full run against the reference server behind the delay proxy: over https (HTTP/2,
+/// which the reference server offers), or with `tls` off over plain http (HTTP/1.1, where the
+/// limit on connections shows).
+fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime, tls: bool) {
+    let scheme = if tls { "https" } else { "http" };
     let (server, conns, target, ca_path) = rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let config = Config {
-            tls: true,
+            tls,
             cimd_loopback: true,
-            public_url: Some(format!("https://127.0.0.1:{port}")),
+            public_url: Some(format!("{scheme}://127.0.0.1:{port}")),
             ..Config::default()
         };
         let server = reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config)
@@ -216,32 +238,40 @@ fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime) {
             server.local_addr(),
             Arc::clone(&conns),
         ));
-        let ca = server
-            .ca_cert_pem()
-            .expect("a TLS server has a CA")
-            .to_string();
-        let ca_path = std::env::temp_dir().join(format!("authspec-speed-ca-{port}.pem"));
-        std::fs::write(&ca_path, ca).expect("write the CA");
-        let target = format!("https://127.0.0.1:{port}/mcp");
+        let ca_path = server.ca_cert_pem().map(|ca| {
+            let path = std::env::temp_dir().join(format!("authspec-speed-ca-{port}.pem"));
+            std::fs::write(&path, ca).expect("write the CA");
+            path
+        });
+        let target = format!("{scheme}://127.0.0.1:{port}/mcp");
         (server, conns, target, ca_path)
     });
-    let ca = ca_path.display().to_string();
+    let ca = ca_path.as_ref().map(|p| p.display().to_string());
     // SPEED_WAN_ARGS adds arguments (`--jobs 16`, case globs) for a closer look.
     let extra = std::env::var("SPEED_WAN_ARGS").unwrap_or_default();
-    let mut args = vec![
-        "run",
-        "--target",
-        &target,
-        "--ca-cert",
-        &ca,
-        "--level",
-        "may",
-    ];
+    let mut args = vec!["run", "--target", &target, "--level", "may"];
+    if let Some(ca) = &ca {
+        args.extend(["--ca-cert", ca]);
+    }
     args.extend(extra.split_whitespace());
+    // The connections of the run before close after the delay too: each run starts on a quiet
+    // proxy, so that the count is its own.
+    let settle = || {
+        let until = Instant::now() + Duration::from_secs(2);
+        while conns.open.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
     let requests = requests_of(bin, &args);
+    settle();
     conns.peak.store(0, Ordering::SeqCst);
     conns.total.store(0, Ordering::SeqCst);
-    bench("wan (40 ms RTT)", bin, &args, runs, requests);
+    let label = if tls {
+        "wan https (h2)"
+    } else {
+        "wan http (h1)"
+    };
+    bench_settled(label, bin, &args, runs, requests, &settle);
     println!(
         "{:<16} connections: at most {} open at once to the origin, {} per run",
         "",
@@ -249,7 +279,9 @@ fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime) {
         conns.total.load(Ordering::SeqCst) / runs.max(1),
     );
     rt.block_on(server.shutdown());
-    let _ = std::fs::remove_file(ca_path);
+    if let Some(p) = ca_path {
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 fn main() {
@@ -276,7 +308,8 @@ fn main() {
         .build()
         .expect("runtime");
     if wanted("wan") {
-        wan(&bin, runs(5), &rt);
+        wan(&bin, runs(5), &rt, true);
+        wan(&bin, runs(5), &rt, false);
     }
     if wanted("loopback") {
         let must = ["run"];
