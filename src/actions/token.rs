@@ -2,7 +2,7 @@
 //! revocation (RFC 7009) and introspection (RFC 7662) of the case's tokens.
 
 use super::authorize::{authenticate, authorize};
-use super::context::{Driver, StepRecord, StepStop, TargetContext};
+use super::context::{StepRecord, StepStop, TargetContext};
 use super::discovery::endpoint_url;
 use super::record::{Vars, apply, form, harness, observed, send, skip, stop, unreached};
 use super::register::remember_secrets;
@@ -11,23 +11,10 @@ use crate::http::{Request, Response};
 use crate::oauth::pkce;
 use crate::suite::model::{AuthorizeAction, ClientAuth, Grant, RevokeAction, TokenAction};
 use crate::transcript::Exchange;
-use futures::StreamExt;
 use serde_json::Value;
 
-/// How many rounds of a concurrent redemption are under way at once. Each round redeems its own
-/// code, so a round's authorization can overlap the races before it; a person (the manual
-/// driver) or a command driver is asked for one authorization at a time.
-const ROUNDS_AT_ONCE: usize = 2;
-
-/// One round of a concurrent redemption, on its own copy of the case's state.
-struct Round {
-    flow: FlowState,
-    rec: StepRecord,
-}
-
 /// `token` and `refresh`; a concurrent redemption in several rounds gets a fresh code before
-/// each round after the first, and reports the worst round. The case's state afterwards is the
-/// last round's, as if the rounds had run one after another.
+/// each round after the first, and reports the worst round.
 pub async fn token(
     ctx: &TargetContext,
     flow: &mut FlowState,
@@ -39,23 +26,38 @@ pub async fn token(
         return token_once(ctx, flow, a, block, vars).await;
     }
     let started = std::time::Instant::now();
-    let at_once = match ctx.auth.driver {
-        Driver::Auto | Driver::Form => ROUNDS_AT_ONCE,
-        Driver::Command(_) | Driver::Manual => 1,
-    };
-    let base: &FlowState = flow;
-    let rounds: Vec<Round> = futures::stream::iter(1..=a.rounds)
-        .map(|round| race_round(ctx, base.clone(), a, block, vars, round))
-        .buffered(at_once)
-        .collect()
-        .await;
     let mut exchanges = Vec::new();
     let mut notes = Vec::new();
     let mut worst = 0u64;
     let mut raced = 0u64;
     let mut last = None;
-    for Round { flow: after, rec } in rounds {
-        *flow = after;
+    for round in 1..=a.rounds {
+        if round > 1 {
+            let again = AuthorizeAction {
+                client: a.client.clone(),
+                params: Vec::new(),
+                verifier: None,
+            };
+            let rec = authorize(
+                ctx,
+                flow,
+                &again,
+                &format!("{block}: round {round}: authorize"),
+                vars,
+            )
+            .await;
+            exchanges.extend(rec.exchanges);
+            if flow.code.is_none() {
+                return StepRecord {
+                    result: Err(StepStop::Unavailable(format!(
+                        "round {round}: authorization did not yield a fresh code"
+                    ))),
+                    exchanges,
+                    notes,
+                };
+            }
+        }
+        let rec = token_once(ctx, flow, a, &format!("{block}: round {round}"), vars).await;
         exchanges.extend(rec.exchanges);
         notes.extend(rec.notes);
         let obs = match rec.result {
@@ -92,43 +94,6 @@ pub async fn token(
         exchanges,
         notes,
     }
-}
-
-/// Round `round` of a concurrent redemption: the first redeems the code the case holds, each
-/// later one authorizes again for a fresh code first.
-async fn race_round(
-    ctx: &TargetContext,
-    mut flow: FlowState,
-    a: &TokenAction,
-    block: &str,
-    vars: &Vars,
-    round: u32,
-) -> Round {
-    let mut exchanges = Vec::new();
-    if round > 1 {
-        let again = AuthorizeAction {
-            client: a.client.clone(),
-            params: Vec::new(),
-            verifier: None,
-        };
-        let label = format!("{block}: round {round}: authorize");
-        let rec = authorize(ctx, &mut flow, &again, &label, vars).await;
-        exchanges.extend(rec.exchanges);
-        if flow.code.is_none() {
-            let rec = StepRecord {
-                result: Err(StepStop::Unavailable(format!(
-                    "round {round}: authorization did not yield a fresh code"
-                ))),
-                exchanges,
-                notes: Vec::new(),
-            };
-            return Round { flow, rec };
-        }
-    }
-    let mut rec = token_once(ctx, &mut flow, a, &format!("{block}: round {round}"), vars).await;
-    exchanges.append(&mut rec.exchanges);
-    rec.exchanges = exchanges;
-    Round { flow, rec }
 }
 
 pub(crate) async fn token_once(
