@@ -480,6 +480,15 @@ impl HttpClient {
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let url = req.url.to_string();
         let endpoint = endpoint_of(&req.url);
+        // Waiting for a turn is not the endpoint's slowness: the timeout starts after it. The
+        // semaphore is never closed. A client with other options has its own turn (see
+        // `with_options`).
+        let gate = self.gate(&req.url);
+        let _permit = match self.turn {
+            Some(_) => None,
+            None => gate.permits.acquire().await.ok(),
+        };
+        // After the wait, so that a request queued behind a dead endpoint's is not sent.
         if let Some(first) = self.breaker().get(&endpoint) {
             return Err(HttpError::EndpointDown {
                 url,
@@ -487,14 +496,6 @@ impl HttpClient {
                 first: first.clone(),
             });
         }
-        // Waiting for a turn is not the endpoint's slowness: the timeout starts after it. The
-        // semaphore is never closed.
-        let gate = self.gate(&req.url);
-        // A client with other options has its own turn (see `with_options`).
-        let _permit = match self.turn {
-            Some(_) => None,
-            None => gate.permits.acquire().await.ok(),
-        };
         let result = match tokio::time::timeout(self.options.timeout, self.exchange(req)).await {
             Ok(r) => {
                 if self.turn.is_none() {
