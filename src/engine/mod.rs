@@ -54,41 +54,43 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
-    // The longest cases start first, so that none starts last and holds the run up; each
-    // case starts as soon as a slot is free, and the report keeps the given order.
-    let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
-        .map(|i| async move {
-            let case = &cases[i];
-            let mut r = match deadline {
-                None => run_case(case, ctx, catalogue).await,
-                Some((bound, at)) => {
-                    let begun = tokio::time::Instant::now() < at;
-                    match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
-                        Ok(r) => r,
-                        Err(_) => cut_by_deadline(case, bound, begun),
-                    }
+    // Cases with race rounds start first; each case starts as soon as a slot is free, and the
+    // report keeps the given order.
+    let run_one = |i: usize| async move {
+        let case = &cases[i];
+        let mut r = match deadline {
+            None => run_case(case, ctx, catalogue).await,
+            Some((bound, at)) => {
+                let begun = tokio::time::Instant::now() < at;
+                match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
+                    Ok(r) => r,
+                    Err(_) => cut_by_deadline(case, bound, begun),
                 }
-            };
-            // Only the transcripts some output shows are kept.
-            if !ctx.transcripts.keeps(r.result) {
-                r.transcript = Vec::new();
             }
-            on_event(RunEvent::CaseFinished(&r));
+        };
+        // Only the transcripts some output shows are kept.
+        if !ctx.transcripts.keeps(r.result) {
+            r.transcript = Vec::new();
+        }
+        on_event(RunEvent::CaseFinished(&r));
+        (i, r)
+    };
+    // Each finished case sets its large values aside at once (one copy of each), so that
+    // memory stays bounded whatever order cases finish in; they come back in the cases' order.
+    let mut held = crate::result::dedup::Held::default();
+    let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
+        .map(run_one)
+        .buffer_unordered(jobs.max(1))
+        .map(|(i, mut r)| {
+            held.hold(&mut r);
             (i, r)
         })
-        .buffer_unordered(jobs.max(1))
         .collect()
         .await;
     results.sort_by_key(|(i, _)| *i);
-    let mut dedup = crate::result::dedup::Dedup::default();
-    let results: Vec<CaseResult> = results
-        .into_iter()
-        .map(|(_, mut r)| {
-            // In the cases' order, so which copy stays does not depend on timing.
-            dedup.apply(&mut r);
-            r
-        })
-        .collect();
+    let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    // In the cases' order, so which copy stays does not depend on timing.
+    held.finish(&mut results);
     RunReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
