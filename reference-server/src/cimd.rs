@@ -341,7 +341,16 @@ async fn fetch(
     url: &Url,
     pinned: Option<Vec<SocketAddr>>,
 ) -> Result<(Vec<u8>, Duration), String> {
-    let client = http_client(state, url, pinned.as_deref())?;
+    let client = match pinned.as_deref() {
+        Some(addrs) => http_client(state, url, Some(addrs))?,
+        None => match state.cimd_client.get() {
+            Some(c) => c.clone(),
+            None => {
+                let c = http_client(state, url, None)?;
+                state.cimd_client.get_or_init(|| c).clone()
+            }
+        },
+    };
     let cap = if state.has(Mutant::CimdNoSizeLimit) {
         NO_LIMIT
     } else {

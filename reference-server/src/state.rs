@@ -38,6 +38,9 @@ pub(crate) struct AppState {
     discovered: Mutex<HashSet<String>>,
     /// Drives the `code-race` mutant.
     race_counter: AtomicU64,
+    /// The client that fetches Client ID Metadata Documents from IP-literal URLs, built once
+    /// (a URL with a host name pins the addresses it resolved to, in a client of its own).
+    pub(crate) cimd_client: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             challenge_counter: AtomicU64::new(0),
             discovered: Mutex::new(HashSet::new()),
             race_counter: AtomicU64::new(0),
+            cimd_client: std::sync::OnceLock::new(),
         }
     }
 

@@ -57,7 +57,8 @@ pub(crate) fn generate(hosts: &[String], tls12: bool) -> Result<Tls, String> {
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
         )
         .map_err(|e| fail("TLS configuration", &e))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // HTTP/2 where the client offers it (many requests on one connection), else HTTP/1.1.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Tls {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         ca_pem: ca.pem(),

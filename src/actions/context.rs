@@ -105,6 +105,8 @@ pub struct TargetContext {
     pub strict: bool,
     /// Check the run-wide rules over every exchange of the run (`authspec run`).
     pub observers: bool,
+    /// Which case transcripts the run keeps (those its outputs show).
+    pub transcripts: crate::result::Transcripts,
     memo: Mutex<HashMap<String, Arc<OnceCell<StepRecord>>>>,
     requests: std::sync::atomic::AtomicUsize,
     wire: Mutex<WireAnswers>,
@@ -138,6 +140,7 @@ impl TargetContext {
             deadline: None,
             strict: false,
             observers: false,
+            transcripts: crate::result::Transcripts::All,
             memo: Mutex::new(HashMap::new()),
             requests: std::sync::atomic::AtomicUsize::new(0),
             wire: Mutex::new(WireAnswers::default()),
@@ -183,6 +186,12 @@ impl TargetContext {
     /// Checks the run-wide rules (see `engine::observe`) over the whole run.
     pub fn with_observers(mut self, on: bool) -> Self {
         self.observers = on;
+        self
+    }
+
+    /// Keeps only these transcripts.
+    pub fn with_transcripts(mut self, transcripts: crate::result::Transcripts) -> Self {
+        self.transcripts = transcripts;
         self
     }
 

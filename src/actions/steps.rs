@@ -147,7 +147,7 @@ pub(crate) async fn tls_1_2_probe(
         tls_1_2_only: true,
         ..ctx.http.options.clone()
     };
-    let client = match crate::http::HttpClient::new(options, ctx.http.redactor.clone()) {
+    let client = match ctx.http.with_options(options).await {
         Ok(c) => c,
         Err(e) => return harness(e.to_string(), log),
     };

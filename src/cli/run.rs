@@ -39,7 +39,8 @@ pub struct RunArgs {
     /// PATH `-` is stdout (repeatable).
     #[arg(long = "report", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
-    /// How many cases run at once.
+    /// How many cases run at once. Whatever it is, at most 8 connections (HTTP/1.1) or 32
+    /// requests on one connection (HTTP/2) go to one origin at a time.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Per-request timeout in seconds (the whole exchange, body included).
@@ -146,6 +147,13 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     for n in notes {
         eprintln!("note: {n}");
     }
+    // The run keeps the transcripts its outputs show, and no others.
+    let transcripts = std::iter::once(a.format)
+        .chain(a.reports.iter().map(|(kind, _)| *kind))
+        .map(|f| f.reporter().transcripts(a.verbose))
+        .max()
+        .unwrap_or_default();
+    let ctx = ctx.with_transcripts(transcripts);
     let report = run_with_progress(&cases, &ctx, &catalogue, jobs, level).await;
     say_what_cut_the_run(&report, &ctx);
     if let Some(s) = server {

@@ -29,7 +29,7 @@ use crate::actions::{StepStop, TargetContext, steps, walk};
 use crate::checks::Observation;
 use crate::requirements::Catalogue;
 use crate::result::model::{CaseResult, Outcome, RunReport, SCHEMA_VERSION, Summary, Tool};
-use crate::suite::model::Case;
+use crate::suite::model::{Action, Case};
 use crate::vocab::Level;
 
 /// How the message of a case cut by the run deadline starts.
@@ -55,34 +55,58 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
-    let mut dedup = crate::result::dedup::Dedup::default();
-    let mut observers = ctx.observers.then(observe::Observers::default);
-    let mut results: Vec<CaseResult> = futures::stream::iter(cases.iter())
-        .map(|case| async move {
-            let r = match deadline {
-                None => run_case(case, ctx, catalogue).await,
-                Some((bound, at)) => {
-                    let begun = tokio::time::Instant::now() < at;
-                    match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
-                        Ok(r) => r,
-                        Err(_) => cut_by_deadline(case, bound, begun),
-                    }
+    // Cases with race rounds start first; each case starts as soon as a slot is free, and the
+    // report keeps the given order.
+    // The run-wide rules see every exchange before a transcript is dropped.
+    let observers = ctx
+        .observers
+        .then(|| std::sync::Mutex::new(observe::Observers::default()));
+    let observers = &observers;
+    let run_one = |i: usize| async move {
+        let case = &cases[i];
+        let mut r = match deadline {
+            None => run_case(case, ctx, catalogue).await,
+            Some((bound, at)) => {
+                let begun = tokio::time::Instant::now() < at;
+                match tokio::time::timeout_at(at, run_case(case, ctx, catalogue)).await {
+                    Ok(r) => r,
+                    Err(_) => cut_by_deadline(case, bound, begun),
                 }
-            };
-            on_event(RunEvent::CaseFinished(&r));
-            r
-        })
-        .buffered(jobs.max(1))
-        .map(|mut r| {
-            if let Some(o) = observers.as_mut() {
-                o.observe(&r);
             }
-            // In the cases' order, so which copy stays does not depend on timing.
-            dedup.apply(&mut r);
-            r
+        };
+        if let Some(o) = observers {
+            match o.lock() {
+                Ok(mut o) => o.observe(&r),
+                Err(poisoned) => poisoned.into_inner().observe(&r),
+            }
+        }
+        // Only the transcripts some output shows are kept.
+        if !ctx.transcripts.keeps(r.result) {
+            r.transcript = Vec::new();
+        }
+        on_event(RunEvent::CaseFinished(&r));
+        (i, r)
+    };
+    // Each finished case sets its large values aside at once (one copy of each), so that
+    // memory stays bounded whatever order cases finish in; they come back in the cases' order.
+    let mut held = crate::result::dedup::Held::default();
+    let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
+        .map(run_one)
+        .buffer_unordered(jobs.max(1))
+        .map(|(i, mut r)| {
+            held.hold(&mut r);
+            (i, r)
         })
         .collect()
         .await;
+    results.sort_by_key(|(i, _)| *i);
+    let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+    // In the cases' order, so which copy stays does not depend on timing.
+    held.finish(&mut results);
+    let observers = observers.as_ref().map(|o| match o.lock() {
+        Ok(mut o) => std::mem::take(&mut *o),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    });
     if let Some(o) = observers {
         let ends = observe::Endpoints::of(ctx);
         results.extend(o.finish(&ends, |ids| judge::links(ids, catalogue)));
@@ -104,6 +128,24 @@ pub async fn run(
         summary: Summary::of(&results),
         cases: results,
     }
+}
+
+/// The order cases start in: those that repeat a race for many rounds (by far the longest)
+/// first, then the rest in the given order. Only they move: the given order also keeps a
+/// case that exhausts a rate limit on purpose after those that need the limit untouched.
+fn start_order(cases: &[Case]) -> Vec<usize> {
+    let rounds = |c: &Case| -> u32 {
+        c.steps
+            .iter()
+            .map(|s| match &s.action {
+                Action::Token(t) if t.rounds > 1 => t.rounds,
+                _ => 0,
+            })
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..cases.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(rounds(&cases[i])));
+    order
 }
 
 fn now_rfc3339() -> String {

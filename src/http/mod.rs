@@ -38,6 +38,13 @@ pub const TRANSCRIPT_HEADERS_LIMIT: usize = 4 * 1024;
 pub const DEFAULT_FLOOR_RATE: u64 = 1024;
 /// How long a body may take before the floor rate applies.
 pub const DEFAULT_FLOOR_GRACE: Duration = Duration::from_secs(2);
+/// The most connections a run opens to one origin at once: over HTTP/1.1 one fewer requests are
+/// in flight through the run's client, and the one left is for a client with other options
+/// (a probe of TLS 1.2 support), one at a time.
+pub const MAX_CONNECTIONS_PER_ORIGIN: usize = 8;
+/// The most requests in flight to one origin once it has answered over HTTP/2, where they
+/// share a connection.
+pub const MAX_STREAMS_PER_ORIGIN: usize = 32;
 
 /// A request the harness is about to send.
 #[derive(Clone, Debug)]
@@ -269,7 +276,8 @@ impl HttpOptions {
     }
 }
 
-/// The shared client: cheap to clone; clones share the circuit breaker.
+/// The shared client: cheap to clone; clones share the circuit breaker and the limits per
+/// origin.
 #[derive(Clone, Debug)]
 pub struct HttpClient {
     inner: reqwest::Client,
@@ -277,6 +285,43 @@ pub struct HttpClient {
     pub redactor: Redactor,
     /// Endpoints that timed out or stalled, with their first failure.
     tripped: Arc<Mutex<HashMap<String, String>>>,
+    /// The requests in flight, per origin.
+    gates: Arc<Mutex<HashMap<String, Arc<Gate>>>>,
+    /// One client with other options at a time, holding its turn for as long as it lives (its
+    /// connection closes with it).
+    others: Arc<tokio::sync::Semaphore>,
+    turn: Option<Arc<tokio::sync::OwnedSemaphorePermit>>,
+}
+
+/// The requests in flight to one origin. The first goes alone, so that the run learns whether
+/// the origin speaks HTTP/2 before it opens more connections; then up to
+/// [`MAX_STREAMS_PER_ORIGIN`] (HTTP/2) or one fewer than [`MAX_CONNECTIONS_PER_ORIGIN`] go at
+/// once.
+#[derive(Debug)]
+struct Gate {
+    permits: tokio::sync::Semaphore,
+    opened: std::sync::Once,
+}
+
+impl Gate {
+    fn new() -> Self {
+        Gate {
+            permits: tokio::sync::Semaphore::new(1),
+            opened: std::sync::Once::new(),
+        }
+    }
+
+    /// After the first exchange: the permits the protocol it spoke allows.
+    fn open(&self, http2: bool) {
+        self.opened.call_once(|| {
+            let n = if http2 {
+                MAX_STREAMS_PER_ORIGIN
+            } else {
+                MAX_CONNECTIONS_PER_ORIGIN - 1
+            };
+            self.permits.add_permits(n - 1);
+        });
+    }
 }
 
 /// The endpoint a URL names, for the circuit breaker: scheme, authority and path.
@@ -315,6 +360,47 @@ impl HttpClient {
             },
             None => Vec::new(),
         };
+        Self::build(options, redactor, extra_roots).map(|(inner, options, redactor)| HttpClient {
+            inner,
+            options,
+            redactor,
+            tripped: Arc::new(Mutex::new(HashMap::new())),
+            gates: Arc::new(Mutex::new(HashMap::new())),
+            others: Arc::new(tokio::sync::Semaphore::new(1)),
+            turn: None,
+        })
+    }
+
+    /// A client with other options that shares this one's circuit breaker (a probe of TLS 1.2
+    /// support). It waits while another such client lives, and its requests do not take the
+    /// run client's turns.
+    pub async fn with_options(&self, options: HttpOptions) -> Result<Self, HttpError> {
+        let turn = Arc::clone(&self.others)
+            .acquire_owned()
+            .await
+            .ok()
+            .map(Arc::new);
+        let roots = match &options.ca_certs_pem {
+            Some(pem) => reqwest::Certificate::from_pem_bundle(pem).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let (inner, options, redactor) = Self::build(options, self.redactor.clone(), roots)?;
+        Ok(HttpClient {
+            inner,
+            options,
+            redactor,
+            tripped: Arc::clone(&self.tripped),
+            gates: Arc::clone(&self.gates),
+            others: Arc::clone(&self.others),
+            turn,
+        })
+    }
+
+    fn build(
+        options: HttpOptions,
+        redactor: Redactor,
+        extra_roots: Vec<reqwest::Certificate>,
+    ) -> Result<(reqwest::Client, HttpOptions, Redactor), HttpError> {
         let mut builder = reqwest::Client::builder().tls_certs_merge(extra_roots);
         if options.tls_1_2_only {
             builder = builder.tls_version_max(reqwest::tls::Version::TLS_1_2);
@@ -324,18 +410,23 @@ impl HttpClient {
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("authspec/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(8)
+            .pool_max_idle_per_host(MAX_CONNECTIONS_PER_ORIGIN)
             .build()
             .map_err(|e| HttpError::Protocol {
                 url: String::new(),
                 reason: e.to_string(),
             })?;
-        Ok(HttpClient {
-            inner,
-            options,
-            redactor,
-            tripped: Arc::new(Mutex::new(HashMap::new())),
-        })
+        Ok((inner, options, redactor))
+    }
+
+    /// The gate of the origin `url` names.
+    fn gate(&self, url: &Url) -> Arc<Gate> {
+        let origin = url.origin().ascii_serialization();
+        let mut gates = match self.gates.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(gates.entry(origin).or_insert_with(|| Arc::new(Gate::new())))
     }
 
     fn breaker(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
@@ -389,6 +480,15 @@ impl HttpClient {
     pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
         let url = req.url.to_string();
         let endpoint = endpoint_of(&req.url);
+        // Waiting for a turn is not the endpoint's slowness: the timeout starts after it. The
+        // semaphore is never closed. A client with other options has its own turn (see
+        // `with_options`).
+        let gate = self.gate(&req.url);
+        let _permit = match self.turn {
+            Some(_) => None,
+            None => gate.permits.acquire().await.ok(),
+        };
+        // After the wait, so that a request queued behind a dead endpoint's is not sent.
         if let Some(first) = self.breaker().get(&endpoint) {
             return Err(HttpError::EndpointDown {
                 url,
@@ -397,11 +497,24 @@ impl HttpClient {
             });
         }
         let result = match tokio::time::timeout(self.options.timeout, self.exchange(req)).await {
-            Ok(r) => r,
-            Err(_) => Err(HttpError::Timeout {
-                url: url.clone(),
-                secs: self.options.timeout.as_secs(),
-            }),
+            Ok(r) => {
+                if self.turn.is_none() {
+                    gate.open(
+                        r.as_ref()
+                            .is_ok_and(|(_, v)| *v == reqwest::Version::HTTP_2),
+                    );
+                }
+                r.map(|(resp, _)| resp)
+            }
+            Err(_) => {
+                if self.turn.is_none() {
+                    gate.open(false);
+                }
+                Err(HttpError::Timeout {
+                    url: url.clone(),
+                    secs: self.options.timeout.as_secs(),
+                })
+            }
         };
         if let Err(e) = &result
             && e.trips_breaker()
@@ -413,7 +526,8 @@ impl HttpClient {
         result
     }
 
-    async fn exchange(&self, req: &Request) -> Result<Response, HttpError> {
+    /// One exchange, and the HTTP version it spoke.
+    async fn exchange(&self, req: &Request) -> Result<(Response, reqwest::Version), HttpError> {
         let url = req.url.to_string();
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| {
             HttpError::Protocol {
@@ -431,6 +545,7 @@ impl HttpClient {
         let started = Instant::now();
         let map_err = |e: reqwest::Error| self.classify(&url, e);
         let mut resp = builder.send().await.map_err(map_err)?;
+        let version = resp.version();
         let status = resp.status().as_u16();
         let headers: Vec<(String, String)> = resp
             .headers()
@@ -473,7 +588,10 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response::new(status, headers, body, started.elapsed()))
+        Ok((
+            Response::new(status, headers, body, started.elapsed()),
+            version,
+        ))
     }
 
     fn classify(&self, url: &str, e: reqwest::Error) -> HttpError {

@@ -42,10 +42,18 @@ pub fn marker(secret: &str) -> String {
 pub struct Redactor {
     /// Literal values to scrub wherever they appear (tokens seen, `--secret` values).
     values: Arc<RwLock<Vec<String>>>,
-    /// One automaton over every value, so a text is scanned once however many secrets the run
-    /// has seen; rebuilt when a secret is added.
-    matcher: Arc<RwLock<Option<Arc<AhoCorasick>>>>,
+    /// One automaton over the first `.1` values, so a text is scanned once however many
+    /// secrets the run has seen; the values that came after it (at most [`RECENT`]) are looked
+    /// for one by one, and the automaton is built again when more have come.
+    matcher: Arc<RwLock<Option<Covering>>>,
 }
+
+/// An automaton and how many of the first values it covers.
+type Covering = (Arc<AhoCorasick>, usize);
+
+/// How many secrets may arrive before the automaton is built again over all of them: a run
+/// learns secrets throughout (every token), and texts are scanned far more often.
+const RECENT: usize = 32;
 
 impl Redactor {
     /// Remembers a secret value so that it is scrubbed from any text later.
@@ -58,25 +66,20 @@ impl Redactor {
             && !v.iter().any(|s| s == value)
         {
             v.push(value.to_string());
-            // Built again on the next use.
-            if let Ok(mut m) = self.matcher.write() {
-                *m = None;
-            }
         }
     }
 
-    fn matcher(&self) -> Option<Arc<AhoCorasick>> {
-        if let Some(m) = self.matcher.read().ok().and_then(|m| m.clone()) {
-            return Some(m);
+    /// The automaton and how many values it covers; `None` while there are few values.
+    fn matcher(&self, values: &[String]) -> Option<Covering> {
+        if let Some((m, covered)) = self.matcher.read().ok().and_then(|m| m.clone())
+            && values.len() - covered <= RECENT
+        {
+            return Some((m, covered));
         }
-        // Held while building and storing, so a secret added meanwhile waits and then clears
-        // the stored automaton.
-        let values = self.values.read().ok()?;
-        if values.is_empty() {
+        if values.len() <= RECENT {
             return None;
         }
-        // The longest secret wins where one contains another. An NFA is quick to build, which
-        // matters as secrets arrive throughout a run.
+        // The longest secret wins where one contains another. An NFA is quick to build.
         let built = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
@@ -84,43 +87,26 @@ impl Redactor {
             .ok()
             .map(Arc::new)?;
         if let Ok(mut m) = self.matcher.write() {
-            *m = Some(Arc::clone(&built));
+            *m = Some((Arc::clone(&built), values.len()));
         }
-        Some(built)
+        Some((built, values.len()))
     }
 
     /// Whether the text holds a remembered secret.
     fn holds_secret(&self, text: &str) -> bool {
-        if text.len() < LARGE_TEXT {
-            return self
-                .values
-                .read()
-                .is_ok_and(|vals| vals.iter().any(|v| text.contains(v.as_str())));
-        }
-        self.matcher().is_some_and(|m| m.is_match(text))
+        let Ok(values) = self.values.read() else {
+            return false;
+        };
+        let (matched, covered) = match self.matcher(&values) {
+            Some((m, covered)) => (m.is_match(text), covered),
+            None => (false, 0),
+        };
+        matched || values[covered..].iter().any(|v| text.contains(v.as_str()))
     }
 
-    /// The last pass over a finished output (a whole report): every remembered secret, in one
-    /// scan however many there are.
+    /// The last pass over a finished output (a whole report): every remembered secret.
     pub fn scrub(&self, output: &str) -> String {
-        let Ok(values) = self.values.read() else {
-            return output.to_string();
-        };
-        if values.is_empty() {
-            return output.to_string();
-        }
-        let alternation = values
-            .iter()
-            .map(|v| regex::escape(v))
-            .collect::<Vec<_>>()
-            .join("|");
-        match regex::Regex::new(&alternation) {
-            Ok(re) => re
-                .replace_all(output, |c: &regex::Captures| marker(&c[0]))
-                .into_owned(),
-            // Too many secrets for one pattern: fall back to one pass each.
-            Err(_) => self.text(output),
-        }
+        self.text(output)
     }
 
     /// The secret values remembered so far (for tests that prove none reached a sink).
@@ -128,30 +114,29 @@ impl Redactor {
         self.values.read().map(|v| v.clone()).unwrap_or_default()
     }
 
-    /// Scrubs remembered secret values from free text.
+    /// Scrubs remembered secret values from free text: the automaton's in one scan, then any
+    /// that came after it one by one.
     pub fn text(&self, text: &str) -> String {
-        if text.len() < LARGE_TEXT {
-            let mut out = text.to_string();
-            if let Ok(values) = self.values.read() {
-                for v in values.iter() {
-                    if out.contains(v.as_str()) {
-                        out = out.replace(v.as_str(), &marker(v));
-                    }
-                }
-            }
-            return out;
-        }
-        let Some(m) = self.matcher() else {
+        let Ok(values) = self.values.read() else {
             return text.to_string();
         };
-        if !m.is_match(text) {
-            return text.to_string();
+        let (mut out, covered) = match self.matcher(&values) {
+            Some((m, covered)) if m.is_match(text) => {
+                let mut out = String::with_capacity(text.len());
+                m.replace_all_with(text, &mut out, |_, found, dst| {
+                    dst.push_str(&marker(found));
+                    true
+                });
+                (out, covered)
+            }
+            Some((_, covered)) => (text.to_string(), covered),
+            None => (text.to_string(), 0),
+        };
+        for v in &values[covered..] {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), &marker(v));
+            }
         }
-        let mut out = String::with_capacity(text.len());
-        m.replace_all_with(text, &mut out, |_, found, dst| {
-            dst.push_str(&marker(found));
-            true
-        });
         out
     }
 
@@ -329,9 +314,6 @@ impl Redactor {
     }
 }
 
-/// Texts at least this long are scanned once for every secret together (an automaton) rather
-/// than once per secret.
-const LARGE_TEXT: usize = 4 * 1024;
 /// Bodies longer than this are redacted by [`Redactor::body_within`] without a whole copy.
 const LARGE_BODY: usize = 64 * 1024;
 /// How much text past the cut is still redacted, so a secret that straddles the cut is caught.

@@ -18,6 +18,15 @@ impl Reporter for Console {
         "console"
     }
 
+    fn transcripts(&self, verbosity: u8) -> crate::result::Transcripts {
+        // `-vv` lists the exchanges of failing cases.
+        if verbosity >= 2 {
+            crate::result::Transcripts::Failing
+        } else {
+            crate::result::Transcripts::None
+        }
+    }
+
     fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
         let paint = Paint(cx.color);
         let mut out = render_with(report, cx.titles, cx.catalogue, cx.console, paint);

@@ -30,6 +30,10 @@ impl Reporter for Markdown {
         "markdown"
     }
 
+    fn transcripts(&self, _verbosity: u8) -> crate::result::Transcripts {
+        crate::result::Transcripts::None
+    }
+
     fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String {
         render(report, cx.titles, cx.catalogue, cx.json_hint)
     }

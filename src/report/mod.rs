@@ -26,6 +26,12 @@ pub trait Reporter: Sync {
     fn help(&self) -> Option<&'static str> {
         None
     }
+    /// Which case transcripts this format shows, at the console's `verbosity` (`-v` count): a
+    /// run keeps no others in memory.
+    fn transcripts(&self, verbosity: u8) -> crate::result::Transcripts {
+        let _ = verbosity;
+        crate::result::Transcripts::All
+    }
     /// Renders `report`.
     fn render(&self, report: &RunReport, cx: &ReportContext<'_>) -> String;
 }

@@ -32,6 +32,10 @@ impl Reporter for Sarif {
         "sarif"
     }
 
+    fn transcripts(&self, _verbosity: u8) -> crate::result::Transcripts {
+        crate::result::Transcripts::None
+    }
+
     fn help(&self) -> Option<&'static str> {
         Some("Opt-in: for GitHub code scanning (locations are suite files)")
     }

@@ -5,7 +5,7 @@
 pub mod dedup;
 pub mod model;
 
-pub use model::{CaseResult, Finding, Outcome, RunReport, Summary};
+pub use model::{CaseResult, Finding, Outcome, RunReport, Summary, Transcripts};
 
 use crate::vocab::Level;
 

@@ -108,6 +108,31 @@ impl CaseResult {
     }
 }
 
+/// Which case transcripts a run keeps: those some output shows, and no others.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Transcripts {
+    /// None (the console without `-vv`, Markdown, SARIF).
+    None,
+    /// Those of cases that failed, warned or errored (the console with `-vv`).
+    Failing,
+    /// Every case's (JSON, JUnit, HTML; the default).
+    #[default]
+    All,
+}
+
+impl Transcripts {
+    /// Whether a case that ended `outcome` keeps its transcript.
+    pub fn keeps(self, outcome: Outcome) -> bool {
+        match self {
+            Transcripts::None => false,
+            Transcripts::Failing => {
+                matches!(outcome, Outcome::Fail | Outcome::Warn | Outcome::Error)
+            }
+            Transcripts::All => true,
+        }
+    }
+}
+
 /// Counts per outcome.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Summary {
