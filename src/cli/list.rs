@@ -24,7 +24,8 @@ pub(super) fn cmd_list(a: ListArgs) -> i32 {
                 .collect();
             print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
         }
-        ListFormat::Console | ListFormat::Markdown => {
+        ListFormat::Markdown => print_out(&markdown(&suites)),
+        ListFormat::Console => {
             let mut s = String::new();
             for c in &cases {
                 s.push_str(&format!(
@@ -40,4 +41,47 @@ pub(super) fn cmd_list(a: ListArgs) -> i32 {
         }
     }
     exit::OK
+}
+
+/// The catalogue of cases as Markdown: a table per suite file (the guide's "case catalogue"
+/// page is this output, kept equal by `tests/docs.rs`).
+fn markdown(suites: &[Suite]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::new();
+    let total: usize = suites.iter().map(|s| s.cases.len()).sum();
+    out.push_str(&format!(
+        "{total} cases in {} suites. Each case names the requirements it checks (ids of \
+         `suites/requirements.json`) and the reference-server mutants that must make it fail.\n",
+        suites.len()
+    ));
+    for suite in suites {
+        out.push_str(&format!(
+            "\n## `{}`: {}\n\n`{}`, party {}\n\n| case | level | revisions | title | requirements | mutants |\n|---|---|---|---|---|---|\n",
+            suite.name,
+            cell(&suite.title),
+            suite.source.trim_start_matches("embedded:"),
+            suite.party.as_str()
+        ));
+        for c in &suite.cases {
+            let spec = if c.spec.is_empty() {
+                "all".to_string()
+            } else {
+                c.spec
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} |\n",
+                c.id,
+                c.level.as_str(),
+                spec,
+                cell(&c.title),
+                c.requirements.join(", "),
+                c.mutants.join(", ")
+            ));
+        }
+    }
+    out
 }
