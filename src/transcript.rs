@@ -22,3 +22,13 @@ pub struct Exchange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
+impl Exchange {
+    /// The values of every response header named `name` (case-insensitive), in order.
+    pub fn response_headers_named<'e>(&'e self, name: &'e str) -> impl Iterator<Item = &'e str> {
+        self.response_headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -191,11 +191,7 @@ fn remember_request(
 /// (empty when it has neither).
 pub(crate) fn login_pages(exchanges: &[Exchange]) -> Value {
     let header = |e: &Exchange, name: &str| -> Vec<String> {
-        e.response_headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .collect()
+        e.response_headers_named(name).map(str::to_string).collect()
     };
     let pages = exchanges
         .iter()

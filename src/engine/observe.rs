@@ -23,15 +23,11 @@ pub struct Endpoints {
     oauth: Vec<(String, &'static str)>,
 }
 
+/// The endpoint a URL names (the HTTP layer's own reading: no query, fragment or userinfo).
 fn strip(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) => {
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
-        }
-        Err(_) => url.to_string(),
-    }
+    Url::parse(url)
+        .map(|u| crate::http::endpoint_of(&u))
+        .unwrap_or_else(|_| url.to_string())
 }
 
 impl Endpoints {
@@ -71,13 +67,6 @@ impl Endpoints {
     fn is_mcp(&self, ex: &Exchange) -> bool {
         strip(&ex.url) == self.mcp
     }
-}
-
-fn header<'e>(ex: &'e Exchange, name: &str) -> Option<&'e str> {
-    ex.response_headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 /// What a rule says of one exchange.
@@ -203,11 +192,9 @@ fn challenge_on_401(ends: &Endpoints, ex: &Exchange) -> Verdict {
     if ex.status != Some(401) || !ends.is_mcp(ex) {
         return Verdict::NotMine;
     }
-    let bearer = ex
-        .response_headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("www-authenticate"))
-        .any(|(_, v)| crate::oauth::challenge::first_bearer(std::iter::once(v.as_str())).is_some());
+    let bearer =
+        crate::oauth::challenge::first_bearer(ex.response_headers_named("www-authenticate"))
+            .is_some();
     Verdict::bad_if((!bearer).then(|| "a 401 without a Bearer challenge".to_string()))
 }
 
@@ -215,7 +202,10 @@ fn token_no_store(ends: &Endpoints, ex: &Exchange) -> Verdict {
     if ends.oauth_endpoint(ex) != Some("token") || ex.status != Some(200) {
         return Verdict::NotMine;
     }
-    let cache = header(ex, "cache-control").unwrap_or("");
+    let cache = ex
+        .response_headers_named("cache-control")
+        .next()
+        .unwrap_or("");
     let no_store = cache
         .split(',')
         .any(|d| d.trim().eq_ignore_ascii_case("no-store"));
