@@ -145,14 +145,7 @@ pub(crate) async fn defaults(ctx: &TargetContext, flow: &mut FlowState, log: &mu
 
 /// The scopes of several challenges, each once, in the order first named.
 fn union_of(scopes: &[&Option<String>]) -> Option<String> {
-    let mut all: Vec<&str> = Vec::new();
-    for s in scopes.iter().filter_map(|s| s.as_deref()) {
-        for one in s.split_ascii_whitespace() {
-            if !all.contains(&one) {
-                all.push(one);
-            }
-        }
-    }
+    let all = crate::oauth::scope_union(scopes.iter().filter_map(|s| s.as_deref()));
     (!all.is_empty()).then(|| all.join(" "))
 }
 

@@ -689,19 +689,11 @@ impl Walk {
                 ));
             }
             step_ups += 1;
-            let mut all: Vec<String> = self
-                .flow
-                .scope
-                .as_deref()
-                .unwrap_or("")
-                .split_whitespace()
+            let held = self.flow.scope.clone().unwrap_or_default();
+            let mut all: Vec<String> = crate::oauth::scope_union([held.as_str(), needed.as_str()])
+                .into_iter()
                 .map(str::to_string)
                 .collect();
-            for s in needed.split_whitespace() {
-                if !all.iter().any(|x| x == s) {
-                    all.push(s.to_string());
-                }
-            }
             if self.is(ClientVariant::ChallengeFirstUnion) {
                 let needed: Vec<&str> = needed.split_whitespace().collect();
                 all.sort_by_key(|s| !needed.contains(&s.as_str()));

@@ -32,3 +32,14 @@ pub fn token_auth_methods(meta: Option<&Value>) -> Vec<String> {
 pub fn scopes_supported(prm: Option<&Value>) -> Option<String> {
     string_list(prm.and_then(|p| p.get("scopes_supported"))).map(|s| s.join(" "))
 }
+
+/// The scopes of several space-separated scope strings, each once, in the order first named.
+pub fn scope_union<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut all: Vec<&str> = Vec::new();
+    for one in scopes.into_iter().flat_map(str::split_ascii_whitespace) {
+        if !all.contains(&one) {
+            all.push(one);
+        }
+    }
+    all
+}
