@@ -55,13 +55,11 @@ pub async fn run(
     let started_at = now_rfc3339();
     on_event(RunEvent::Started { total: cases.len() });
     let deadline = ctx.deadline.map(|d| (d, tokio::time::Instant::now() + d));
-    // Cases with race rounds start first; each case starts as soon as a slot is free, and the
-    // report keeps the given order.
     // The run-wide rules see every exchange before a transcript is dropped.
-    let observers = ctx
+    let observed = ctx
         .observers
         .then(|| std::sync::Mutex::new(observe::Observers::default()));
-    let observers = &observers;
+    let observers = &observed;
     let run_one = |i: usize| async move {
         let case = &cases[i];
         let mut r = match deadline {
@@ -90,6 +88,8 @@ pub async fn run(
     // Each finished case sets its large values aside at once (one copy of each), so that
     // memory stays bounded whatever order cases finish in; they come back in the cases' order.
     let mut held = crate::result::dedup::Held::default();
+    // Cases with race rounds start first; each case starts as soon as a slot is free, and the
+    // report keeps the given order.
     let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
         .map(run_one)
         .buffer_unordered(jobs.max(1))
@@ -103,11 +103,7 @@ pub async fn run(
     let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     // In the cases' order, so which copy stays does not depend on timing.
     held.finish(&mut results);
-    let observers = observers.as_ref().map(|o| match o.lock() {
-        Ok(mut o) => std::mem::take(&mut *o),
-        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-    });
-    if let Some(o) = observers {
+    if let Some(o) = observed.map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())) {
         let ends = observe::Endpoints::of(ctx);
         results.extend(o.finish(&ends, |ids| judge::links(ids, catalogue)));
     }
