@@ -98,10 +98,7 @@ impl TargetPlan {
             None => None,
         };
         let (server, target) = target_or_reference(self.target.as_deref(), self.reference).await?;
-        let redactor = Redactor::default();
-        for s in &self.secrets {
-            redactor.add_secret(s);
-        }
+        let redactor = Redactor::with_secrets(&self.secrets);
         let options = HttpOptions {
             ca_certs_pem: ca_cert.or_else(|| {
                 server

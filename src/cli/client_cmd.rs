@@ -168,10 +168,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
             client_conformance::interrupted(&cases, done, &opts, level, started, why)
         }
     };
-    let redactor = Redactor::default();
-    for s in &a.accept.secrets {
-        redactor.add_secret(s);
-    }
+    let redactor = Redactor::with_secrets(&a.accept.secrets);
     let all_errored = !report.cases.is_empty()
         && report
             .cases

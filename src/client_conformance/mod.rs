@@ -176,10 +176,7 @@ fn tail(text: &str, max: usize, redactor: &Redactor) -> String {
 pub async fn run_case(case: &Case, opts: &ClientOptions, catalogue: &Catalogue) -> CaseResult {
     let started = Instant::now();
     let mut result = CaseResult::pending(case);
-    let redactor = Redactor::default();
-    for s in &opts.secrets {
-        redactor.add_secret(s);
-    }
+    let redactor = Redactor::with_secrets(&opts.secrets);
     let (outcome, message) = judge_case(case, opts, catalogue, &mut result, &redactor).await;
     result.result = outcome;
     result.message = redactor.text(&message);

@@ -56,6 +56,15 @@ type Covering = (Arc<AhoCorasick>, usize);
 const RECENT: usize = 32;
 
 impl Redactor {
+    /// A redactor that already knows these secrets (`--secret` values).
+    pub fn with_secrets<S: AsRef<str>>(secrets: &[S]) -> Redactor {
+        let redactor = Redactor::default();
+        for s in secrets {
+            redactor.add_secret(s.as_ref());
+        }
+        redactor
+    }
+
     /// Remembers a secret value so that it is scrubbed from any text later.
     pub fn add_secret(&self, value: &str) {
         // Very short values would scrub innocent text; they are not credentials anyway.
