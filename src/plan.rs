@@ -120,8 +120,12 @@ impl TargetPlan {
             None if manual => None,
             None => Some(Duration::from_secs(DEFAULT_DEADLINE_SECS)),
         };
+        let auth = match &server {
+            Some(s) => crate::selftest::reference_auth(s, self.auth),
+            None => self.auth,
+        };
         let ctx = TargetContext::new(target, self.issuer, self.spec, http)
-            .with_auth(self.auth)
+            .with_auth(auth)
             .with_deadline(deadline)
             .with_strict(self.strict)
             .with_observers(self.observers);

@@ -35,6 +35,42 @@ pub async fn start(config: Config) -> Result<(reference_server::RunningServer, U
     Ok((server, target))
 }
 
+/// What a person would give to get through the reference server's sign-in: under
+/// `federated-login`, the form driver and the upstream's test user, for the upstream's origin
+/// only, unless the user gave `--login` values of their own.
+pub fn reference_auth(
+    server: &reference_server::RunningServer,
+    mut auth: AuthOptions,
+) -> AuthOptions {
+    let Some(upstream) = server.upstream_url().and_then(|u| Url::parse(u).ok()) else {
+        return auth;
+    };
+    let origin = format!(
+        "{}:{}",
+        upstream.host_str().unwrap_or_default(),
+        upstream.port_or_known_default().unwrap_or_default()
+    );
+    // Values the user gave for the server's own form are never sent upstream (the driver fills
+    // a form only with the values for its origin), so the test user is added only when the
+    // user gave none at all.
+    if auth.login.is_empty() {
+        for (field, value) in [
+            ("username", reference_server::FORM_USERNAME),
+            ("password", reference_server::FORM_PASSWORD),
+        ] {
+            auth.login.push(crate::actions::context::Login {
+                origin: Some(origin.clone()),
+                field: field.into(),
+                value: value.into(),
+            });
+        }
+    }
+    if auth.driver == crate::actions::context::Driver::Auto {
+        auth.driver = crate::actions::context::Driver::Form;
+    }
+    auth
+}
+
 /// Every embedded case, with its mutant names checked against the reference server's.
 pub fn embedded_cases(catalogue: &Catalogue) -> Result<Vec<Case>, crate::suite::LoadError> {
     let suites = crate::suite::load_embedded(catalogue, &mutant_names())?;
@@ -179,7 +215,7 @@ async fn run_with(
     )
     .map_err(|e| e.to_string())?;
     let ctx = TargetContext::new(target, None, spec, http)
-        .with_auth(auth)
+        .with_auth(reference_auth(&server, auth))
         .with_observers(observers);
     let report = engine::run(cases, &ctx, catalogue, jobs, Level::May, &|_| {}).await;
     server.shutdown().await;

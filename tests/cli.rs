@@ -767,3 +767,89 @@ fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
     assert!(summary.contains("incomplete run"), "{summary}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An authorization that stops at a login form on another origin (an upstream identity provider
+/// the user gave no `--login` values for) leaves the flow not judged, says at which origin and
+/// what would get past it, in every format, and the run is incomplete (exit 5). The values the
+/// user gave for the authorization server are not sent to the other origin.
+#[test]
+fn a_login_form_on_another_origin_without_values_for_it_is_not_judged() {
+    let dir = std::env::temp_dir().join(format!("authspec-cross-origin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (json, junit, md) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"));
+    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args([
+            "run",
+            "oauth21/4.1.3/code-single-use",
+            "--variant",
+            "federated-login",
+            "--authorize",
+            "form",
+            "--login",
+            "username=alice",
+            "--login",
+            "password=not-for-the-upstream",
+            "--report",
+        ])
+        .arg(format!("json={}", json.display()))
+        .arg("--report")
+        .arg(format!("junit={}", junit.display()))
+        .arg("--report")
+        .arg(format!("markdown={}", md.display()))
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("the binary runs");
+    let console = stdout(&out);
+    assert_eq!(out.status.code(), Some(5), "{console}{}", stderr(&out));
+    assert!(console.contains("1 not judged"), "{console}");
+    assert!(console.contains("asks for a password"), "{console}");
+    assert!(console.contains(":FIELD=VALUE"), "{console}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_valid_report(&report);
+    assert_eq!(report["summary"]["not_judged"], 1);
+    let case = &report["cases"][0];
+    assert_eq!(case["result"], "not_judged");
+    // The reason names the chain of origins the dance went through.
+    let message = case["message"].as_str().unwrap_or_default();
+    assert!(message.matches("127.0.0.1:").count() >= 2, "{message}");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(xml.contains("not_judged"), "{xml}");
+    let summary = std::fs::read_to_string(&md).expect("markdown");
+    assert!(summary.contains("Not judged"), "{summary}");
+    assert!(summary.contains("asks for a password"), "{summary}");
+    for text in [
+        &console,
+        &std::fs::read_to_string(&json).expect("json"),
+        &xml,
+        &summary,
+    ] {
+        assert!(
+            !text.contains("not-for-the-upstream"),
+            "a --login value leaked"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Through an OAuth proxy (`federated-login`), the default run fills the upstream's login form
+/// with the reference test user for that origin only, and every flow case passes; the report
+/// lists the origins the authorization went through.
+#[test]
+fn the_authorization_dance_crosses_origins() {
+    let out = authspec(&[
+        "run",
+        "oauth21/4.1.3/code-single-use",
+        "--variant",
+        "federated-login",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let case = &v["cases"][0];
+    assert_eq!(case["result"], "pass", "{case}");
+    let notes = case["notes"].to_string();
+    assert!(notes.contains("went through 3 origins"), "{notes}");
+}

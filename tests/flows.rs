@@ -2,7 +2,7 @@
 //! that no secret the run saw reaches any report.
 
 use authspec::actions::context::AuthOptions;
-use authspec::actions::context::Driver;
+use authspec::actions::context::{Driver, Login};
 use authspec::report::{console, json};
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
@@ -59,8 +59,8 @@ fn form_driver_logs_in_and_consents() {
     let auth = AuthOptions {
         driver: Driver::Form,
         login: vec![
-            ("username".into(), FORM_USERNAME.into()),
-            ("password".into(), FORM_PASSWORD.into()),
+            Login::field("username", FORM_USERNAME),
+            Login::field("password", FORM_PASSWORD),
         ],
         ..AuthOptions::default()
     };

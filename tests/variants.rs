@@ -5,7 +5,7 @@
 //! variants (a login page, opaque tokens) are shown there to catch their fault too.
 
 use authspec::actions::context::AuthOptions;
-use authspec::actions::context::Driver;
+use authspec::actions::context::{Driver, Login};
 use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
 use authspec::selftest;
@@ -21,8 +21,8 @@ fn auth_for(variant: Variant) -> AuthOptions {
         Variant::LoginConsentForm => AuthOptions {
             driver: Driver::Form,
             login: vec![
-                ("username".into(), FORM_USERNAME.into()),
-                ("password".into(), FORM_PASSWORD.into()),
+                Login::field("username", FORM_USERNAME),
+                Login::field("password", FORM_PASSWORD),
             ],
             ..AuthOptions::default()
         },

@@ -31,6 +31,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/docs", read_only(get(metadata::docs)))
         .route("/authorize", any(authorize::authorize))
         .route("/authorize/consent", any(authorize::consent))
+        .route(
+            crate::federation::CALLBACK_PATH,
+            any(crate::federation::callback),
+        )
         .route("/token", any(token::token))
         .route("/revoke", any(token::revoke))
         .route("/introspect", any(token::introspect))

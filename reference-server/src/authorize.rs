@@ -217,7 +217,10 @@ async fn handle_authorize(state: &AppState, request: Request) -> Response {
         .get("prompt")
         .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
     match state.consent() {
-        Consent::Auto if !prompt_consent => issue_code(state, &reply, authorization),
+        Consent::Auto if !prompt_consent => match state.federation.as_ref() {
+            Some(federation) => crate::federation::start(state, federation, authorization),
+            None => issue_code(state, &reply, authorization),
+        },
         Consent::Auto | Consent::Form => {
             let id = oauth::random_string(24);
             state
@@ -483,13 +486,7 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
         Ok(params) => params,
         Err(response) => return response,
     };
-    let expired = || {
-        page(
-            StatusCode::BAD_REQUEST,
-            "Authorization error",
-            "This authorization request is unknown or has expired. Start again from the application.",
-        )
-    };
+    let expired = expired_page;
     let Some(id) = params.get("request") else {
         return expired();
     };
@@ -536,6 +533,38 @@ async fn handle_consent(state: &AppState, request: Request) -> Response {
         }
         _ => retry("Choose Approve or Deny."),
     }
+}
+
+/// The page for an answer to an authorization request this server no longer knows.
+pub(crate) fn expired_page() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Authorization error",
+        "This authorization request is unknown or has expired. Start again from the application.",
+    )
+}
+
+/// The end of a federated login (`federated-login`): this server's own code when the user
+/// signed in upstream, `access_denied` otherwise.
+pub(crate) fn finish_federated(
+    state: &AppState,
+    authorization: Authorization,
+    signed_in: bool,
+) -> Response {
+    let reply = Reply::new(
+        state,
+        &authorization.redirect_uri,
+        authorization.state.as_deref(),
+    );
+    let response = if signed_in {
+        issue_code(state, &reply, authorization.clone())
+    } else {
+        reply.error(
+            "access_denied",
+            "The sign-in at the identity provider did not complete",
+        )
+    };
+    protect(state, response)
 }
 
 /// The login and consent form (Consent::Form).

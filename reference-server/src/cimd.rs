@@ -307,15 +307,20 @@ fn is_public(ip: IpAddr) -> bool {
 
 static CRYPTO: Once = Once::new();
 
+/// Installs the TLS crypto provider the server's outgoing HTTP clients use, once.
+pub(crate) fn ensure_crypto() {
+    CRYPTO.call_once(|| {
+        // Another component may have installed one already; either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 fn http_client(
     state: &AppState,
     url: &Url,
     pinned: Option<&[SocketAddr]>,
 ) -> Result<reqwest::Client, String> {
-    CRYPTO.call_once(|| {
-        // Another component may have installed one already; either is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    ensure_crypto();
     let redirects = if state.has(Mutant::CimdFollowsRedirects) {
         reqwest::redirect::Policy::limited(5)
     } else {

@@ -95,6 +95,7 @@ mod authorize;
 mod challenge;
 mod cimd;
 mod cimd_cache;
+mod federation;
 mod jws;
 mod keys;
 mod listener;
@@ -301,6 +302,8 @@ pub struct RunningServer {
     state: Arc<AppState>,
     /// The request log of a server started with [`spawn_observed`].
     log: Option<RequestLog>,
+    /// Under `federated-login`: the upstream authorization server users sign in at.
+    upstream: Option<Box<RunningServer>>,
 }
 
 impl RunningServer {
@@ -333,11 +336,20 @@ impl RunningServer {
         self.ca_cert_pem.as_deref()
     }
 
+    /// Under `federated-login`, the base URL of the upstream authorization server whose login
+    /// form users fill (user [`FORM_USERNAME`], password [`FORM_PASSWORD`]).
+    pub fn upstream_url(&self) -> Option<&str> {
+        self.upstream.as_deref().map(RunningServer::base_url)
+    }
+
     /// Stops accepting connections and waits for in-flight ones to finish.
     pub async fn shutdown(self) {
         // An error means the task already ended, which is what we want.
         let _ = self.stop.send(());
         let _ = self.task.await;
+        if let Some(upstream) = self.upstream {
+            Box::pin(upstream.shutdown()).await;
+        }
     }
 }
 
@@ -393,7 +405,31 @@ async fn spawn_with(
     let incoming = listener::Incoming::start(listener, tls.map(|t| t.acceptor))?;
     let keys = keys::SigningKey::generate()
         .ok_or_else(|| io::Error::other("could not generate the token-signing key"))?;
-    let state = Arc::new(AppState::new(base_url.clone(), config, keys));
+    // Under `federated-login`, the upstream authorization server users sign in at: a second
+    // reference server with a login form, which knows this one as a confidential client.
+    let upstream = if config.is(Variant::FederatedLogin) {
+        let secret = oauth::random_string(32);
+        let upstream_config = Config {
+            consent: Consent::Form,
+            clients: vec![PreRegistered {
+                client_id: federation::CLIENT_ID.into(),
+                client_secret: Some(secret.clone()),
+                redirect_uri: format!("{base_url}{}", federation::CALLBACK_PATH),
+            }],
+            ..Config::default()
+        };
+        let upstream_addr = SocketAddr::new(local_addr.ip(), 0);
+        let server = Box::pin(spawn_with(upstream_addr, upstream_config, None)).await?;
+        Some((server, secret))
+    } else {
+        None
+    };
+    let mut app_state = AppState::new(base_url.clone(), config, keys);
+    app_state.federation = upstream.as_ref().map(|(server, secret)| {
+        federation::Federation::new(server.base_url.clone(), secret.clone())
+    });
+    let upstream = upstream.map(|(server, _)| Box::new(server));
+    let state = Arc::new(app_state);
     {
         let mut store = state.store.lock();
         for c in &state.config.clients {
@@ -443,6 +479,7 @@ async fn spawn_with(
         task,
         state,
         log,
+        upstream,
     })
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct AppState {
     /// The client that fetches Client ID Metadata Documents from IP-literal URLs, built once
     /// (a URL with a host name pins the addresses it resolved to, in a client of its own).
     pub(crate) cimd_client: std::sync::OnceLock<reqwest::Client>,
+    /// Under `federated-login`: the upstream authorization server users sign in at.
+    pub(crate) federation: Option<crate::federation::Federation>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             discovered: Mutex::new(HashSet::new()),
             race_counter: AtomicU64::new(0),
             cimd_client: std::sync::OnceLock::new(),
+            federation: None,
         }
     }
 

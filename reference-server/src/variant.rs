@@ -114,6 +114,8 @@ variants! {
         "Scopes per operation: server/discover, initialize and tools/list need mcp:read, tools/call needs mcp:tools, and each challenge names the scope of the operation it refuses (MCP 2026-07-28 authorization §6: the challenge's scopes are those of the current operation).";
     EmptyErrorBodies "empty-error-bodies"
         "The MCP endpoint's 401, 403 and 400 answers have an empty body; the status and the challenge say it all (RFC 6750 §3 requires no body).";
+    FederatedLogin "federated-login"
+        "Signs users in at an upstream authorization server on another origin (an OAuth proxy in front of an identity provider): /authorize sends the browser to the upstream's login form, takes the upstream code back at /authorize/upstream and only then issues its own code (MCP 2026-07-28 authorization §2 leaves how the AS authenticates the user to it).";
 }
 
 impl Variant {

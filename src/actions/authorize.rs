@@ -92,12 +92,51 @@ pub async fn authorize(
     };
     let mut values = Vars::new();
     values.insert("login_pages".into(), login_pages(&log[before..]));
+    let origins = super::driver::origins_of(&log[before..]);
+    let path = (origins.len() > 1).then(|| {
+        format!(
+            "the authorization went through {} origins: {}",
+            origins.len(),
+            origins.join(" → ")
+        )
+    });
+    values.insert(
+        "authorization_origins".into(),
+        Value::Array(origins.into_iter().map(Value::String).collect()),
+    );
     super::state::observe(flow, a.client.as_deref().unwrap_or("main"), &mut values);
+    let mut record = authorization_record(ctx, flow, outcome, &targets, state, values, log);
+    if let (Some(p), Ok(_)) = (&path, &record.result) {
+        record.notes.push(p.clone());
+    }
+    record
+}
+
+/// What the step observed from the driver's outcome.
+fn authorization_record(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    outcome: Outcome,
+    targets: &[String],
+    state: String,
+    mut values: Vars,
+    log: Vec<Exchange>,
+) -> StepRecord {
+    let origins = values
+        .get("authorization_origins")
+        .and_then(Value::as_array)
+        .map(|o| {
+            o.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" → ")
+        })
+        .unwrap_or_default();
     match outcome {
         Outcome::Stuck(why) => unreached(
             format!(
-                "authorization could not complete: {why}; --authorize form with --login \
-                 fields, or --authorize command, can carry it through"
+                "authorization could not complete (through {origins}): {why}; --authorize form \
+                 with --login fields, or --authorize command, can carry it through"
             ),
             log,
         ),

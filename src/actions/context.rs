@@ -52,12 +52,83 @@ pub struct StepRecord {
 /// HTTP drivers stop at the redirect and read the code from its URL.
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/callback";
 
+/// One `--login` value: a form field, and the origin whose forms it may fill. A value without
+/// an origin fills the authorization server's own forms only: a password given for the server
+/// under test never goes to an upstream identity provider unless the user named that origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Login {
+    /// `host` or `host:port`; `None`: the authorization server's origin.
+    pub origin: Option<String>,
+    pub field: String,
+    pub value: String,
+}
+
+impl Login {
+    /// A value for the authorization server's own forms.
+    pub fn field(field: &str, value: &str) -> Login {
+        Login {
+            origin: None,
+            field: field.into(),
+            value: value.into(),
+        }
+    }
+
+    /// Reads `FIELD=VALUE` or `HOST[:PORT]:FIELD=VALUE` (the field is what follows the last
+    /// colon before `=`).
+    pub fn parse(s: &str) -> Result<Login, String> {
+        let (key, value) = s
+            .split_once('=')
+            .ok_or("expected FIELD=VALUE or HOST[:PORT]:FIELD=VALUE")?;
+        let (origin, field) = match key.rsplit_once(':') {
+            Some((origin, field)) if !origin.is_empty() => (Some(origin.to_string()), field),
+            Some(_) => return Err("the origin before `:` is empty".into()),
+            None => (None, key),
+        };
+        if field.is_empty() {
+            return Err("the field name is empty".into());
+        }
+        Ok(Login {
+            origin,
+            field: field.into(),
+            value: value.into(),
+        })
+    }
+
+    /// Whether this value may fill a form on `page`, whose origin is the authorization
+    /// server's when `is_as`.
+    pub fn applies_to(&self, page: &Url, is_as: bool) -> bool {
+        let Some(origin) = &self.origin else {
+            return is_as;
+        };
+        let host = page.host_str().unwrap_or_default();
+        let port = page.port_or_known_default();
+        match origin.rsplit_once(':') {
+            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => {
+                h.trim_matches(['[', ']'])
+                    .eq_ignore_ascii_case(host.trim_matches(['[', ']']))
+                    && p.parse::<u16>().ok() == port
+            }
+            _ => origin
+                .trim_matches(['[', ']'])
+                .eq_ignore_ascii_case(host.trim_matches(['[', ']'])),
+        }
+    }
+
+    /// The field values that may fill a form on `page`.
+    pub fn for_page(all: &[Login], page: &Url, is_as: bool) -> Vec<(String, String)> {
+        all.iter()
+            .filter(|l| l.applies_to(page, is_as))
+            .map(|l| (l.field.clone(), l.value.clone()))
+            .collect()
+    }
+}
+
 /// How the run obtains authorization: driver, credentials, client.
 #[derive(Debug)]
 pub struct AuthOptions {
     pub driver: super::context::Driver,
-    /// `--login FIELD=VALUE` values for the form driver.
-    pub login: Vec<(String, String)>,
+    /// `--login [HOST[:PORT]:]FIELD=VALUE` values for the form driver.
+    pub login: Vec<Login>,
     /// A pre-registered client (`--client-id`, `--client-secret-env`).
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -312,4 +383,64 @@ pub fn builtin_vars(target: &Url, spec: SpecRevision) -> BTreeMap<String, Value>
         ),
         ("spec".into(), Value::String(spec.as_str().into())),
     ])
+}
+
+#[cfg(test)]
+mod login_tests {
+    use super::Login;
+    use url::Url;
+
+    #[test]
+    fn login_values_name_their_origin_or_the_authorization_server() {
+        let plain = Login::parse("username=alice").expect("plain");
+        assert_eq!(plain, Login::field("username", "alice"));
+        let host = Login::parse("idp.example.com:username=a=b").expect("host");
+        assert_eq!(host.origin.as_deref(), Some("idp.example.com"));
+        assert_eq!(
+            (host.field.as_str(), host.value.as_str()),
+            ("username", "a=b")
+        );
+        let port = Login::parse("127.0.0.1:9001:password=pw").expect("port");
+        assert_eq!(port.origin.as_deref(), Some("127.0.0.1:9001"));
+        let v6 = Login::parse("[::1]:9001:password=pw").expect("v6");
+        assert_eq!(v6.origin.as_deref(), Some("[::1]:9001"));
+        assert!(Login::parse("username").is_err());
+        assert!(Login::parse(":username=x").is_err());
+        assert!(Login::parse("idp.example.com:=x").is_err());
+    }
+
+    #[test]
+    fn a_value_fills_only_the_forms_of_its_origin() {
+        let as_page = Url::parse("http://127.0.0.1:8000/authorize").expect("url");
+        let idp_page = Url::parse("http://127.0.0.1:9001/login").expect("url");
+        let named = Url::parse("https://idp.example.com/login").expect("url");
+        let v6 = Url::parse("http://[::1]:9001/login").expect("url");
+        let plain = Login::field("username", "alice");
+        assert!(plain.applies_to(&as_page, true));
+        assert!(
+            !plain.applies_to(&idp_page, false),
+            "an AS password never goes upstream"
+        );
+        let port = Login::parse("127.0.0.1:9001:username=bob").expect("port");
+        assert!(port.applies_to(&idp_page, false));
+        assert!(
+            !port.applies_to(&as_page, true),
+            "another port is another origin"
+        );
+        let host = Login::parse("IDP.example.com:username=bob").expect("host");
+        assert!(host.applies_to(&named, false));
+        assert!(!host.applies_to(&idp_page, false));
+        let host_port = Login::parse("idp.example.com:443:username=bob").expect("host");
+        assert!(host_port.applies_to(&named, false));
+        assert!(
+            Login::parse("[::1]:9001:u=b")
+                .expect("v6")
+                .applies_to(&v6, false)
+        );
+        let all = [plain, port];
+        assert_eq!(
+            Login::for_page(&all, &idp_page, false),
+            vec![("username".to_string(), "bob".to_string())]
+        );
+    }
 }

@@ -1,17 +1,19 @@
 //! Authorization drivers: how the harness plays the user agent between the authorization
 //! request and the redirect back to the client.
 //!
-//! `auto` follows redirects within the authorization server with a cookie jar (servers that
-//! approve by themselves in test mode, and the reference server); `form` also fills and submits
-//! HTML login and consent forms with `--login` values; `command` hands the URL to a user
-//! command (a headless browser) that prints the final redirect URL; `manual` prints the URL and
-//! waits on a loopback listener for the browser to arrive. A driver that cannot get through
-//! reports why; the case is then skipped, never failed.
+//! `auto` follows redirects as a browser does, across origins (an upstream identity provider, a
+//! consent service), with a cookie jar per origin; `form` also fills and submits HTML login and
+//! consent forms on any origin of the chain, with the `--login` values given for that origin;
+//! `command` hands the URL to a user command (a headless browser) that prints the final
+//! redirect URL; `manual` prints the URL and waits on a loopback listener for the browser to
+//! arrive. Only the redirect URI ends the dance. A driver that cannot get through reports why;
+//! the case is then not judged, never failed.
 
-use super::context::{Driver, TargetContext};
+use super::context::{Driver, Login, TargetContext};
 use crate::http::{HttpError, Request, Response};
 use crate::transcript::Exchange;
 use cookie_store::{CookieStore, RawCookie};
+use std::collections::HashMap;
 use std::time::Duration;
 use url::Url;
 
@@ -83,6 +85,29 @@ pub(crate) fn with_cookies(mut req: Request, jar: &CookieStore) -> Request {
     req
 }
 
+/// The origins an authorization went through, in order, each once per visit: what the report
+/// lists when the dance left the authorization server.
+pub fn origins_of(exchanges: &[Exchange]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for ex in exchanges {
+        let Ok(u) = Url::parse(&ex.url) else { continue };
+        let origin = u.origin().ascii_serialization();
+        if out.last() != Some(&origin) {
+            out.push(origin);
+        }
+    }
+    out
+}
+
+/// Whether a page's form asks for a password: a login form, which the driver fills only with
+/// values the user gave for that origin.
+fn asks_for_password(resp: &Response) -> bool {
+    let html = scraper::Html::parse_document(&resp.text());
+    scraper::Selector::parse("form input[type=password i]")
+        .ok()
+        .is_some_and(|sel| html.select(&sel).next().is_some())
+}
+
 pub(crate) async fn http_driver(
     ctx: &TargetContext,
     start: Url,
@@ -90,17 +115,21 @@ pub(crate) async fn http_driver(
     block: &str,
     log: &mut Vec<Exchange>,
 ) -> Result<Outcome, HttpError> {
-    let mut jar = CookieStore::default();
+    // One jar per origin: two servers on one host (ports differ) must not see each other's
+    // cookies, which a host-keyed jar would mix.
+    let mut jars: HashMap<String, CookieStore> = HashMap::new();
     let as_origin = start.origin();
     let mut req = Request::get(start.clone()).header("Accept", "text/html,application/json;q=0.9");
     let mut forms = 0;
     for _ in 0..MAX_HOPS {
-        let sent = with_cookies(req.clone(), &jar);
+        let origin = req.url.origin().ascii_serialization();
+        let jar = jars.entry(origin.clone()).or_default();
+        let sent = with_cookies(req.clone(), jar);
         ctx.count_request();
         let result = ctx.http.send(&sent).await;
         log.push(ctx.http.record(block, &sent, &result));
         let resp = result?;
-        store_cookies(&mut jar, &resp, &sent.url);
+        store_cookies(jar, &resp, &sent.url);
         if (300..400).contains(&resp.status) {
             let Some(loc) = resp.header("location") else {
                 return Ok(Outcome::Page {
@@ -118,10 +147,12 @@ pub(crate) async fn http_driver(
                     response: Some(resp),
                 });
             }
-            if next.origin() != as_origin {
+            if !matches!(next.scheme(), "http" | "https") {
                 return Ok(Outcome::Stuck(format!(
-                    "the authorization server sent the browser to {} (outside its origin); the {} driver stops there",
-                    next.origin().ascii_serialization(),
+                    "{} sent the browser to a `{}:` URL that is not the redirect URI; the {} \
+                     driver follows http(s) only",
+                    sent.url.origin().ascii_serialization(),
+                    next.scheme(),
                     ctx.auth.driver.name()
                 )));
             }
@@ -130,7 +161,16 @@ pub(crate) async fn http_driver(
         }
         if ctx.auth.driver == Driver::Form && looks_like_login(&resp) && forms < MAX_FORMS {
             forms += 1;
-            match fill_form(&resp, &sent.url, &ctx.auth.login) {
+            let is_as = sent.url.origin() == as_origin;
+            let login = Login::for_page(&ctx.auth.login, &sent.url, is_as);
+            if login.is_empty() && asks_for_password(&resp) {
+                return Ok(Outcome::Stuck(format!(
+                    "a login form at {origin} asks for a password, and no --login value was \
+                     given for it; --login {host}:FIELD=VALUE fills it",
+                    host = host_port(&sent.url),
+                )));
+            }
+            match fill_form(&resp, &sent.url, &login) {
                 Some(next) => {
                     req = next;
                     continue;
@@ -145,9 +185,12 @@ pub(crate) async fn http_driver(
         }
         if resp.status == 200 && looks_like_login(&resp) {
             return Ok(Outcome::Stuck(format!(
-                "the {} driver reached a login or consent page at {} and cannot get past it; use --authorize form with --login FIELD=VALUE, or --authorize command",
+                "the {} driver reached a login or consent page at {} and cannot get past it; use \
+                 --authorize form with --login FIELD=VALUE (or --login {}:FIELD=VALUE for that \
+                 origin), or --authorize command",
                 ctx.auth.driver.name(),
-                sent.url
+                sent.url,
+                host_port(&sent.url),
             )));
         }
         return Ok(Outcome::Page {
@@ -159,6 +202,15 @@ pub(crate) async fn http_driver(
         url: start.to_string(),
         hops: MAX_HOPS,
     })
+}
+
+/// `host:port` of a URL, as `--login` names an origin.
+fn host_port(u: &Url) -> String {
+    let host = u.host_str().unwrap_or_default();
+    match u.port_or_known_default() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
 }
 
 /// Fills the first form on the page: its own values, then `--login` values, then the first

@@ -20,6 +20,7 @@ use url::Url;
 
 use crate::actions::context::AuthOptions;
 use crate::actions::context::Driver;
+use crate::actions::context::Login;
 use crate::engine::{self, RunEvent};
 use crate::report;
 use crate::requirements::Catalogue;
@@ -226,9 +227,11 @@ pub struct AuthArgs {
     /// form (also fill login/consent forms), command (run --authorize-command), manual (a browser).
     #[arg(long = "authorize", value_enum, default_value = "auto")]
     pub authorize: DriverArg,
-    /// A login or consent form field for the form driver (repeatable).
-    #[arg(long = "login", value_parser = parse_pair)]
-    pub login: Vec<(String, String)>,
+    /// A login or consent form field for the form driver (repeatable): FIELD=VALUE fills the
+    /// authorization server's own forms; HOST[:PORT]:FIELD=VALUE fills the forms of that origin
+    /// only (an upstream identity provider the authorization sends the browser to).
+    #[arg(long = "login", value_parser = Login::parse, value_name = "[HOST[:PORT]:]FIELD=VALUE")]
+    pub login: Vec<Login>,
     /// The command the `command` driver runs; it gets the URL as its last argument and in
     /// $AUTHSPEC_AUTHORIZE_URL, and prints the final redirect URL.
     #[arg(long = "authorize-command")]
@@ -278,14 +281,6 @@ pub struct AcceptArgs {
     /// A secret value to scrub from every output (repeatable).
     #[arg(long = "secret")]
     pub secrets: Vec<String>,
-}
-
-fn parse_pair(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s.split_once('=').ok_or("expected FIELD=VALUE")?;
-    if k.is_empty() {
-        return Err("the field name is empty".into());
-    }
-    Ok((k.to_string(), v.to_string()))
 }
 
 fn env_secret(flag: &str, name: &str) -> Result<String, String> {
