@@ -4,7 +4,8 @@ RFC 9207 check and step-up; this launcher only plays the user agent. Its "browse
 authorization URL without following the redirect and hands the SDK the code, state and iss
 from Location (the server under test approves by itself).
 
-Usage: python client.py MCP-URL. MCP_CONFORMANCE_CONTEXT may carry pre-registered credentials
+Usage: python client.py MCP-URL. The client has a Client ID Metadata Document
+(AUTHSPEC_CLIENT_METADATA_URL, empty for none). MCP_CONFORMANCE_CONTEXT may carry pre-registered credentials
 (client_id, client_secret); MCP_CONFORMANCE_PROTOCOL_VERSION picks the wire model (a 2025
 revision: initialize; otherwise the SDK's own negotiation).
 """
@@ -27,6 +28,12 @@ from mcp.shared.auth import (
 )
 
 REDIRECT = "http://127.0.0.1:3000/callback"
+# The client's Client ID Metadata Document: the URL the official conformance tool has clients
+# use, which `authspec client` knows. The SDK uses it as client_id where the authorization
+# server advertises client_id_metadata_document_supported, and registers (DCR) otherwise.
+CLIENT_METADATA_URL = os.environ.get(
+    "AUTHSPEC_CLIENT_METADATA_URL", "https://conformance-test.local/client-metadata.json"
+)
 
 
 class MemoryStorage(TokenStorage):
@@ -94,6 +101,7 @@ async def main(url: str) -> int:
         storage=MemoryStorage(client_info),
         redirect_handler=browser.redirect,
         callback_handler=browser.callback,
+        client_metadata_url=CLIENT_METADATA_URL or None,
     )
     mode = "legacy" if version.startswith("2025") else "auto"
     async with httpx2.AsyncClient(auth=provider, timeout=10) as http:

@@ -3,6 +3,7 @@
 // and step-up itself; this launcher only plays the user agent. Its "browser" fetches the
 // authorization URL without following the redirect and reads the code from Location (the
 // server under test approves by itself). Usage: node client.mjs MCP-URL
+// The client has a Client ID Metadata Document (AUTHSPEC_CLIENT_METADATA_URL, empty for none).
 // MCP_CONFORMANCE_CONTEXT may carry pre-registered credentials (client_id, client_secret).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,6 +12,10 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 const url = process.argv[process.argv.length - 1];
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT || '{}');
 const REDIRECT = 'http://127.0.0.1:3000/callback';
+// The client's Client ID Metadata Document: the URL the official conformance tool has clients
+// use, which `authspec client` knows. The SDK uses it as client_id where the authorization
+// server advertises client_id_metadata_document_supported, and registers (DCR) otherwise.
+const CLIENT_METADATA_URL = process.env.AUTHSPEC_CLIENT_METADATA_URL ?? 'https://conformance-test.local/client-metadata.json';
 
 class HeadlessProvider {
   constructor() {
@@ -22,6 +27,7 @@ class HeadlessProvider {
     this.pendingCode = undefined;
   }
   get redirectUrl() { return REDIRECT; }
+  get clientMetadataUrl() { return CLIENT_METADATA_URL || undefined; }
   get clientMetadata() {
     return {
       client_name: 'authspec typescript-sdk launcher',
