@@ -322,7 +322,7 @@ mutants! {
     RsInsufficientScope401 "rs-insufficient-scope-401"
         "RFC 6750 §3.1: a token lacking the needed scope is answered 401 invalid_token instead of 403 insufficient_scope.";
     RsIgnoresProtocolVersion "rs-ignores-protocol-version"
-        "MCP 2026-07-28 streamable HTTP §6.1: a request for a protocol version the server does not serve is answered as if it were a supported one.";
+        "MCP streamable HTTP (2025-06-18 §2.7, 2025-11-25 §2.7, 2026-07-28 §6.1): a request for a protocol version the server does not serve is answered as if it were a supported one.";
     RsPrereleaseVersionCode "rs-prerelease-version-code"
         "MCP 2026-07-28 basic §1.2.3: an unsupported version is refused with the pre-release code -32004 instead of -32022.";
     RsTrustsVersionHeader "rs-trusts-version-header"
