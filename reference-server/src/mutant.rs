@@ -455,6 +455,8 @@ mutants! {
         "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server.";
     TokenNoBruteForceLimit "token-no-brute-force-limit"
         "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication).";
+    TokenClientCredentialsUnauthenticated "token-client-credentials-unauthenticated"
+        "OAuth 2.1 §4.2: grant_type=client_credentials issues an access token to a request that authenticates no client (no client_id, or a confidential client's id without its secret).";
 }
 
 impl Mutant {
