@@ -457,6 +457,8 @@ mutants! {
         "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication).";
     TokenClientCredentialsUnauthenticated "token-client-credentials-unauthenticated"
         "OAuth 2.1 §4.2: grant_type=client_credentials issues an access token to a request that authenticates no client (no client_id, or a confidential client's id without its secret).";
+    RefreshWidensToKnownScope "refresh-widens-to-known-scope"
+        "OAuth 2.1 §4.3.1: a refresh request obtains any scope the server offers, though the grant never had it (scopes the server does not know are dropped).";
 }
 
 impl Mutant {

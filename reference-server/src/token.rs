@@ -712,6 +712,17 @@ fn refresh_token(state: &AppState, client: &Client, params: &Params) -> Result<V
                 None => return Err(bad_request("invalid_scope", "The scope is malformed")),
             }
         }
+        Some(requested) if state.has(Mutant::RefreshWidensToKnownScope) => {
+            match oauth::known_scope(requested, state.scopes()) {
+                Some(scope) => scope,
+                None => {
+                    return Err(bad_request(
+                        "invalid_scope",
+                        "No requested scope is offered",
+                    ));
+                }
+            }
+        }
         Some(requested) if state.is(Variant::DropsUnknownScopes) => {
             let granted: Vec<&str> = record.scope.split(' ').collect();
             match oauth::known_scope(requested, &granted) {
