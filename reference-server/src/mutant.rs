@@ -322,7 +322,7 @@ mutants! {
     RsInsufficientScope401 "rs-insufficient-scope-401"
         "RFC 6750 §3.1: a token lacking the needed scope is answered 401 invalid_token instead of 403 insufficient_scope.";
     RsIgnoresProtocolVersion "rs-ignores-protocol-version"
-        "MCP 2026-07-28 streamable HTTP §6.1: a request for a protocol version the server does not serve is answered as if it were a supported one.";
+        "MCP streamable HTTP (2025-06-18 §2.7, 2025-11-25 §2.7, 2026-07-28 §6.1): a request for a protocol version the server does not serve is answered as if it were a supported one.";
     RsPrereleaseVersionCode "rs-prerelease-version-code"
         "MCP 2026-07-28 basic §1.2.3: an unsupported version is refused with the pre-release code -32004 instead of -32022.";
     RsTrustsVersionHeader "rs-trusts-version-header"
@@ -455,6 +455,10 @@ mutants! {
         "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server.";
     TokenNoBruteForceLimit "token-no-brute-force-limit"
         "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication).";
+    TokenClientCredentialsUnauthenticated "token-client-credentials-unauthenticated"
+        "OAuth 2.1 §4.2: grant_type=client_credentials issues an access token to a request that authenticates no client (no client_id, or a confidential client's id without its secret).";
+    RefreshWidensToKnownScope "refresh-widens-to-known-scope"
+        "OAuth 2.1 §4.3.1: a refresh request obtains any scope the server offers, though the grant never had it (scopes the server does not know are dropped).";
 }
 
 impl Mutant {

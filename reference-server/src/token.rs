@@ -235,6 +235,18 @@ pub(crate) async fn token(State(state): State<Arc<AppState>>, request: Request) 
                 _ => Err(unsupported_grant_type()),
             }
         }
+        // The mutant serves only requests that carry no client authentication at all; any
+        // authenticated (or failed) attempt is refused as in the correct server.
+        Some("client_credentials")
+            if state.has(Mutant::TokenClientCredentialsUnauthenticated)
+                && parts.headers.get(header::AUTHORIZATION).is_none()
+                && params.get("client_secret").is_none() =>
+        {
+            let client = params
+                .get("client_id")
+                .and_then(|id| state.store.lock().client(id));
+            bare_token(&state, client.as_ref(), &params)
+        }
         Some(_) => Err(unsupported_grant_type()),
     };
     if let Err(failure) = &result
@@ -698,6 +710,17 @@ fn refresh_token(state: &AppState, client: &Client, params: &Params) -> Result<V
             match oauth::parse_scope(requested) {
                 Some(tokens) => tokens.join(" "),
                 None => return Err(bad_request("invalid_scope", "The scope is malformed")),
+            }
+        }
+        Some(requested) if state.has(Mutant::RefreshWidensToKnownScope) => {
+            match oauth::known_scope(requested, state.scopes()) {
+                Some(scope) => scope,
+                None => {
+                    return Err(bad_request(
+                        "invalid_scope",
+                        "No requested scope is offered",
+                    ));
+                }
             }
         }
         Some(requested) if state.is(Variant::DropsUnknownScopes) => {

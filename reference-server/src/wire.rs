@@ -115,8 +115,7 @@ pub(crate) fn serve(
     if method == "initialize" {
         return legacy(state, method, params, id);
     }
-    let legacy_header = header_version.is_some_and(|v| LEGACY_VERSIONS.contains(&v));
-    if legacy_header && meta_version.is_none() {
+    if served_as_legacy(state, header_version, meta_version) {
         return legacy(state, method, params, id);
     }
     Modern {
@@ -152,8 +151,7 @@ pub(crate) fn version_refusal(
     let meta_version = meta
         .and_then(|m| m.get(META_VERSION))
         .and_then(Value::as_str);
-    let legacy_header = header_version.is_some_and(|v| LEGACY_VERSIONS.contains(&v));
-    if method == "initialize" || (legacy_header && meta_version.is_none()) {
+    if method == "initialize" || served_as_legacy(state, header_version, meta_version) {
         return None;
     }
     let request = Modern {
@@ -169,6 +167,22 @@ pub(crate) fn version_refusal(
         .validate_version(header_version, meta_version)
         .err()
         .map(|e| request.error(e))
+}
+
+/// Whether a request after `initialize` is a 2025 one: it names a legacy version in its header
+/// and carries no 2026-07-28 `_meta` version. Under `rs-ignores-protocol-version` a header
+/// naming a version this server does not serve counts as legacy too, so the request is served
+/// (2025 streamable HTTP: such a request MUST get 400).
+fn served_as_legacy(
+    state: &AppState,
+    header_version: Option<&str>,
+    meta_version: Option<&str>,
+) -> bool {
+    let legacy = |v: &str| {
+        LEGACY_VERSIONS.contains(&v)
+            || (state.has(Mutant::RsIgnoresProtocolVersion) && !SUPPORTED_VERSIONS.contains(&v))
+    };
+    meta_version.is_none() && header_version.is_some_and(legacy)
 }
 
 /// Parses a JSON-RPC message (an object), or says which JSON-RPC error (code, message and the

@@ -8,7 +8,7 @@ use super::record::{Vars, exchange, harness, observed_response, skip};
 use super::state::FlowState;
 use crate::checks::{Observation, template, template_value};
 use crate::http::{HttpError, Request};
-use crate::suite::model::{Action, HttpAction};
+use crate::suite::model::{Action, AsMetadataVia, HttpAction};
 use crate::transcript::Exchange;
 use serde_json::Value;
 
@@ -44,7 +44,17 @@ pub async fn run(
                 Err(e) => return harness(e, Vec::new()),
             };
             let key = as_memo_key(via, &issuer);
+            let default = issuer.is_none() && *via == AsMetadataVia::Auto;
             let rec = ctx.memo(&key, || fetch_as(ctx, via.clone(), issuer)).await;
+            // The metadata a flow would discover: later steps may name its endpoints.
+            if default && flow.as_metadata.is_none() {
+                flow.as_metadata = rec
+                    .result
+                    .as_ref()
+                    .ok()
+                    .and_then(|o| o.response.as_ref())
+                    .and_then(crate::http::Response::json);
+            }
             if *required { found_or_not(rec) } else { rec }
         }
         Action::CallResource(c) => {

@@ -41,6 +41,7 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "oauth21-resource.yaml",
     "rfc9207.yaml",
     "mcp-2026-07-28.yaml",
+    "mcp-transport-2025.yaml",
     "tls.yaml",
     "load.yaml",
 ];
