@@ -853,3 +853,45 @@ fn the_authorization_dance_crosses_origins() {
     let notes = case["notes"].to_string();
     assert!(notes.contains("went through 3 origins"), "{notes}");
 }
+
+/// Without dynamic registration, `--client-id` given twice is the second client the rules
+/// between two clients need: a code bound to its client is judged, and its fault is caught.
+#[test]
+fn a_second_client_id_judges_the_rules_between_two_clients() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "oauth21/4.1.3/code-bound-to-client",
+            "--variant",
+            "no-registration-endpoint",
+            "--client-id",
+            "reference-public-client",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = authspec(&args);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        (out.status.code(), v["cases"][0]["result"].clone())
+    };
+    let (code, result) = run(&[]);
+    assert_eq!((code, result.as_str()), (Some(0), Some("skip")));
+    let second = ["--client-id", "reference-public-client-2"];
+    let (code, result) = run(&second);
+    assert_eq!((code, result.as_str()), (Some(0), Some("pass")));
+    let mut mutant = second.to_vec();
+    mutant.extend(["--mutant", "token-ignores-client-binding"]);
+    let (code, result) = run(&mutant);
+    assert_eq!((code, result.as_str()), (Some(1), Some("fail")));
+    let out = authspec(&[
+        "run",
+        "--client-id",
+        "a",
+        "--client-id",
+        "b",
+        "--client-id",
+        "c",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most twice"), "{}", stderr(&out));
+}

@@ -11,7 +11,9 @@ use authspec::result::Outcome;
 use authspec::selftest;
 use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
-use reference_server::{Config, FORM_PASSWORD, FORM_USERNAME, PUBLIC_CLIENT_ID, Variant};
+use reference_server::{
+    Config, FORM_PASSWORD, FORM_USERNAME, PUBLIC_CLIENT_ID, SECOND_PUBLIC_CLIENT_ID, Variant,
+};
 
 /// Authorization options a person would give for this variant: a login form needs the form
 /// driver and the test user's credentials; a server that registers no clients needs a
@@ -28,6 +30,7 @@ fn auth_for(variant: Variant) -> AuthOptions {
         },
         Variant::NoRegistrationEndpoint | Variant::RegistrationNeedsInitialToken => AuthOptions {
             client_id: Some(PUBLIC_CLIENT_ID.into()),
+            second_client: Some((SECOND_PUBLIC_CLIENT_ID.into(), None)),
             ..AuthOptions::default()
         },
         _ => AuthOptions::default(),

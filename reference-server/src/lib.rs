@@ -137,6 +137,8 @@ use state::AppState;
 /// The client that is always registered: public, redirect URI
 /// `http://127.0.0.1/callback` on any port (for servers without registration).
 pub const PUBLIC_CLIENT_ID: &str = store::PUBLIC_CLIENT_ID;
+/// A second built-in public client, like [`PUBLIC_CLIENT_ID`].
+pub const SECOND_PUBLIC_CLIENT_ID: &str = store::SECOND_PUBLIC_CLIENT_ID;
 
 /// The test user's login on the consent form ([`Consent::Form`]).
 pub const FORM_USERNAME: &str = "alice";

@@ -31,6 +31,9 @@ const EXPIRED_ACCESS_MEMORY: u64 = 3600;
 
 /// The pre-registered public client that always exists.
 pub(crate) const PUBLIC_CLIENT_ID: &str = "reference-public-client";
+/// A second built-in public client, so that rules between two clients can be checked without
+/// dynamic registration.
+pub(crate) const SECOND_PUBLIC_CLIENT_ID: &str = "reference-public-client-2";
 
 #[derive(Clone, Debug)]
 pub(crate) struct Client {
@@ -215,8 +218,8 @@ impl Inner {
     }
 
     pub(crate) fn client(&self, id: &str) -> Option<Client> {
-        if id == PUBLIC_CLIENT_ID {
-            return Some(public_client());
+        if id == PUBLIC_CLIENT_ID || id == SECOND_PUBLIC_CLIENT_ID {
+            return Some(public_client(id));
         }
         if let Some(client) = self.pinned.get(id) {
             return Some(client.clone());
@@ -456,9 +459,9 @@ impl Inner {
     }
 }
 
-fn public_client() -> Client {
+fn public_client(id: &str) -> Client {
     Client {
-        id: PUBLIC_CLIENT_ID.to_owned(),
+        id: id.to_owned(),
         secret: None,
         registration_token: None,
         issued_at: 0,
@@ -478,7 +481,7 @@ mod tests {
     fn client(id: &str) -> Client {
         Client {
             id: id.to_owned(),
-            ..public_client()
+            ..public_client(PUBLIC_CLIENT_ID)
         }
     }
 

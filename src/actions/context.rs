@@ -132,6 +132,9 @@ pub struct AuthOptions {
     /// A pre-registered client (`--client-id`, `--client-secret-env`).
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    /// A second pre-registered client (`--client-id` given twice), for the rules between two
+    /// clients where the server offers no registration: its id and secret.
+    pub second_client: Option<(String, Option<String>)>,
     /// A token obtained elsewhere (`--access-token-env`); cases needing a fresh code skip.
     pub access_token: Option<String>,
     /// Overrides the requested scope (`--scope`).
@@ -151,6 +154,7 @@ impl Default for AuthOptions {
             login: Vec::new(),
             client_id: None,
             client_secret: None,
+            second_client: None,
             access_token: None,
             scope: None,
             client_metadata_url: None,

@@ -35,8 +35,39 @@ pub async fn register(
     let url = match endpoint_url(ctx, flow, "registration_endpoint", &mut log).await {
         Ok(u) => u,
         Err(StepStop::Unavailable(w)) if w.contains("registration_endpoint") => {
+            if a.or_given
+                && let Some((id, secret)) = &ctx.auth.second_client
+            {
+                flow.clients.insert(
+                    a.label.clone(),
+                    Client {
+                        id: id.clone(),
+                        secret: secret.clone(),
+                        auth_method: if secret.is_some() {
+                            "client_secret_basic".into()
+                        } else {
+                            "none".into()
+                        },
+                        redirect_uri: ctx.auth.redirect_uri.clone(),
+                        redirect_uris: vec![ctx.auth.redirect_uri.clone()],
+                    },
+                );
+                let mut record = observed(None, Vars::new(), log);
+                record.notes.push(format!(
+                    "no dynamic registration: the second --client-id is the `{}` client",
+                    a.label
+                ));
+                return record;
+            }
+            let hint = if a.or_given {
+                "; a second --client-id (a second pre-registered client) reaches it"
+            } else {
+                ""
+            };
             return skip(
-                "the authorization server offers no dynamic client registration (no registration_endpoint)",
+                format!(
+                    "the authorization server offers no dynamic client registration (no registration_endpoint){hint}"
+                ),
                 log,
             );
         }

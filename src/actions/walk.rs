@@ -292,8 +292,7 @@ impl Stage<'_> {
         let reg = RegisterAction {
             label: "main".into(),
             metadata,
-            body: None,
-            content_type: None,
+            ..RegisterAction::default()
         };
         let block = format!("{}: {what}", self.block);
         let rec = register(ctx, flow, &reg, &block, self.vars).await;

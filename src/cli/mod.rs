@@ -239,12 +239,15 @@ pub struct AuthArgs {
     /// Read an access token from this environment variable (for servers only a person can log in to).
     #[arg(long = "access-token-env")]
     pub access_token_env: Option<String>,
-    /// A pre-registered client id, used when the server offers no dynamic registration.
+    /// A pre-registered client id, used when the server offers no dynamic registration. Give it
+    /// twice for a second client: the rules between two clients (a code bound to its client)
+    /// then need no registration.
     #[arg(long = "client-id")]
-    pub client_id: Option<String>,
-    /// Read the pre-registered client's secret from this environment variable.
+    pub client_id: Vec<String>,
+    /// Read the pre-registered client's secret from this environment variable (given twice: the
+    /// second --client-id's secret).
     #[arg(long = "client-secret-env", requires = "client_id")]
-    pub client_secret_env: Option<String>,
+    pub client_secret_env: Vec<String>,
     /// The scope to request (default: the challenge's scope, else scopes_supported).
     #[arg(long)]
     pub scope: Option<String>,
@@ -291,7 +294,7 @@ fn env_secret(flag: &str, name: &str) -> Result<String, String> {
 async fn auth_options(a: &AuthArgs) -> Result<AuthOptions, String> {
     let mut opts = AuthOptions {
         login: a.login.clone(),
-        client_id: a.client_id.clone(),
+        client_id: a.client_id.first().cloned(),
         scope: a.scope.clone(),
         ..AuthOptions::default()
     };
@@ -299,8 +302,21 @@ async fn auth_options(a: &AuthArgs) -> Result<AuthOptions, String> {
         Url::parse(r).map_err(|e| format!("--redirect-uri is not an absolute URL: {e}"))?;
         opts.redirect_uri = r.clone();
     }
-    if let Some(name) = &a.client_secret_env {
-        opts.client_secret = Some(env_secret("--client-secret-env", name)?);
+    if a.client_id.len() > 2 || a.client_secret_env.len() > a.client_id.len() {
+        return Err(
+            "--client-id is given at most twice, and --client-secret-env at most once per --client-id"
+                .into(),
+        );
+    }
+    let secret = |i: usize| -> Result<Option<String>, String> {
+        a.client_secret_env
+            .get(i)
+            .map(|name| env_secret("--client-secret-env", name))
+            .transpose()
+    };
+    opts.client_secret = secret(0)?;
+    if let Some(id) = a.client_id.get(1) {
+        opts.second_client = Some((id.clone(), secret(1)?));
     }
     if let Some(u) = &a.client_metadata_url {
         crate::oauth::cimd::check_document_url(u)

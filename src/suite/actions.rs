@@ -89,6 +89,7 @@ fn register_client(a: &Map<String, Value>, _keyword: &str) -> Action {
             .unwrap_or_default(),
         body: text("body"),
         content_type: text("content_type"),
+        or_given: a.get("or_given").and_then(Value::as_bool).unwrap_or(false),
     })
 }
 

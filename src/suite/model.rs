@@ -269,6 +269,9 @@ pub struct RegisterAction {
     /// A raw body sent instead of JSON metadata.
     pub body: Option<String>,
     pub content_type: Option<String>,
+    /// Where the server offers no registration, take the second `--client-id` instead (for
+    /// rules between two clients, not for rules about registration).
+    pub or_given: bool,
 }
 
 /// `authorize`: an authorization request, driven to the redirect.
