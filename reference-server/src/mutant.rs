@@ -455,6 +455,10 @@ mutants! {
         "RFC 7592 §2.3: deleting a client leaves its access tokens valid at the MCP server.";
     TokenNoBruteForceLimit "token-no-brute-force-limit"
         "OAuth 2.1 §2.4.1: the token endpoint lets a client secret be guessed without limit (no throttling of failed client authentication).";
+    RedirectLeaksToken "redirect-leaks-token"
+        "OAuth 2.1 §7.1.3.7 and §2.4.1: the authorization redirect to the client carries, beside the code, a freshly minted access token in its query.";
+    RsToolSnakeCaseSchema "rs-tool-snake-case-schema"
+        "MCP basic §1 and the published schema: tools/list names the echo tool's input schema input_schema, so the required inputSchema is missing.";
 }
 
 impl Mutant {
