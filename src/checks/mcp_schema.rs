@@ -142,14 +142,15 @@ pub fn message_fault(
 }
 
 /// The revision an exchange with the MCP endpoint spoke: the version `initialize` settled on,
-/// else the one the request named (header, trimmed, then `_meta`), else the run's.
+/// else the one the request named (header, trimmed, then `_meta`), else the run's. `None` when
+/// it spoke a version authspec has no schema for (2025-03-26, a made-up one): not judged.
 pub fn revision_of(
     ex: &Exchange,
     request: Option<&Value>,
     answer: &[Value],
     run: SpecRevision,
-) -> SpecRevision {
-    let known = |v: Option<&str>| v.map(str::trim).and_then(SpecRevision::parse);
+) -> Option<SpecRevision> {
+    let named = |v: Option<&str>| v.map(|v| SpecRevision::parse(v.trim()));
     let method = request
         .and_then(|r| r.get("method"))
         .and_then(Value::as_str);
@@ -160,7 +161,7 @@ pub fn revision_of(
         let asked = request
             .and_then(|r| r.pointer("/params/protocolVersion"))
             .and_then(Value::as_str);
-        return known(settled).or(known(asked)).unwrap_or(run);
+        return named(settled).or(named(asked)).unwrap_or(Some(run));
     }
     let header = ex
         .request_headers
@@ -171,7 +172,7 @@ pub fn revision_of(
         .and_then(|r| r.pointer("/params/_meta"))
         .and_then(|m| m.get("io.modelcontextprotocol/protocolVersion"))
         .and_then(Value::as_str);
-    known(header).or(known(meta)).unwrap_or(run)
+    named(header).or(named(meta)).unwrap_or(Some(run))
 }
 
 /// The JSON-RPC messages of a response body: the body itself (or each member of a batch), or
@@ -206,8 +207,8 @@ fn messages(ex: &Exchange) -> Vec<Value> {
 }
 
 /// What the schema says of one exchange with the MCP endpoint: `None` when it carried no
-/// JSON-RPC message, else the revision judged by and each message's fault (event `n` of a
-/// stream is named as such).
+/// JSON-RPC message (or spoke a revision without a schema here), else the revision judged by
+/// and each message's fault (event `n` of a stream is named as such).
 pub fn exchange_faults(ex: &Exchange, run: SpecRevision) -> Option<(SpecRevision, Vec<String>)> {
     let answer = messages(ex);
     if answer.is_empty() {
@@ -217,7 +218,7 @@ pub fn exchange_faults(ex: &Exchange, run: SpecRevision) -> Option<(SpecRevision
         .request_body
         .as_deref()
         .and_then(|b| serde_json::from_str(b).ok());
-    let rev = revision_of(ex, request.as_ref(), &answer, run);
+    let rev = revision_of(ex, request.as_ref(), &answer, run)?;
     let method = request
         .as_ref()
         .and_then(|r| r.get("method"))

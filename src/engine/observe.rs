@@ -256,34 +256,28 @@ fn token_no_store(ends: &Endpoints, ex: &Exchange) -> Verdict {
     Verdict::bad_if((!no_store).then(|| format!("Cache-Control is `{cache}`")))
 }
 
-/// How much of a redirect's Location a finding quotes (it is recorded redacted).
-const LOCATION_QUOTED: usize = 200;
-
 fn no_credential_in_url(_: &Known, ex: &Exchange) -> Verdict {
-    if !ex.status.is_some_and(|s| (300..400).contains(&s)) {
-        return Verdict::NotMine;
-    }
-    let Some(location) = ex.response_headers_named("location").next() else {
+    let location = match ex.status {
+        Some(300..=399) => ex.response_headers_named("location").next(),
+        _ => None,
+    };
+    let Some(location) = location.map(str::trim) else {
         return Verdict::NotMine;
     };
-    let location = location.trim();
     let faults = crate::oauth::urls::credentials_in_url(location);
     Verdict::bad_if((!faults.is_empty()).then(|| {
-        let quoted: String = location.chars().take(LOCATION_QUOTED).collect();
+        let quoted = crate::http::truncate(location, 200);
         format!("{} (Location: {quoted})", faults.join("; "))
     }))
 }
 
 fn mcp_schema(known: &Known, ex: &Exchange) -> Verdict {
-    if strip(&ex.url) != known.mcp {
-        return Verdict::NotMine;
-    }
-    match crate::checks::mcp_schema::exchange_faults(ex, known.spec) {
-        None => Verdict::NotMine,
-        Some((rev, faults)) => Verdict::bad_if(
-            (!faults.is_empty()).then(|| format!("under {rev}: {}", faults.join("; "))),
-        ),
-    }
+    let judged = (strip(&ex.url) == known.mcp)
+        .then(|| crate::checks::mcp_schema::exchange_faults(ex, known.spec))
+        .flatten();
+    judged.map_or(Verdict::NotMine, |(rev, faults)| {
+        Verdict::bad_if((!faults.is_empty()).then(|| format!("under {rev}: {}", faults.join("; "))))
+    })
 }
 
 /// How many offending exchanges a rule's finding lists.

@@ -111,6 +111,13 @@ pub fn credentials_in_url(recorded: &str) -> Vec<String> {
         for (k, v) in url::form_urlencoded::parse(text.unwrap_or_default().as_bytes()) {
             if CREDENTIAL_PARAMS.iter().any(|c| c.eq_ignore_ascii_case(&k)) {
                 faults.push(format!("the {part} carries {k}"));
+            } else if v.contains("://") {
+                // A URL inside (a login page's return address): judged by the same rules.
+                faults.extend(
+                    credentials_in_url(&v)
+                        .into_iter()
+                        .map(|f| format!("in the {part} parameter {k}, {f}")),
+                );
             } else if !matches!(k.to_ascii_lowercase().as_str(), "code" | "id_token")
                 && (v.contains(SECRET_MARKER) || k.contains(SECRET_MARKER))
             {
