@@ -142,8 +142,9 @@ pub fn message_fault(
 }
 
 /// The revision an exchange with the MCP endpoint spoke: the version `initialize` settled on,
-/// else the one the request named (header, trimmed, then `_meta`), else the run's. `None` when
-/// it spoke a version authspec has no schema for (2025-03-26, a made-up one): not judged.
+/// else the one the request named (header, trimmed, then `_meta`), else the run's; a 2025
+/// answer to a 2026-07-28 request, 2025-11-25. `None` when it spoke a version authspec has no
+/// schema for (2025-03-26, a made-up one): not judged.
 pub fn revision_of(
     ex: &Exchange,
     request: Option<&Value>,
@@ -172,7 +173,20 @@ pub fn revision_of(
         .and_then(|r| r.pointer("/params/_meta"))
         .and_then(|m| m.get("io.modelcontextprotocol/protocolVersion"))
         .and_then(Value::as_str);
-    named(header).or(named(meta)).unwrap_or(Some(run))
+    let rev = named(header).or(named(meta)).unwrap_or(Some(run))?;
+    // A result without resultType to a 2026-07-28 request is a 2025 answer: the server does not
+    // speak the stateless model (mcp-2026/versioning.2/server-discover and
+    // mcp-2026/basic.1.2.1/result-type judge that); its message is held to 2025-11-25's schema.
+    let answered_2025 = answer.iter().any(|m| {
+        m.get("result")
+            .and_then(Value::as_object)
+            .is_some_and(|r| !r.contains_key("resultType"))
+    });
+    Some(if rev == SpecRevision::V2026_07_28 && answered_2025 {
+        SpecRevision::V2025_11_25
+    } else {
+        rev
+    })
 }
 
 /// The JSON-RPC messages of a response body: the body itself (or each member of a batch), or
@@ -278,6 +292,44 @@ mod tests {
             message_fault(SpecRevision::V2025_11_25, &bad, Some("x/y")),
             None
         );
+    }
+
+    #[test]
+    fn a_2025_answer_to_a_2026_request_is_a_2025_answer() {
+        let ex = Exchange {
+            block: String::new(),
+            method: "POST".into(),
+            url: "https://rs.example/mcp".into(),
+            request_headers: vec![("MCP-Protocol-Version".into(), " 2026-07-28 ".into())],
+            request_body: Some(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#.into()),
+            status: Some(200),
+            response_headers: vec![("Content-Type".into(), "application/json".into())],
+            response_body: Some(r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}"#.into()),
+            elapsed_ms: 0,
+            error: None,
+        };
+        let run = SpecRevision::V2026_07_28;
+        assert_eq!(
+            exchange_faults(&ex, run),
+            Some((SpecRevision::V2025_11_25, vec![]))
+        );
+        let modern = Exchange {
+            response_body: Some(
+                r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[],"resultType":"complete"}}"#.into(),
+            ),
+            ..ex.clone()
+        };
+        let (rev, faults) = exchange_faults(&modern, run).unwrap_or_else(|| panic!("judged"));
+        assert_eq!(rev, SpecRevision::V2026_07_28);
+        assert!(
+            faults[0].contains("ttlMs") || faults[0].contains("cacheScope"),
+            "{faults:?}"
+        );
+        let unknown = Exchange {
+            request_headers: vec![("MCP-Protocol-Version".into(), "2025-03-26".into())],
+            ..ex
+        };
+        assert_eq!(exchange_faults(&unknown, run), None);
     }
 
     #[test]
