@@ -153,6 +153,20 @@ pub async fn run_configured(
     run_with(cases, config, auth, (spec, false), catalogue, jobs).await
 }
 
+/// Like [`run_configured`], with the run-wide rules checked too (the report ends with one
+/// `run/…` result per rule): the variants test holds them to every conformant server.
+pub async fn run_configured_observed(
+    cases: &[Case],
+    config: Config,
+    auth: AuthOptions,
+    spec: SpecRevision,
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<RunReport, String> {
+    let (report, _) = run_with(cases, config, auth, (spec, true), catalogue, jobs).await?;
+    Ok(report)
+}
+
 /// Every case of the current revision against the reference server (with `mutant` switched
 /// on), with the run-wide rules checked: the report ends with one `run/…` result per rule.
 pub async fn run_observed(
@@ -161,7 +175,17 @@ pub async fn run_observed(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<RunReport, String> {
-    let spec = SpecRevision::DEFAULT;
+    run_observed_under(cases, mutant, SpecRevision::DEFAULT, catalogue, jobs).await
+}
+
+/// [`run_observed`] under another revision: the cases of `spec`, and the rules with them.
+pub async fn run_observed_under(
+    cases: &[Case],
+    mutant: Option<Mutant>,
+    spec: SpecRevision,
+    catalogue: &Catalogue,
+    jobs: usize,
+) -> Result<RunReport, String> {
     let cases: Vec<Case> = cases
         .iter()
         .filter(|c| c.applies_to(spec) && c.client.is_none())

@@ -5,6 +5,7 @@ use authspec::requirements::Catalogue;
 use authspec::result::Outcome;
 use authspec::selftest;
 use authspec::suite::{self, Case};
+use authspec::vocab::SpecRevision;
 use libtest_mimic::{Arguments, Failed, Trial};
 use reference_server::Mutant;
 
@@ -55,14 +56,16 @@ fn run_one(case: &Case, mutant: Option<Mutant>) -> Result<Outcome, Failed> {
     }
 }
 
-fn run_observers(cases: &[Case], mutant: Option<Mutant>) -> Result<(), Failed> {
+fn run_observers(cases: &[Case], mutant: Option<Mutant>, spec: SpecRevision) -> Result<(), Failed> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Failed::from(e.to_string()))?;
     let catalogue = Catalogue::embedded();
     let report = rt
-        .block_on(selftest::run_observed(cases, mutant, &catalogue, 8))
+        .block_on(selftest::run_observed_under(
+            cases, mutant, spec, &catalogue, 8,
+        ))
         .map_err(Failed::from)?;
     let wrong: Vec<String> = report
         .cases
@@ -125,8 +128,24 @@ fn main() {
         let all = all.clone();
         let label = mutant.map(Mutant::name).unwrap_or("reference");
         trials.push(Trial::test(format!("observers::{label}"), move || {
-            run_observers(&all, mutant)
+            run_observers(&all, mutant, SpecRevision::DEFAULT)
         }));
+    }
+    // The rules hold under the earlier revisions too; the schema rule judges by each
+    // revision's own schema, so its mutant is shown under each.
+    let schema_mutant = Mutant::from_name("rs-tool-snake-case-schema");
+    for spec in SpecRevision::ALL
+        .into_iter()
+        .filter(|s| *s != SpecRevision::DEFAULT)
+    {
+        for mutant in [None, schema_mutant] {
+            let all = all.clone();
+            let label = mutant.map(Mutant::name).unwrap_or("reference");
+            trials.push(Trial::test(
+                format!("observers::{label}::{spec}"),
+                move || run_observers(&all, mutant, spec),
+            ));
+        }
     }
     // A mutant no case and no run-wide rule names is a rule nothing proves is checked.
     let observed = selftest::observer_mutants();

@@ -1,8 +1,9 @@
-//! Every case under every conformant variant of the reference server, under every MCP revision:
-//! each must pass or skip, never fail, warn or error. A check that fails a correct server is as
-//! much a defect as one that cannot fail. One libtest-mimic trial per (variant, revision), named
-//! by the stable names; finding no variant is itself a failure. Checks that only run on some
-//! variants (a login page, opaque tokens) are shown there to catch their fault too.
+//! Every case under every conformant variant of the reference server, under every MCP revision,
+//! with the run-wide rules (`run/…`) checked too: each must pass or skip, never fail, warn or
+//! error. A check that fails a correct server is as much a defect as one that cannot fail. One
+//! libtest-mimic trial per (variant, revision), named by the stable names; finding no variant is
+//! itself a failure. Checks that only run on some variants (a login page, opaque tokens) are
+//! shown there to catch their fault too.
 
 use authspec::actions::context::AuthOptions;
 use authspec::actions::context::{Driver, Login};
@@ -51,8 +52,8 @@ fn run_variant(variant: Variant, spec: SpecRevision) -> Result<(), Failed> {
         .enable_all()
         .build()
         .map_err(|e| Failed::from(e.to_string()))?;
-    let (report, _) = rt
-        .block_on(selftest::run_configured(
+    let report = rt
+        .block_on(selftest::run_configured_observed(
             &cases,
             Config::with_variant(variant),
             auth_for(variant),

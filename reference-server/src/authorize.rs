@@ -371,8 +371,22 @@ fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization)
     } else {
         oauth::random_string(32)
     };
-    state.store.lock().insert_code(code.clone(), authorization);
-    reply.redirect(vec![("code", code)], false)
+    let mut params = vec![("code", code.clone())];
+    if state.has(Mutant::RedirectLeaksToken) {
+        let mut store = state.store.lock();
+        let grant = store.new_grant();
+        let leaked = token::mint_access_token(
+            state,
+            &mut store,
+            &authorization.client_id,
+            grant,
+            &authorization.scope,
+            &authorization.resources,
+        );
+        params.push(("access_token", leaked));
+    }
+    state.store.lock().insert_code(code, authorization);
+    reply.redirect(params, false)
 }
 
 /// Only under `authorize-accepts-token-response-type`: the implicit grant.

@@ -459,6 +459,10 @@ mutants! {
         "OAuth 2.1 §4.2: grant_type=client_credentials issues an access token to a request that authenticates no client (no client_id, or a confidential client's id without its secret).";
     RefreshWidensToKnownScope "refresh-widens-to-known-scope"
         "OAuth 2.1 §4.3.1: a refresh request obtains any scope the server offers, though the grant never had it (scopes the server does not know are dropped).";
+    RedirectLeaksToken "redirect-leaks-token"
+        "OAuth 2.1 §7.1.3.7 and §2.4.1: the authorization redirect to the client carries, beside the code, a freshly minted access token in its query.";
+    RsToolSnakeCaseSchema "rs-tool-snake-case-schema"
+        "MCP basic §1 and the published schema: tools/list names the echo tool's input schema input_schema, so the required inputSchema is missing.";
 }
 
 impl Mutant {

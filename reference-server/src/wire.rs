@@ -576,6 +576,12 @@ fn dispatch(
                     },
                 }),
             ];
+            if state.has(Mutant::RsToolSnakeCaseSchema)
+                && let Some(echo) = tools[0].as_object_mut()
+                && let Some(schema) = echo.remove("inputSchema")
+            {
+                echo.insert("input_schema".into(), schema);
+            }
             let client_name = meta
                 .and_then(|m| m.get(META_CLIENT_INFO))
                 .and_then(|i| i.get("name"))

@@ -5,6 +5,7 @@
 //! not, with the expected and actual text a reader needs. Levels and citations are chosen where
 //! an expectation is used (the case), never inside a predicate.
 
+pub mod mcp_schema;
 mod predicates;
 
 use std::collections::BTreeMap;

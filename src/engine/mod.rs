@@ -58,7 +58,7 @@ pub async fn run(
     // The run-wide rules see every exchange before a transcript is dropped.
     let observed = ctx
         .observers
-        .then(|| std::sync::Mutex::new(observe::Observers::default()));
+        .then(|| std::sync::Mutex::new(observe::Observers::new(ctx)));
     let observers = &observed;
     let run_one = |i: usize| async move {
         let case = &cases[i];

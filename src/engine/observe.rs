@@ -3,8 +3,11 @@
 //! listing every offending exchange with the case it came from.
 //!
 //! A rule is one row of [`RULES`]: its id, title, requirements and a function that says what is
-//! wrong with one exchange, if anything. The endpoints it needs (the MCP endpoint, the token,
-//! registration, revocation and introspection endpoints) come from the run's discovery.
+//! wrong with one exchange, if anything. Most judge, once the run is over, what was kept of each
+//! exchange; the endpoints they need (the MCP endpoint, the token, registration, revocation and
+//! introspection endpoints) come from the run's discovery. A rule that reads what is not kept
+//! (a success body, a redirect) judges each exchange as its case finishes, and keeps only its
+//! verdicts.
 
 use serde_json::Value;
 use url::Url;
@@ -12,7 +15,7 @@ use url::Url;
 use crate::actions::TargetContext;
 use crate::result::model::{CaseResult, Finding, Outcome};
 use crate::transcript::Exchange;
-use crate::vocab::Level;
+use crate::vocab::{Level, SpecRevision};
 
 /// The endpoints the rules look at, from the authorization server's metadata.
 #[derive(Default)]
@@ -86,14 +89,30 @@ impl Verdict {
 /// What a rule says of one exchange.
 type Check = fn(&Endpoints, &Exchange) -> Verdict;
 
+/// What the run knows before any case has run.
+pub struct Known {
+    mcp: String,
+    spec: SpecRevision,
+}
+
+/// How a rule judges.
+enum Judge {
+    /// What was kept of each exchange, once the run is over.
+    Kept(Check),
+    /// Each whole exchange as its case finishes.
+    Early(fn(&Known, &Exchange) -> Verdict),
+}
+
 /// One run-wide rule.
 pub struct Rule {
     pub id: &'static str,
     pub title: &'static str,
     pub requirements: &'static [&'static str],
+    /// The party the rule holds to account (`AS`, `RS`).
+    pub party: &'static str,
     /// Faults of the reference server that this rule must catch (`selftest` proves it).
     pub mutants: &'static [&'static str],
-    check: Check,
+    judge: Judge,
 }
 
 /// Every run-wide rule.
@@ -102,36 +121,61 @@ pub const RULES: &[Rule] = &[
         id: "run/oauth21/3.2.4/error-format",
         title: "Every error from the token, registration, revocation and introspection endpoints is a JSON object with an `error` string",
         requirements: &["oauth21.3.2.4.error-format", "rfc7591.3.2.2.error-format"],
+        party: "AS",
         mutants: &["token-error-plain-text"],
-        check: error_format,
+        judge: Judge::Kept(error_format),
     },
     Rule {
         id: "run/oauth21/3.2.4/error-charset",
         title: "Error codes and descriptions from OAuth endpoints stay within the allowed characters",
         requirements: &["oauth21.3.2.4.error-charset"],
+        party: "AS",
         mutants: &["token-error-bad-charset"],
-        check: error_charset,
+        judge: Judge::Kept(error_charset),
     },
     Rule {
         id: "run/oauth21/3.2.4/no-5xx",
         title: "No OAuth endpoint answers a request of the run with a 5xx (bad input gets a 4xx error)",
         requirements: &["oauth21.3.2.4.error-format", "rfc7591.3.2.2.error-format"],
+        party: "AS",
         mutants: &["dcr-malformed-json-500", "token-error-html"],
-        check: no_server_error,
+        judge: Judge::Kept(no_server_error),
     },
     Rule {
         id: "run/oauth21/5.3.1/challenge-on-every-401",
         title: "Every 401 from the MCP endpoint carries a Bearer challenge",
         requirements: &["oauth21.5.3.1.www-authenticate"],
+        party: "RS",
         mutants: &["challenge-missing"],
-        check: challenge_on_401,
+        judge: Judge::Kept(challenge_on_401),
     },
     Rule {
         id: "run/oauth21/3.2.3/token-no-store",
         title: "Every successful token response carries Cache-Control: no-store",
         requirements: &["oauth21.3.2.3.no-store-token"],
+        party: "AS",
         mutants: &["token-no-store-missing"],
-        check: token_no_store,
+        judge: Judge::Kept(token_no_store),
+    },
+    Rule {
+        id: "run/oauth21/7.1.3/no-credential-in-url",
+        title: "No redirect from the authorization server or the MCP endpoint carries an access token, refresh token, client secret or code verifier in its URL",
+        requirements: &[
+            "oauth21.7.1.3.no-tokens-in-urls",
+            "oauth21.2.4.1.secret-not-in-uri",
+            "mcp-2026-07-28.auth-security.2.secure-storage",
+        ],
+        party: "AS",
+        mutants: &["redirect-leaks-token"],
+        judge: Judge::Early(no_credential_in_url),
+    },
+    Rule {
+        id: "run/mcp/basic.1/schema",
+        title: "Every JSON-RPC message from the MCP endpoint validates against the published schema of the revision it speaks",
+        requirements: &["mcp-2026-07-28.basic.1.messages-follow-schema"],
+        party: "RS",
+        mutants: &["rs-tool-snake-case-schema"],
+        judge: Judge::Early(mcp_schema),
     },
 ];
 
@@ -212,6 +256,30 @@ fn token_no_store(ends: &Endpoints, ex: &Exchange) -> Verdict {
     Verdict::bad_if((!no_store).then(|| format!("Cache-Control is `{cache}`")))
 }
 
+fn no_credential_in_url(_: &Known, ex: &Exchange) -> Verdict {
+    let location = match ex.status {
+        Some(300..=399) => ex.response_headers_named("location").next(),
+        _ => None,
+    };
+    let Some(location) = location.map(str::trim) else {
+        return Verdict::NotMine;
+    };
+    let faults = crate::oauth::urls::credentials_in_url(location);
+    Verdict::bad_if((!faults.is_empty()).then(|| {
+        let quoted = crate::http::truncate(location, 200);
+        format!("{} (Location: {quoted})", faults.join("; "))
+    }))
+}
+
+fn mcp_schema(known: &Known, ex: &Exchange) -> Verdict {
+    let judged = (strip(&ex.url) == known.mcp)
+        .then(|| crate::checks::mcp_schema::exchange_faults(ex, known.spec))
+        .flatten();
+    judged.map_or(Verdict::NotMine, |(rev, faults)| {
+        Verdict::bad_if((!faults.is_empty()).then(|| format!("under {rev}: {}", faults.join("; "))))
+    })
+}
+
 /// How many offending exchanges a rule's finding lists.
 const LISTED: usize = 20;
 
@@ -258,16 +326,69 @@ fn compact(ex: &Exchange) -> Exchange {
     }
 }
 
-/// The exchanges the rules will examine, with the case each came from.
+/// What a rule that judges early has seen: how many exchanges it examined and the first
+/// offending ones (with how many more there were).
 #[derive(Default)]
+struct Tally {
+    examined: usize,
+    bad: Vec<String>,
+    more: usize,
+}
+
+/// One offending exchange, as a finding lists it.
+fn offence(case: &str, ex: &Exchange, what: &str) -> String {
+    format!(
+        "{case}: {} {} → {}: {what}",
+        ex.method,
+        ex.url,
+        ex.status.map(|s| s.to_string()).unwrap_or_default()
+    )
+}
+
+/// The exchanges the rules will examine, with the case each came from.
 pub struct Observers {
+    known: Known,
     kept: Vec<(String, Exchange)>,
+    /// One per rule, in [`RULES`] order (used by the rules that judge early).
+    early: Vec<Tally>,
 }
 
 impl Observers {
+    /// Observers for a run against this target.
+    pub fn new(ctx: &TargetContext) -> Observers {
+        Observers {
+            known: Known {
+                mcp: strip(ctx.target.as_str()),
+                spec: ctx.spec,
+            },
+            kept: Vec::new(),
+            early: RULES.iter().map(|_| Tally::default()).collect(),
+        }
+    }
+
     /// Keeps what the rules need of a finished case's exchanges, and no more: the status, the
-    /// two headers they read and the body of an error (short), never a success body.
+    /// two headers they read and the body of an error (short), never a success body. The rules
+    /// that judge early judge each exchange now and keep only their verdicts.
     pub fn observe(&mut self, case: &CaseResult) {
+        for (rule, tally) in RULES.iter().zip(&mut self.early) {
+            let Judge::Early(check) = rule.judge else {
+                continue;
+            };
+            for ex in &case.transcript {
+                match check(&self.known, ex) {
+                    Verdict::NotMine => {}
+                    Verdict::Fine => tally.examined += 1,
+                    Verdict::Bad(what) => {
+                        tally.examined += 1;
+                        if tally.bad.len() < LISTED {
+                            tally.bad.push(offence(&case.id, ex, &what));
+                        } else {
+                            tally.more += 1;
+                        }
+                    }
+                }
+            }
+        }
         self.kept.extend(
             case.transcript
                 .iter()
@@ -282,33 +403,35 @@ impl Observers {
         ends: &Endpoints,
         links: impl Fn(&[String]) -> Vec<String>,
     ) -> Vec<CaseResult> {
-        let seen: Vec<(usize, Vec<String>)> = RULES
+        let mut early = self.early.into_iter();
+        let seen: Vec<(usize, Vec<String>, usize)> = RULES
             .iter()
             .map(|rule| {
+                let tally = early.next().unwrap_or_default();
+                let Judge::Kept(check) = rule.judge else {
+                    return (tally.examined, tally.bad, tally.more);
+                };
                 let mut examined = 0;
                 let mut bad = Vec::new();
                 for (case, ex) in &self.kept {
-                    match (rule.check)(ends, ex) {
+                    match check(ends, ex) {
                         Verdict::NotMine => {}
                         Verdict::Fine => examined += 1,
                         Verdict::Bad(what) => {
                             examined += 1;
-                            bad.push(format!(
-                                "{case}: {} {} → {}: {what}",
-                                ex.method,
-                                ex.url,
-                                ex.status.map(|s| s.to_string()).unwrap_or_default()
-                            ));
+                            bad.push(offence(case, ex, &what));
                         }
                     }
                 }
-                (examined, bad)
+                let more = bad.len().saturating_sub(LISTED);
+                bad.truncate(LISTED);
+                (examined, bad, more)
             })
             .collect();
         RULES
             .iter()
             .zip(seen)
-            .map(|(rule, (count, bad))| {
+            .map(|(rule, (count, bad, more))| {
                 let requirements: Vec<String> =
                     rule.requirements.iter().map(|s| s.to_string()).collect();
                 let mut r = CaseResult {
@@ -317,7 +440,7 @@ impl Observers {
                     suite: "run".into(),
                     section: "observers".into(),
                     level: Level::Must,
-                    party: "AS".into(),
+                    party: rule.party.into(),
                     requirements: requirements.clone(),
                     result: Outcome::Pass,
                     message: String::new(),
@@ -332,12 +455,13 @@ impl Observers {
                     r.message = "not applicable: the run had no exchange this rule is about".into();
                 }
                 if !bad.is_empty() {
-                    let mut listed: Vec<String> = bad.iter().take(LISTED).cloned().collect();
-                    if bad.len() > LISTED {
-                        listed.push(format!("… and {} more", bad.len() - LISTED));
-                    }
+                    let total = bad.len() + more;
                     r.result = Outcome::Fail;
-                    r.message = format!("{} offending exchange(s); first: {}", bad.len(), bad[0]);
+                    r.message = format!("{total} offending exchange(s); first: {}", bad[0]);
+                    let mut listed = bad;
+                    if more > 0 {
+                        listed.push(format!("… and {more} more"));
+                    }
                     r.findings.push(Finding {
                         check: rule.title.into(),
                         level: Level::Must,

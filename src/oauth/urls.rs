@@ -77,6 +77,59 @@ pub fn secure_url_problem(raw: &str, target_is_loopback: bool) -> Option<String>
     }
 }
 
+/// Parameters that name a credential: never in a URL a server sends a browser or client to.
+/// (`id_token` is meant for the browser in some flows, and `code` is the point of a redirect.)
+pub const CREDENTIAL_PARAMS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "code_verifier",
+];
+
+/// What marks a value the run knew as a secret in a recorded (redacted) text; see
+/// `http::redact::marker`.
+const SECRET_MARKER: &str = "[redacted:";
+
+/// Credentials in a URL as the transcript recorded it (redacted): a query or fragment parameter
+/// that names one ([`CREDENTIAL_PARAMS`]), or a value the run held as a secret (a token, a
+/// client secret, a code verifier, a `--secret`), which the record shows as its marker,
+/// anywhere but in `code` and `id_token`. Each fault says where; none for a clean URL.
+pub fn credentials_in_url(recorded: &str) -> Vec<String> {
+    let (rest, fragment) = match recorded.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (recorded, None),
+    };
+    let (base, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    let mut faults = Vec::new();
+    if base.contains(SECRET_MARKER) {
+        faults.push("a secret the run holds is in the URL's path".to_string());
+    }
+    for (part, text) in [("query", query), ("fragment", fragment)] {
+        for (k, v) in url::form_urlencoded::parse(text.unwrap_or_default().as_bytes()) {
+            if CREDENTIAL_PARAMS.iter().any(|c| c.eq_ignore_ascii_case(&k)) {
+                faults.push(format!("the {part} carries {k}"));
+            } else if v.contains("://") {
+                // A URL inside (a login page's return address): judged by the same rules.
+                faults.extend(
+                    credentials_in_url(&v)
+                        .into_iter()
+                        .map(|f| format!("in the {part} parameter {k}, {f}")),
+                );
+            } else if !matches!(k.to_ascii_lowercase().as_str(), "code" | "id_token")
+                && (v.contains(SECRET_MARKER) || k.contains(SECRET_MARKER))
+            {
+                faults.push(format!(
+                    "a secret the run holds is in the {part} parameter {k}"
+                ));
+            }
+        }
+    }
+    faults
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +158,31 @@ mod tests {
             assert!(is_private(&Url::parse(private).expect("url")), "{private}");
         }
         assert!(!is_private(&Url::parse("https://8.8.8.8/").expect("url")));
+    }
+
+    #[test]
+    fn credentials_in_recorded_urls() {
+        let clean = "https://c.example/cb?code=[redacted:1a2b3c]&state=xyz&iss=https%3A%2F%2Fas";
+        assert!(credentials_in_url(clean).is_empty());
+        assert!(credentials_in_url("https://c.example/cb#id_token=[redacted:1a2b3c]").is_empty());
+        let leaked = "https://c.example/cb?code=[redacted:1a2b3c]&access_token=[redacted:445566]";
+        assert_eq!(
+            credentials_in_url(leaked),
+            ["the query carries access_token"]
+        );
+        let fragment = "https://c.example/cb#Refresh_Token=abc";
+        assert_eq!(
+            credentials_in_url(fragment),
+            ["the fragment carries Refresh_Token"]
+        );
+        let described = "https://c.example/cb?error=invalid_request&error_description=secret%20%5Bredacted%3Aabcdef%5D";
+        assert_eq!(
+            credentials_in_url(described),
+            ["a secret the run holds is in the query parameter error_description"]
+        );
+        assert_eq!(
+            credentials_in_url("https://as/[redacted:abcdef]/x").len(),
+            1
+        );
     }
 }
