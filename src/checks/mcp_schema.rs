@@ -245,6 +245,22 @@ pub fn exchange_faults(ex: &Exchange, run: SpecRevision) -> Option<(SpecRevision
             // Only the response to the request is its method's result.
             let answers_request =
                 m.get("id").is_some() && m.get("id") == request.as_ref().and_then(|r| r.get("id"));
+            // An HTTP-level refusal (a foreign Origin, a bad version header, an unknown session)
+            // comes before the message is read; 2025-11-25 transports let its JSON-RPC error
+            // have no id. That leniency is applied under every revision: an id-less error on a
+            // 4xx or 5xx is read as `id: null`, which message_fault does not judge.
+            let patched;
+            let m = if ex.status.is_some_and(|s| s >= 400)
+                && m.get("error").is_some()
+                && m.get("id").is_none()
+            {
+                let mut p = m.clone();
+                p["id"] = Value::Null;
+                patched = p;
+                &patched
+            } else {
+                m
+            };
             let fault = message_fault(rev, m, method.filter(|_| answers_request))?;
             Some(if many {
                 format!("event {}: {fault}", i + 1)
