@@ -536,7 +536,13 @@ fn dispatch(
     let modern = meta.is_some();
     match method {
         "server/discover" if modern && !state.has(Mutant::RsNoDiscover) => Ok(json!({
-            "supportedVersions": SUPPORTED_VERSIONS,
+            // The GET fault is one of a server that supports 2026-07-28 alone: a server that
+            // also speaks 2025 may open a stream on GET.
+            "supportedVersions": if state.has(Mutant::RsGetOpensStream) {
+                &SUPPORTED_VERSIONS[..1]
+            } else {
+                &SUPPORTED_VERSIONS[..]
+            },
             "capabilities": {"tools": {}, "resources": {}, "prompts": {}},
             "serverInfo": server_info(),
         })),
