@@ -468,7 +468,8 @@ impl Modern<'_> {
             }
         }
         let message = json!({"jsonrpc": "2.0", "id": id, "result": result});
-        if self.has(Mutant::RsSseWithRequest) && self.method == "tools/list" {
+        if self.has(Mutant::RsSseWithRequest) && matches!(self.method, "tools/list" | "tools/call")
+        {
             // A server-to-client request on the response stream, which 2026-07-28 forbids.
             let request = json!({
                 "jsonrpc": "2.0", "id": "srv-1", "method": "elicitation/create",

@@ -2,7 +2,7 @@
 //! or the 2025 session), opening a session, and calling the endpoint with or without a token.
 
 use super::context::{StepRecord, StepStop, TargetContext};
-use super::record::{Vars, exchange, harness, observed_response};
+use super::record::{Vars, exchange, harness, observed_response, skip};
 use super::state::FlowState;
 use crate::checks::{template, template_value};
 use crate::http::{Request, Response};
@@ -635,6 +635,17 @@ pub(crate) async fn call_resource(
     {
         open_session(ctx, c, token.as_deref(), block, vars, flow, &mut log).await;
     }
+    // A tool taken from the server's list that the list did not have: nothing is sent (a
+    // tools/call without a tool name would only be a malformed request).
+    if method == Some("tools/call")
+        && let Some(name) = c.params.get("name")
+        && !template_value(name, vars).is_ok_and(|v| v.is_string())
+    {
+        return skip(
+            "the server listed no tool this probe may call, so no tools/call was sent",
+            log,
+        );
+    }
     let req = match build_call(ctx, c, method, token.as_deref(), vars, flow) {
         Ok(r) => r,
         Err(e) => return harness(e, log),
@@ -722,6 +733,6 @@ mod tests {
             &answer(json!({"result": {"resultType": "input_required", "requestState": "x"}})),
             &mut none,
         );
-        assert!(none.get("input_request_methods").is_none());
+        assert!(!none.contains_key("input_request_methods"));
     }
 }
