@@ -270,13 +270,13 @@ pub(crate) fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
 /// 2026-07-28 streamable HTTP §6.3): the tool, the property and the header name.
 pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
     let Some(tools) = resp
-        .json()
-        .and_then(|j| j.pointer("/result/tools").cloned())
-        .and_then(|t| t.as_array().cloned())
+        .json_ref()
+        .and_then(|j| j.pointer("/result/tools"))
+        .and_then(Value::as_array)
     else {
         return;
     };
-    for tool in &tools {
+    for tool in tools {
         let Some(props) = tool
             .pointer("/inputSchema/properties")
             .and_then(Value::as_object)
@@ -303,14 +303,14 @@ pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
 /// (`input_request_methods`, 2026-07-28 multi-round-trip requests); nothing when there is none.
 pub(crate) fn input_request_methods(resp: &Response, values: &mut Vars) {
     let Some(requests) = resp
-        .json()
-        .and_then(|j| j.pointer("/result/inputRequests").cloned())
+        .json_ref()
+        .and_then(|j| j.pointer("/result/inputRequests"))
     else {
         return;
     };
-    let list: Vec<Value> = match requests {
-        Value::Object(m) => m.into_values().collect(),
-        Value::Array(a) => a,
+    let list: Vec<&Value> = match requests {
+        Value::Object(m) => m.values().collect(),
+        Value::Array(a) => a.iter().collect(),
         _ => return,
     };
     let methods: Vec<Value> = list
@@ -326,9 +326,9 @@ pub(crate) fn input_request_methods(resp: &Response, values: &mut Vars) {
 /// get the text `authspec`; a tool that requires anything else is not chosen.
 pub(crate) fn harmless_tool(resp: &Response, values: &mut Vars) {
     let Some(tools) = resp
-        .json()
-        .and_then(|j| j.pointer("/result/tools").cloned())
-        .and_then(|t| t.as_array().cloned())
+        .json_ref()
+        .and_then(|j| j.pointer("/result/tools"))
+        .and_then(Value::as_array)
     else {
         return;
     };
