@@ -161,6 +161,7 @@ const RUNS_UNDER_VARIANT: &[(Variant, &str)] = &[
     (Variant::CimdMinCacheLifetime, "cimd/4.4/no-store-honoured"),
     (Variant::CimdFetchThenValidate, "cimd/3/no-fragment"),
     (Variant::CimdFetchThenValidate, "cimd/3/no-userinfo"),
+    (Variant::ModernOnly, "mcp-2026/http.7.1/get-delete-405"),
 ];
 
 /// Checks that only run on some variants still catch their fault there: (variant, mutant, case).
@@ -229,6 +230,13 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
         "cimd-accepts-userinfo",
         "cimd/3/no-userinfo",
         Outcome::Fail,
+    ),
+    // A server that speaks 2026-07-28 alone: GET must not open a stream.
+    (
+        Variant::ModernOnly,
+        "rs-get-opens-stream",
+        "mcp-2026/http.7.1/get-delete-405",
+        Outcome::Warn,
     ),
     // A confidential client must still authenticate.
     (

@@ -124,6 +124,8 @@ variants! {
         "Keeps a good metadata document for at least 60 seconds, whatever its Cache-Control says (no-store included): CIMD §4.4 lets the server set its own lower bound on the cache lifetime.";
     CimdFetchThenValidate "cimd-fetch-then-validate" since "2025-11-25"
         "Fetches a client_id URL (within its address rules) before checking the URL's syntax, then refuses a bad identifier (no text orders the syntax check before the fetch).";
+    ModernOnly "modern-only" since "2026-07-28"
+        "Speaks MCP 2026-07-28 alone: server/discover lists no 2025 revision, 2025 requests (initialize) get 400 with -32022 naming the supported version, GET and DELETE get 405 (2026-07-28 versioning §4, streamable HTTP §7.1).";
 }
 
 impl Variant {
