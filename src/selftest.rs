@@ -135,8 +135,18 @@ pub async fn run_cases(
     let mut config = mutant.map(Config::with_mutant).unwrap_or_default();
     config.tls =
         mutant.is_some_and(Mutant::needs_tls) || (!cases.is_empty() && cases.iter().all(needs_tls));
-    let (report, _) =
-        run_configured(cases, config, AuthOptions::default(), spec, catalogue, jobs).await?;
+    // A mutant is judged under --strict: a rule whose default reading only notes a fault
+    // (because a conformant alternative looks the same from outside) is still shown to be
+    // checked. Strictness only raises levels, so a mutant caught without it stays caught.
+    let (report, _) = run_with(
+        cases,
+        config,
+        AuthOptions::default(),
+        (spec, false, mutant.is_some()),
+        catalogue,
+        jobs,
+    )
+    .await?;
     Ok(report)
 }
 
@@ -150,7 +160,7 @@ pub async fn run_configured(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<(RunReport, Vec<String>), String> {
-    run_with(cases, config, auth, (spec, false), catalogue, jobs).await
+    run_with(cases, config, auth, (spec, false, false), catalogue, jobs).await
 }
 
 /// Like [`run_configured`], with the run-wide rules checked too (the report ends with one
@@ -163,7 +173,7 @@ pub async fn run_configured_observed(
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<RunReport, String> {
-    let (report, _) = run_with(cases, config, auth, (spec, true), catalogue, jobs).await?;
+    let (report, _) = run_with(cases, config, auth, (spec, true, false), catalogue, jobs).await?;
     Ok(report)
 }
 
@@ -199,7 +209,7 @@ pub async fn run_observed_under(
         &cases,
         config,
         AuthOptions::default(),
-        (spec, true),
+        (spec, true, false),
         catalogue,
         jobs,
     )
@@ -225,7 +235,7 @@ async fn run_with(
     cases: &[Case],
     config: Config,
     auth: AuthOptions,
-    (spec, observers): (SpecRevision, bool),
+    (spec, observers, strict): (SpecRevision, bool, bool),
     catalogue: &Catalogue,
     jobs: usize,
 ) -> Result<(RunReport, Vec<String>), String> {
@@ -240,15 +250,17 @@ async fn run_with(
     .map_err(|e| e.to_string())?;
     let ctx = TargetContext::new(target, None, spec, http)
         .with_auth(reference_auth(&server, auth))
-        .with_observers(observers);
+        .with_observers(observers)
+        .with_strict(strict);
     let report = engine::run(cases, &ctx, catalogue, jobs, Level::May, &|_| {}).await;
     server.shutdown().await;
     Ok((report, ctx.http.redactor.secrets()))
 }
 
 /// Whether a result is what the self-check demands: a pass against the plain reference server,
-/// a fail or warn against a mutant the case names. A case that names no mutant (information
-/// only, or a page the plain server never shows) may skip: the variants test covers it.
+/// a fail or warn against a mutant the case names (judged under `--strict`, see [`run_cases`]).
+/// A case that names no mutant (information only, or a page the plain server never shows) may
+/// skip: the variants test covers it.
 pub fn as_expected(case: &Case, mutant: Option<Mutant>, result: Outcome) -> bool {
     match mutant {
         None if case.mutants.is_empty() => matches!(result, Outcome::Pass | Outcome::Skip),

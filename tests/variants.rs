@@ -155,6 +155,17 @@ const RUNS_UNDER_VARIANT: &[(Variant, &str)] = &[
         "rfc7591/2.1/inconsistent-types-refused",
     ),
     (Variant::PlainPkceAdvertised, "pkce/4.2/plain-refused"),
+    // The document variants: the cases their choice bears on still run and pass.
+    (Variant::CimdAllowlist, "cimd/6.5/no-loopback-https-fetch"),
+    (Variant::CimdHttpPermitted, "cimd/3/https-required"),
+    (
+        Variant::CimdLoopbackFetch,
+        "cimd/6.5/no-loopback-https-fetch",
+    ),
+    (Variant::CimdMinCacheLifetime, "cimd/4.4/no-store-honoured"),
+    (Variant::CimdFetchThenValidate, "cimd/3/no-fragment"),
+    (Variant::CimdFetchThenValidate, "cimd/3/no-userinfo"),
+    (Variant::ModernOnly, "mcp-2026/http.7.1/get-delete-405"),
 ];
 
 /// Checks that only run on some variants still catch their fault there: (variant, mutant, case).
@@ -210,6 +221,26 @@ const CAUGHT_UNDER_VARIANT: &[(Variant, &str, &str, Outcome)] = &[
         "prm-resource-mismatch",
         "rfc9728/3.3/resource-matches-request-url",
         Outcome::Fail,
+    ),
+    // A server that fetches before checking the syntax must still refuse a bad identifier.
+    (
+        Variant::CimdFetchThenValidate,
+        "cimd-accepts-fragment",
+        "cimd/3/no-fragment",
+        Outcome::Fail,
+    ),
+    (
+        Variant::CimdFetchThenValidate,
+        "cimd-accepts-userinfo",
+        "cimd/3/no-userinfo",
+        Outcome::Fail,
+    ),
+    // A server that speaks 2026-07-28 alone: GET must not open a stream.
+    (
+        Variant::ModernOnly,
+        "rs-get-opens-stream",
+        "mcp-2026/http.7.1/get-delete-405",
+        Outcome::Warn,
     ),
     // A confidential client must still authenticate.
     (

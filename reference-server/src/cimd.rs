@@ -12,7 +12,10 @@
 //! [`Client`], also put in the store so that the token endpoint knows it.
 //!
 //! In test mode ([`crate::Config::cimd_loopback`]) a URL on the literal address `127.0.0.1`
-//! may use http and is fetched: a harness serves its documents there.
+//! may use http and is fetched: a harness serves its documents there. Variants widen the test
+//! mode (`cimd-http-permitted`: http on any loopback name; `cimd-loopback-fetch`: https on
+//! loopback too), add a trust policy (`cimd-allowlist`), a cache-lifetime floor
+//! (`cimd-min-cache-lifetime`) or fetch before the syntax check (`cimd-fetch-then-validate`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Once;
@@ -21,10 +24,10 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
-use crate::Mutant;
 use crate::oauth::unix_now;
 use crate::state::AppState;
 use crate::store::Client;
+use crate::{Mutant, Variant};
 
 /// The largest document read (CIMD §6.6 recommends 5 KB).
 pub(crate) const MAX_DOCUMENT: usize = 5 * 1024;
@@ -36,6 +39,8 @@ const DNS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a document is kept without Cache-Control, and the most any header can ask for.
 const DEFAULT_TTL: Duration = Duration::from_secs(300);
 const MAX_TTL: Duration = Duration::from_secs(3600);
+/// The least a document is kept under `cimd-min-cache-lifetime`, whatever its headers say.
+const MIN_TTL_FLOOR: Duration = Duration::from_secs(60);
 
 /// Whether a `client_id` asks to be treated as a metadata document URL.
 pub(crate) fn is_url(client_id: &str) -> bool {
@@ -72,13 +77,18 @@ pub(crate) async fn resolve(
             }
             outcome?
         }
+        None if state.is(Variant::CimdFetchThenValidate) => {
+            fetch_then_validate(state, client_id, requested_redirect).await?
+        }
         None => {
             let url = check_syntax(state, client_id)?;
+            check_trusted_host(state, &url)?;
             let pinned = check_addresses(state, &url).await?;
             match state.cimd.cached(client_id) {
                 Some(outcome) => outcome?,
                 None => {
-                    fetch_and_validate(state, client_id, &url, pinned, requested_redirect).await?
+                    let fetched = fetch(state, &url, pinned).await;
+                    settle(state, client_id, fetched, requested_redirect)?
                 }
             }
         }
@@ -148,14 +158,49 @@ async fn in_sandbox(
     Ok(client)
 }
 
-async fn fetch_and_validate(
+/// The client hosts `cimd-allowlist` takes documents from.
+const TRUSTED_HOSTS: &[&str] = &["clients.authspec.example"];
+
+/// Under `cimd-allowlist`, a domain-based trust policy (MCP security considerations §7.3): a
+/// document from any other host is refused before it is fetched.
+fn check_trusted_host(state: &AppState, url: &Url) -> Result<(), String> {
+    if !state.is(Variant::CimdAllowlist) {
+        return Ok(());
+    }
+    match url.host_str() {
+        Some(host) if TRUSTED_HOSTS.contains(&host) => Ok(()),
+        _ => Err("the client_id host is not on this server's list of trusted client hosts".into()),
+    }
+}
+
+/// Under `cimd-fetch-then-validate`: the URL is fetched first (its addresses checked as always),
+/// and only then is its syntax checked; a bad identifier is refused all the same.
+async fn fetch_then_validate(
     state: &AppState,
     client_id: &str,
-    url: &Url,
-    pinned: Option<Vec<SocketAddr>>,
     requested_redirect: Option<&str>,
 ) -> Result<Client, String> {
-    let fetched = fetch(state, url, pinned).await;
+    let url =
+        Url::parse(client_id).map_err(|e| format!("the client_id is not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("a client_id URL must use https".into());
+    }
+    if let Some(outcome) = state.cimd.cached(client_id) {
+        return outcome;
+    }
+    let pinned = check_addresses(state, &url).await?;
+    let fetched = fetch(state, &url, pinned).await;
+    check_syntax(state, client_id)?;
+    settle(state, client_id, fetched, requested_redirect)
+}
+
+/// What a fetch comes to: a validated client (cached within its lifetime) or why not.
+fn settle(
+    state: &AppState,
+    client_id: &str,
+    fetched: Result<(Vec<u8>, Duration), String>,
+    requested_redirect: Option<&str>,
+) -> Result<Client, String> {
     let (body, ttl) = match fetched {
         Ok(f) => f,
         Err(why) => {
@@ -210,9 +255,13 @@ fn check_syntax(state: &AppState, raw: &str) -> Result<Url, String> {
     let after = &rest[authority_end..];
     let path = &after[..after.find(['?', '#']).unwrap_or(after.len())];
     let host_port = authority.rsplit('@').next().unwrap_or_default();
+    // Under `cimd-http-permitted` any host may use http here; the address check then admits
+    // only loopback addresses for it.
     let on_test_loopback = state.config.cimd_loopback
         && lower.starts_with("http://")
-        && (host_port == "127.0.0.1" || host_port.starts_with("127.0.0.1:"));
+        && (host_port == "127.0.0.1"
+            || host_port.starts_with("127.0.0.1:")
+            || state.is(Variant::CimdHttpPermitted));
     let https = lower.starts_with("https://");
     let any_http = state.has(Mutant::CimdFetchesHttp) && lower.starts_with("http://");
     if !(https || on_test_loopback || any_http) {
@@ -244,8 +293,18 @@ fn check_syntax(state: &AppState, raw: &str) -> Result<Url, String> {
 /// documents. An https URL on loopback is refused even then.
 async fn check_addresses(state: &AppState, url: &Url) -> Result<Option<Vec<SocketAddr>>, String> {
     let careless = state.has(Mutant::CimdFetchesPrivateAddresses);
-    let test_http = state.config.cimd_loopback && url.scheme() == "http";
-    let allowed = |ip: IpAddr| careless || is_public(ip) || (test_http && ip.is_loopback());
+    let http = url.scheme() == "http";
+    let test_loopback =
+        state.config.cimd_loopback && (http || state.is(Variant::CimdLoopbackFetch));
+    // Plain http is fetched only in the test mode, from loopback (unless a mutant says otherwise).
+    let http_loopback_only = http && !careless && !state.has(Mutant::CimdFetchesHttp);
+    let allowed = |ip: IpAddr| {
+        if http_loopback_only {
+            test_loopback && ip.is_loopback()
+        } else {
+            careless || is_public(ip) || (test_loopback && ip.is_loopback())
+        }
+    };
     let refuse = |ip: IpAddr| {
         Err(format!(
             "the client_id host is on a non-public address ({ip}), which this server does not fetch"
@@ -380,7 +439,10 @@ async fn fetch(
     if response.content_length().is_some_and(|n| n > cap as u64) {
         return Err(format!("the document is larger than {cap} bytes"));
     }
-    let ttl = cache_ttl(state, &response);
+    let mut ttl = cache_ttl(state, &response);
+    if state.is(Variant::CimdMinCacheLifetime) {
+        ttl = ttl.max(MIN_TTL_FLOOR);
+    }
     let mut body = Vec::new();
     loop {
         match response.chunk().await {

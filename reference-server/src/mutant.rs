@@ -350,7 +350,7 @@ mutants! {
     RsIgnoresOrigin "rs-ignores-origin"
         "MCP streamable HTTP §1: a request with a foreign Origin is served (DNS rebinding).";
     RsGetOpensStream "rs-get-opens-stream"
-        "MCP 2026-07-28 streamable HTTP §7.1: GET on the MCP endpoint still opens an SSE stream.";
+        "MCP 2026-07-28 streamable HTTP §7.1: a server that lists only 2026-07-28 in server/discover still opens an SSE stream on GET.";
     RsRejectsUnknownSession "rs-rejects-unknown-session"
         "MCP 2026-07-28 streamable HTTP §7.1: a modern request with an Mcp-Session-Id is refused with 404 instead of the header being ignored.";
     RsRejectsLastEventId "rs-rejects-last-event-id"

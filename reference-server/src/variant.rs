@@ -116,6 +116,18 @@ variants! {
         "The MCP endpoint's 401, 403 and 400 answers have an empty body; the status and the challenge say it all (RFC 6750 §3 requires no body).";
     FederatedLogin "federated-login"
         "Signs users in at an upstream authorization server on another origin (an OAuth proxy in front of an identity provider): /authorize sends the browser to the upstream's login form, takes the upstream code back at /authorize/upstream and only then issues its own code (MCP 2026-07-28 authorization §2 leaves how the AS authenticates the user to it).";
+    CimdAllowlist "cimd-allowlist" since "2025-11-25"
+        "Accepts Client ID Metadata Documents only from client hosts on its allow-list (clients.authspec.example): any other client_id URL gets an error page and no fetch (MCP 2026-07-28 security considerations §7.3 allows domain-based trust policies).";
+    CimdHttpPermitted "cimd-http-permitted" since "2025-11-25"
+        "Its document test mode accepts plain-http client_id URLs on any name that resolves to loopback, localhost included, not only on the address 127.0.0.1 (no text defines the test mode; real servers have such an http-permitted switch).";
+    CimdLoopbackFetch "cimd-loopback-fetch" since "2025-11-25"
+        "Its document test mode fetches documents on loopback addresses over https too, not only plain http (the CIMD draft lets a development server on loopback fetch from loopback).";
+    CimdMinCacheLifetime "cimd-min-cache-lifetime" since "2025-11-25"
+        "Keeps a good metadata document for at least 60 seconds, whatever its Cache-Control says (no-store included): CIMD §4.4 lets the server set its own lower bound on the cache lifetime.";
+    CimdFetchThenValidate "cimd-fetch-then-validate" since "2025-11-25"
+        "Fetches a client_id URL (within its address rules) before checking the URL's syntax, then refuses a bad identifier (no text orders the syntax check before the fetch).";
+    ModernOnly "modern-only" since "2026-07-28"
+        "Speaks MCP 2026-07-28 alone: server/discover lists no 2025 revision, 2025 requests (initialize) get 400 with -32022 naming the supported version, GET and DELETE get 405 (2026-07-28 versioning §4, streamable HTTP §7.1).";
 }
 
 impl Variant {

@@ -23,9 +23,9 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
-use crate::Mutant;
 use crate::responses;
 use crate::state::AppState;
+use crate::{Mutant, Variant};
 
 /// The current revision, the only modern one.
 pub(crate) const MODERN_VERSION: &str = "2026-07-28";
@@ -33,6 +33,17 @@ pub(crate) const MODERN_VERSION: &str = "2026-07-28";
 const LEGACY_VERSIONS: [&str; 2] = ["2025-11-25", "2025-06-18"];
 /// Every revision served; `server/discover` and `-32022` errors list them.
 const SUPPORTED_VERSIONS: [&str; 3] = [MODERN_VERSION, "2025-11-25", "2025-06-18"];
+
+/// The versions this server serves: all of them, or 2026-07-28 alone under `modern-only` (and
+/// under `rs-get-opens-stream`, whose GET fault is one of a server that supports 2026-07-28
+/// alone: a server that also speaks 2025 may open a stream on GET).
+fn supported_versions(state: &AppState) -> &'static [&'static str] {
+    if state.is(Variant::ModernOnly) || state.has(Mutant::RsGetOpensStream) {
+        &SUPPORTED_VERSIONS[..1]
+    } else {
+        &SUPPORTED_VERSIONS[..]
+    }
+}
 
 /// MCP's own `_meta` keys (2026-07-28 basic §6.1).
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -215,6 +226,21 @@ fn legacy(
     if method == "initialize" && state.has(Mutant::RsEmptyInitializeError) {
         return StatusCode::BAD_REQUEST.into_response();
     }
+    if state.is(Variant::ModernOnly) {
+        // 2026-07-28 versioning §4: the refusal names the versions this server serves.
+        let requested = params
+            .and_then(|p| p.get("protocolVersion"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        return responses::json(
+            StatusCode::BAD_REQUEST,
+            &json!({"jsonrpc": "2.0", "id": id.unwrap_or(Value::Null), "error": {
+                "code": UNSUPPORTED_VERSION,
+                "message": "Unsupported protocol version: this server speaks 2026-07-28 only",
+                "data": {"supported": supported_versions(state), "requested": requested},
+            }}),
+        );
+    }
     let Some(id) = id else {
         return StatusCode::ACCEPTED.into_response();
     };
@@ -341,14 +367,15 @@ impl Modern<'_> {
             }
             (Some(h), _) => h,
         };
-        if !SUPPORTED_VERSIONS.contains(&version) && !self.has(Mutant::RsIgnoresProtocolVersion) {
+        let supported = supported_versions(self.state);
+        if !supported.contains(&version) && !self.has(Mutant::RsIgnoresProtocolVersion) {
             let code = if self.has(Mutant::RsPrereleaseVersionCode) {
                 PRERELEASE_UNSUPPORTED_VERSION
             } else {
                 UNSUPPORTED_VERSION
             };
             return Err(RpcError {
-                data: Some(json!({"supported": SUPPORTED_VERSIONS, "requested": version})),
+                data: Some(json!({"supported": supported, "requested": version})),
                 ..RpcError::bad_request(code, "Unsupported protocol version")
             });
         }
@@ -482,7 +509,8 @@ impl Modern<'_> {
             }
         }
         let message = json!({"jsonrpc": "2.0", "id": id, "result": result});
-        if self.has(Mutant::RsSseWithRequest) && self.method == "tools/list" {
+        if self.has(Mutant::RsSseWithRequest) && matches!(self.method, "tools/list" | "tools/call")
+        {
             // A server-to-client request on the response stream, which 2026-07-28 forbids.
             let request = json!({
                 "jsonrpc": "2.0", "id": "srv-1", "method": "elicitation/create",
@@ -550,7 +578,7 @@ fn dispatch(
     let modern = meta.is_some();
     match method {
         "server/discover" if modern && !state.has(Mutant::RsNoDiscover) => Ok(json!({
-            "supportedVersions": SUPPORTED_VERSIONS,
+            "supportedVersions": supported_versions(state),
             "capabilities": {"tools": {}, "resources": {}, "prompts": {}},
             "serverInfo": server_info(),
         })),

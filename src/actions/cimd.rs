@@ -267,11 +267,14 @@ pub async fn step(
     if !on_loopback(meta) {
         return off_loopback(ctx, flow, a, label, modified, log);
     }
-    if a.needs_fetch {
-        let rec = ctx.memo(CONTROL, || control(ctx)).await;
-        if let Err(e) = rec.result {
-            return stop(e, log);
-        }
+    // The control tells whether the server fetches authspec's plain-http loopback documents:
+    // whether it runs in a loopback test mode, where the draft lets it fetch loopback addresses.
+    let control_rec = ctx.memo(CONTROL, || control(ctx)).await;
+    let test_mode = control_rec.result.is_ok();
+    if a.needs_fetch
+        && let Err(e) = control_rec.result
+    {
+        return stop(e, log);
     }
     let docs = match ctx.doc_server().await {
         Ok(d) => d,
@@ -360,6 +363,7 @@ pub async fn step(
     values.insert("document_url".into(), Value::String(doc_url));
     values.insert("document".into(), doc);
     values.insert("cimd_host".into(), Value::String("127.0.0.1".into()));
+    values.insert("loopback_test_mode".into(), Value::Bool(test_mode));
     noted(
         values,
         log,

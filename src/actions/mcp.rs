@@ -2,7 +2,7 @@
 //! or the 2025 session), opening a session, and calling the endpoint with or without a token.
 
 use super::context::{StepRecord, StepStop, TargetContext};
-use super::record::{Vars, exchange, harness, observed_response};
+use super::record::{Vars, exchange, harness, observed_response, skip};
 use super::state::FlowState;
 use crate::checks::{template, template_value};
 use crate::http::{Request, Response};
@@ -270,13 +270,13 @@ pub(crate) fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
 /// 2026-07-28 streamable HTTP §6.3): the tool, the property and the header name.
 pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
     let Some(tools) = resp
-        .json()
-        .and_then(|j| j.pointer("/result/tools").cloned())
-        .and_then(|t| t.as_array().cloned())
+        .json_ref()
+        .and_then(|j| j.pointer("/result/tools"))
+        .and_then(Value::as_array)
     else {
         return;
     };
-    for tool in &tools {
+    for tool in tools {
         let Some(props) = tool
             .pointer("/inputSchema/properties")
             .and_then(Value::as_object)
@@ -296,6 +296,84 @@ pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
             values.insert("x_mcp_header".into(), json!(format!("Mcp-Param-{header}")));
             return;
         }
+    }
+}
+
+/// The methods of the input requests an `input_required` result carries
+/// (`input_request_methods`, 2026-07-28 multi-round-trip requests); nothing when there is none.
+pub(crate) fn input_request_methods(resp: &Response, values: &mut Vars) {
+    let Some(requests) = resp
+        .json_ref()
+        .and_then(|j| j.pointer("/result/inputRequests"))
+    else {
+        return;
+    };
+    let list: Vec<&Value> = match requests {
+        Value::Object(m) => m.values().collect(),
+        Value::Array(a) => a.iter().collect(),
+        _ => return,
+    };
+    let methods: Vec<Value> = list
+        .iter()
+        .filter_map(|r| r.get("method").cloned())
+        .collect();
+    values.insert("input_request_methods".into(), Value::Array(methods));
+}
+
+/// A listed tool the harness may call without doing harm, and arguments for it (`safe_tool`,
+/// `safe_arguments`): the first tool annotated `readOnlyHint: true`, else the harness's `echo`
+/// when listed, else the first tool that takes no required argument. Required string arguments
+/// get the text `authspec`; a tool that requires anything else is not chosen.
+pub(crate) fn harmless_tool(resp: &Response, values: &mut Vars) {
+    let Some(tools) = resp
+        .json_ref()
+        .and_then(|j| j.pointer("/result/tools"))
+        .and_then(Value::as_array)
+    else {
+        return;
+    };
+    let arguments = |tool: &Value| -> Option<serde_json::Map<String, Value>> {
+        let schema = tool.get("inputSchema");
+        let required = schema
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut args = serde_json::Map::new();
+        for name in &required {
+            let name = name.as_str()?;
+            let kind = schema
+                .and_then(|s| {
+                    s.pointer(&format!(
+                        "/properties/{}",
+                        name.replace('~', "~0").replace('/', "~1")
+                    ))
+                })
+                .and_then(|p| p.get("type"))
+                .and_then(Value::as_str);
+            if !matches!(kind, Some("string") | None) {
+                return None;
+            }
+            args.insert(name.to_string(), json!("authspec"));
+        }
+        Some(args)
+    };
+    let name = |tool: &Value| tool.get("name").and_then(Value::as_str).map(str::to_string);
+    let read_only = |tool: &Value| tool.pointer("/annotations/readOnlyHint") == Some(&json!(true));
+    let no_required = |tool: &Value| {
+        tool.pointer("/inputSchema/required")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    };
+    let chosen = tools
+        .iter()
+        .filter(|t| read_only(t))
+        .chain(tools.iter().filter(|t| name(t).as_deref() == Some("echo")))
+        .chain(tools.iter().filter(|t| no_required(t)))
+        .find_map(|t| Some((name(t)?, arguments(t)?)));
+    if let Some((tool, args)) = chosen {
+        values.insert("safe_tool".into(), json!(tool));
+        values.insert("safe_arguments".into(), Value::Object(args));
     }
 }
 
@@ -557,6 +635,17 @@ pub(crate) async fn call_resource(
     {
         open_session(ctx, c, token.as_deref(), block, vars, flow, &mut log).await;
     }
+    // A tool taken from the server's list that the list did not have: nothing is sent (a
+    // tools/call without a tool name would only be a malformed request).
+    if method == Some("tools/call")
+        && let Some(name) = c.params.get("name")
+        && !template_value(name, vars).is_ok_and(|v| v.is_string())
+    {
+        return skip(
+            "the server listed no tool this probe may call, so no tools/call was sent",
+            log,
+        );
+    }
     let req = match build_call(ctx, c, method, token.as_deref(), vars, flow) {
         Ok(r) => r,
         Err(e) => return harness(e, log),
@@ -579,9 +668,71 @@ pub(crate) async fn call_resource(
             sse_values(&resp, &mut values);
             if method == Some("tools/list") {
                 mirrored_tool_param(&resp, &mut values);
+                harmless_tool(&resp, &mut values);
             }
+            input_request_methods(&resp, &mut values);
             observed_response(resp, values, log)
         }
         Err(e) => harness(format!("{block}: {e}"), log),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn answer(body: Value) -> Response {
+        Response::new(
+            200,
+            vec![("content-type".into(), "application/json".into())],
+            body.to_string().into_bytes(),
+            Duration::ZERO,
+        )
+    }
+
+    fn chosen(tools: Value) -> (Option<Value>, Option<Value>) {
+        let mut values = Vars::new();
+        harmless_tool(&answer(json!({"result": {"tools": tools}})), &mut values);
+        (
+            values.get("safe_tool").cloned(),
+            values.get("safe_arguments").cloned(),
+        )
+    }
+
+    #[test]
+    fn the_harmless_tool_is_read_only_then_echo_then_argument_free() {
+        let write = json!({"name": "delete_all", "inputSchema": {"type": "object"}});
+        let echo = json!({"name": "echo", "inputSchema": {"properties": {"text": {"type": "string"}}, "required": ["text"]}});
+        let read = json!({"name": "lookup", "annotations": {"readOnlyHint": true},
+            "inputSchema": {"properties": {"q": {"type": "string"}}, "required": ["q"]}});
+        let (tool, args) = chosen(json!([write, echo, read]));
+        assert_eq!(tool, Some(json!("lookup")));
+        assert_eq!(args, Some(json!({"q": "authspec"})));
+        let (tool, args) = chosen(json!([write, echo]));
+        assert_eq!(tool, Some(json!("echo")));
+        assert_eq!(args, Some(json!({"text": "authspec"})));
+        assert_eq!(chosen(json!([write])).0, Some(json!("delete_all")));
+        // A tool that needs a number is never called with made-up arguments.
+        let counted = json!({"name": "count", "inputSchema": {"properties": {"n": {"type": "integer"}}, "required": ["n"]}});
+        assert_eq!(chosen(json!([counted])).0, None);
+    }
+
+    #[test]
+    fn input_request_methods_are_listed() {
+        let mut values = Vars::new();
+        let body = json!({"result": {"resultType": "input_required", "inputRequests": {
+            "a": {"method": "elicitation/create", "params": {}},
+            "b": {"method": "roots/list"},
+        }}});
+        input_request_methods(&answer(body), &mut values);
+        let methods = values.get("input_request_methods").cloned();
+        assert_eq!(methods, Some(json!(["elicitation/create", "roots/list"])));
+        let mut none = Vars::new();
+        input_request_methods(
+            &answer(json!({"result": {"resultType": "input_required", "requestState": "x"}})),
+            &mut none,
+        );
+        assert!(!none.contains_key("input_request_methods"));
     }
 }

@@ -140,6 +140,19 @@ pub(crate) async fn http(
     }
 }
 
+/// The TLS 1.2 cipher suites the probe offers (its TLS library's: ECDHE key exchange with AEAD
+/// ciphers only, no CBC and no RSA key exchange), named in a refused handshake's note so that a
+/// server that takes only other suites is told apart from one without TLS 1.2.
+fn tls_1_2_suites() -> String {
+    rustls::crypto::ring::default_provider()
+        .cipher_suites
+        .iter()
+        .filter(|s| s.version() == &rustls::version::TLS12)
+        .map(|s| format!("{:?}", s.suite()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Sends `req` on a client that offers TLS 1.2 alone. A refused handshake is what the probe
 /// looks for, so it is an observation (`handshake` false, with the reason as a note); a timeout
 /// stays a harness error.
@@ -177,7 +190,10 @@ pub(crate) async fn tls_1_2_probe(
                     values,
                 }),
                 exchanges: log,
-                notes: vec![format!("offering TLS 1.2 alone: {e}")],
+                notes: vec![format!(
+                    "offering TLS 1.2 alone, with the cipher suites {}: {e}",
+                    tls_1_2_suites()
+                )],
             }
         }
         Err(e) => harness(e.to_string(), log),

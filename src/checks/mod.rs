@@ -84,11 +84,15 @@ pub const STEP_VALUES: &[&str] = &[
     "x_mcp_tool",
     "x_mcp_property",
     "x_mcp_header",
+    "safe_tool",
+    "safe_arguments",
+    "input_request_methods",
     "document_fetches",
     "canary_connections",
     "document",
     "document_url",
     "cimd_host",
+    "loopback_test_mode",
     "authorize_query",
 ];
 

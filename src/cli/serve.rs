@@ -112,7 +112,9 @@ pub(super) async fn cmd_serve(a: ServeArgs) -> i32 {
         banner.push_str(&format!("\nCA certificate:        {}", path.display()));
     }
     if let Some(upstream) = server.upstream_url() {
-        let origin = upstream.trim_start_matches("http://").trim_start_matches("https://");
+        let origin = upstream
+            .trim_start_matches("http://")
+            .trim_start_matches("https://");
         banner.push_str(&format!(
             "\nupstream sign-in:      {upstream} (federated-login; run with --authorize form --login {origin}:username={} --login {origin}:password={})",
             reference_server::FORM_USERNAME,
