@@ -308,7 +308,7 @@ impl TargetContext {
             (false, Some(v)) => {
                 format!("the 2025 session wire model (initialize negotiated {v}); {judged}")
             }
-            (false, None) => format!("no authenticated MCP request was answered; {judged}"),
+            (false, None) => format!("no authenticated MCP request with a result; {judged}"),
         }
     }
 
