@@ -11,10 +11,18 @@ use crate::http::{Request, Response};
 use crate::oauth::pkce;
 use crate::suite::model::{AuthorizeAction, ClientAuth, Grant, RevokeAction, TokenAction};
 use crate::transcript::Exchange;
+use futures::StreamExt;
 use serde_json::Value;
 
-/// `token` and `refresh`; a concurrent redemption in several rounds gets a fresh code before
-/// each round after the first, and reports the worst round.
+/// How many token requests a case's race rounds may have under way at once: rounds overlap
+/// (each with its own code) up to this budget, so a case's memory is bounded by its own
+/// budget and not by how many cases run beside it.
+const RACE_REQUESTS_AT_ONCE: u32 = 50;
+
+/// `token` and `refresh`; a concurrent redemption in several rounds gets a fresh code for each
+/// round after the first, and reports the worst round. Rounds overlap, each on its own copy of
+/// the flow (its own code); they are read in order, so the first round that fails ends the
+/// step as it would have run one after the other, and the flow carries on from the last round.
 pub async fn token(
     ctx: &TargetContext,
     flow: &mut FlowState,
@@ -26,38 +34,24 @@ pub async fn token(
         return token_once(ctx, flow, a, block, vars).await;
     }
     let started = std::time::Instant::now();
+    let at_once = (RACE_REQUESTS_AT_ONCE / a.concurrent.max(1)).max(1) as usize;
+    let base = flow.clone();
+    let mut rounds = futures::stream::iter(1..=a.rounds)
+        .map(|round| {
+            let mut own = base.clone();
+            async move {
+                let rec = race_round(ctx, &mut own, a, block, vars, round).await;
+                (own, rec)
+            }
+        })
+        .buffered(at_once);
     let mut exchanges = Vec::new();
     let mut notes = Vec::new();
     let mut worst = 0u64;
     let mut raced = 0u64;
     let mut last = None;
-    for round in 1..=a.rounds {
-        if round > 1 {
-            let again = AuthorizeAction {
-                client: a.client.clone(),
-                params: Vec::new(),
-                verifier: None,
-            };
-            let rec = authorize(
-                ctx,
-                flow,
-                &again,
-                &format!("{block}: round {round}: authorize"),
-                vars,
-            )
-            .await;
-            exchanges.extend(rec.exchanges);
-            if flow.code.is_none() {
-                return StepRecord {
-                    result: Err(StepStop::Unavailable(format!(
-                        "round {round}: authorization did not yield a fresh code"
-                    ))),
-                    exchanges,
-                    notes,
-                };
-            }
-        }
-        let rec = token_once(ctx, flow, a, &format!("{block}: round {round}"), vars).await;
+    while let Some((own, rec)) = rounds.next().await {
+        *flow = own;
         exchanges.extend(rec.exchanges);
         notes.extend(rec.notes);
         let obs = match rec.result {
@@ -94,6 +88,47 @@ pub async fn token(
         exchanges,
         notes,
     }
+}
+
+/// One round of a race: a fresh code (after the first round), then its concurrent redemption.
+async fn race_round(
+    ctx: &TargetContext,
+    flow: &mut FlowState,
+    a: &TokenAction,
+    block: &str,
+    vars: &Vars,
+    round: u32,
+) -> StepRecord {
+    let mut exchanges = Vec::new();
+    if round > 1 {
+        let again = AuthorizeAction {
+            client: a.client.clone(),
+            params: Vec::new(),
+            verifier: None,
+        };
+        let rec = authorize(
+            ctx,
+            flow,
+            &again,
+            &format!("{block}: round {round}: authorize"),
+            vars,
+        )
+        .await;
+        exchanges = rec.exchanges;
+        if flow.code.is_none() {
+            return StepRecord {
+                result: Err(StepStop::Unavailable(format!(
+                    "round {round}: authorization did not yield a fresh code"
+                ))),
+                exchanges,
+                notes: Vec::new(),
+            };
+        }
+    }
+    let mut rec = token_once(ctx, flow, a, &format!("{block}: round {round}"), vars).await;
+    exchanges.append(&mut rec.exchanges);
+    rec.exchanges = exchanges;
+    rec
 }
 
 pub(crate) async fn token_once(
@@ -232,8 +267,17 @@ pub(crate) async fn token_once(
     rec
 }
 
+/// What a concurrent redemption keeps of its answers.
+#[derive(Default)]
+struct Race {
+    /// (success, request index, answer) of the answer that stands so far.
+    stands: Option<(bool, u32, Response)>,
+    successes: u32,
+}
+
 /// Sends the same token request `concurrent` times at once (a code redeemed in a race); the
-/// first success stands for the step, and `successes` counts them.
+/// first success stands for the step (else the first answer), and `successes` counts them.
+/// Each answer is read as it arrives and dropped unless it is the one that stands so far.
 async fn send_concurrently(
     ctx: &TargetContext,
     req: &Request,
@@ -242,37 +286,43 @@ async fn send_concurrently(
     log: &mut Vec<Exchange>,
     values: &mut Vars,
 ) -> Result<Response, StepStop> {
-    let sends = (0..concurrent).map(|_| {
+    let kept = std::sync::Mutex::new(Race::default());
+    let kept_ref = &kept;
+    let sends = (0..concurrent).map(|i| {
         let req = req.clone();
         async move {
             ctx.count_request();
             let r = ctx.http.send(&req).await;
-            (ctx.http.record(block, &req, &r), r)
+            let ex = ctx.http.record(block, &req, &r);
+            if let Ok(resp) = r {
+                let json = resp.json_ref();
+                if let Some(j) = json {
+                    remember_secrets(ctx, j);
+                }
+                let ok =
+                    resp.status == 200 && json.is_some_and(|j| j.get("access_token").is_some());
+                let mut k = kept_ref.lock().unwrap_or_else(|p| p.into_inner());
+                k.successes += u32::from(ok);
+                // A success beats a failure; among equals the earlier request stands.
+                let stands = match &k.stands {
+                    None => true,
+                    Some((kept_ok, at, _)) => {
+                        (ok, std::cmp::Reverse(i)) > (*kept_ok, std::cmp::Reverse(*at))
+                    }
+                };
+                if stands {
+                    k.stands = Some((ok, i, resp));
+                }
+            }
+            ex
         }
     });
-    let results = futures::future::join_all(sends).await;
-    let mut first_ok = None;
-    let mut first = None;
-    let mut successes = 0;
-    for (ex, r) in results {
-        log.push(ex);
-        if let Ok(resp) = r {
-            if let Some(j) = resp.json() {
-                remember_secrets(ctx, &j);
-            }
-            let ok =
-                resp.status == 200 && resp.json().is_some_and(|j| j.get("access_token").is_some());
-            if ok {
-                successes += 1;
-                first_ok.get_or_insert(resp.clone());
-            }
-            first.get_or_insert(resp);
-        }
-    }
-    values.insert("successes".into(), Value::from(successes));
+    log.extend(futures::future::join_all(sends).await);
+    let race = kept.into_inner().unwrap_or_else(|p| p.into_inner());
+    values.insert("successes".into(), Value::from(race.successes));
     values.insert("attempts".into(), Value::from(concurrent));
-    first_ok
-        .or(first)
+    race.stands
+        .map(|(_, _, r)| r)
         .ok_or_else(|| StepStop::from_message(format!("{block}: every concurrent request failed")))
 }
 

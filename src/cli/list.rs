@@ -4,13 +4,20 @@
 use super::*;
 
 pub(super) fn cmd_list(a: ListArgs) -> i32 {
-    let catalogue = Catalogue::embedded();
-    // The client scenarios of `authspec client` too (party client).
-    let Some(suites) = all_suites(&a.suites, &catalogue) else {
+    // The client scenarios of `authspec client` too (party client). The embedded suites alone
+    // come from the listing made at build time; `--suite` files are loaded and checked.
+    let listed = a.suites.is_empty().then(suite::listing::embedded).flatten();
+    let Some(suites) = listed.or_else(|| all_suites(&a.suites, &Catalogue::embedded())) else {
         return exit::USAGE;
     };
+    print_out(&render(a.format, &suites));
+    exit::OK
+}
+
+/// What `list` prints, in `format`.
+fn render(format: ListFormat, suites: &[Suite]) -> String {
     let cases: Vec<_> = suites.iter().flat_map(|s| s.cases.iter()).collect();
-    match a.format {
+    match format {
         ListFormat::Json => {
             let list: Vec<_> = cases
                 .iter()
@@ -22,9 +29,9 @@ pub(super) fn cmd_list(a: ListArgs) -> i32 {
                     })
                 })
                 .collect();
-            print_out(&serde_json::to_string_pretty(&list).unwrap_or_default());
+            serde_json::to_string_pretty(&list).unwrap_or_default()
         }
-        ListFormat::Markdown => print_out(&markdown(&suites)),
+        ListFormat::Markdown => markdown(suites),
         ListFormat::Console => {
             let mut s = String::new();
             for c in &cases {
@@ -37,10 +44,9 @@ pub(super) fn cmd_list(a: ListArgs) -> i32 {
                 ));
             }
             s.push_str(&format!("{} cases\n", cases.len()));
-            print_out(&s);
+            s
         }
     }
-    exit::OK
 }
 
 /// The catalogue of cases as Markdown: a table per suite file (the guide's "case catalogue"
@@ -84,4 +90,24 @@ fn markdown(suites: &[Suite]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `list` prints the embedded suites from the listing made at build time: every format
+    /// prints what it would from the loader.
+    #[test]
+    fn the_listing_prints_what_the_loader_reads() {
+        let loaded = all_suites(&[], &Catalogue::embedded()).expect("the embedded suites load");
+        let listed = suite::listing::embedded().expect("every embedded file is listed");
+        for format in [ListFormat::Console, ListFormat::Json, ListFormat::Markdown] {
+            assert_eq!(
+                render(format, &listed),
+                render(format, &loaded),
+                "{format:?}"
+            );
+        }
+    }
 }

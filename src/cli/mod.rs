@@ -424,6 +424,10 @@ pub fn main() -> i32 {
     };
     let env = RunContext::from_env();
     colored::control::set_override(env.color);
+    // Listing needs no runtime: its threads would cost start-up time and memory.
+    if let Command::List(a) = cli.command {
+        return cmd_list(a);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -90,15 +90,22 @@ pub async fn run(
     let mut held = crate::result::dedup::Held::default();
     // Cases with race rounds start first; each case starts as soon as a slot is free, and the
     // report keeps the given order.
-    let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(start_order(cases))
-        .map(run_one)
-        .buffer_unordered(jobs.max(1))
-        .map(|(i, mut r)| {
-            held.hold(&mut r);
-            (i, r)
-        })
-        .collect()
-        .await;
+    let mut results: Vec<(usize, CaseResult)> = Vec::with_capacity(cases.len());
+    let mut waiting = start_order(cases).into_iter().peekable();
+    let mut running = futures::stream::FuturesUnordered::new();
+    loop {
+        while waiting.peek().is_some() && may_start(running.len(), jobs, results.is_empty()) {
+            if let Some(i) = waiting.next() {
+                running.push(run_one(i));
+            }
+        }
+        let Some((i, mut r)) = running.next().await else {
+            break;
+        };
+        held.hold(&mut r);
+        results.push((i, r));
+    }
+    drop(running);
     results.sort_by_key(|(i, _)| *i);
     let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
     // In the cases' order, so which copy stays does not depend on timing.
@@ -124,6 +131,21 @@ pub async fn run(
         summary: Summary::of(&results),
         cases: results,
     }
+}
+
+/// How many cases run at once whatever their answers (`--jobs` when it is lower).
+pub const STEADY_JOBS: usize = 8;
+/// What the answers the run holds may come to for more than [`STEADY_JOBS`] cases to run.
+pub const HELD_BUDGET: usize = 4 * 1024 * 1024;
+
+/// Whether one more case may start beside `running`: up to [`STEADY_JOBS`] always; beyond, up
+/// to `jobs` once a case has finished and while the answers held stay under [`HELD_BUDGET`].
+/// Cases waiting on round trips overlap more, and a target that answers with its largest
+/// bodies costs the memory of the steady number of cases, not of `jobs`.
+fn may_start(running: usize, jobs: usize, none_finished: bool) -> bool {
+    let jobs = jobs.max(1);
+    running < jobs.min(STEADY_JOBS)
+        || (running < jobs && !none_finished && crate::http::held_bytes() < HELD_BUDGET)
 }
 
 /// The order cases start in: those that repeat a race for many rounds (by far the longest)

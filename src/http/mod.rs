@@ -25,7 +25,8 @@ use crate::oauth::urls;
 use crate::transcript::Exchange;
 
 /// Response bodies larger than this are refused (metadata documents are far smaller). With
-/// eight cases at once, each holding a few responses, this keeps a run's memory bounded.
+/// eight cases at once (more only while the answers held are small, see [`held_bytes`]), each
+/// holding a few responses, this keeps a run's memory bounded.
 pub const DEFAULT_BODY_LIMIT: usize = 512 * 1024;
 /// How much of a body the transcript keeps.
 pub const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
@@ -81,6 +82,35 @@ pub struct Response {
     pub elapsed: Duration,
     /// The body parsed as JSON, once, and shared by every clone.
     parsed: Arc<std::sync::OnceLock<Option<serde_json::Value>>>,
+    /// Counts the answer in [`held_bytes`] while any clone of it lives.
+    _held: Arc<Held>,
+}
+
+/// The bytes (bodies and header fields) of the answers the process holds right now, in every
+/// live [`Response`]: the engine starts more cases than its steady number only while this
+/// stays under its budget, so large answers cost memory per case, not per job.
+static HELD_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// See [`HELD_BYTES`].
+pub fn held_bytes() -> usize {
+    HELD_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// One answer's share of [`HELD_BYTES`], given back when its last clone is dropped.
+#[derive(Debug)]
+struct Held(usize);
+
+impl Held {
+    fn new(bytes: usize) -> Held {
+        HELD_BYTES.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        Held(bytes)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD_BYTES.fetch_sub(self.0, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Response {
@@ -90,12 +120,18 @@ impl Response {
         body: Vec<u8>,
         elapsed: Duration,
     ) -> Response {
+        let bytes = body.len()
+            + headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
         Response {
             status,
             headers: headers.into(),
             body: Arc::new(body),
             elapsed,
             parsed: Arc::default(),
+            _held: Arc::new(Held::new(bytes)),
         }
     }
 

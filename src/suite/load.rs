@@ -424,7 +424,7 @@ fn str_list(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn parse_party(s: &str) -> Party {
+pub(super) fn parse_party(s: &str) -> Party {
     match s {
         "AS" => Party::AuthorizationServer,
         "client" => Party::Client,
@@ -432,7 +432,7 @@ fn parse_party(s: &str) -> Party {
     }
 }
 
-fn parse_level(s: &str) -> Level {
+pub(super) fn parse_level(s: &str) -> Level {
     match s {
         "SHOULD" => Level::Should,
         "MAY" => Level::May,

@@ -8,6 +8,7 @@
 //! - `select.rs`: ids, globs, tags, level and revision.
 
 pub mod actions;
+pub mod listing;
 pub mod load;
 pub mod model;
 pub mod select;

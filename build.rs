@@ -1,0 +1,98 @@
+//! Reads the embedded suite files once, at build time, into the compact listing `authspec list`
+//! prints from (ids, titles, levels, parties, requirements, mutants, revisions, tags), so that
+//! listing the cases does not parse YAML. Everything else loads and checks the suites at run
+//! time; a unit test keeps this listing equal to what the loader reads.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The position type `src/suite/yaml.rs` reports (the build script's copy of `vocab::Pos`).
+mod vocab {
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Pos {
+        pub line: usize,
+        pub col: usize,
+    }
+}
+
+#[path = "src/suite/yaml.rs"]
+#[allow(dead_code)]
+mod yaml;
+
+use serde_json::Value;
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+fn list(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
+    format!("&[{}]", inner.join(", "))
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=suites");
+    println!("cargo:rerun-if-changed=src/suite/yaml.rs");
+    let mut files: Vec<_> = std::fs::read_dir("suites")
+        .expect("suites/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("&[\n");
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let source = std::fs::read_to_string(path).expect("suite file");
+        let name = format!(
+            "suites/{}",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+        );
+        // A file that does not parse is left out: the loader reports it (with its position)
+        // and the listing test fails.
+        let Ok((v, _)) = yaml::parse(&source) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "    ({name:?}, ListedSuite {{ name: {:?}, title: {:?}, party: {:?}, cases: &[",
+            text(v.get("suite")),
+            text(v.get("title")),
+            text(v.get("party")),
+        );
+        for c in v
+            .get("cases")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let _ = writeln!(
+                out,
+                "        ListedCase {{ id: {:?}, title: {:?}, level: {:?}, party: {:?}, requirements: {}, mutants: {}, spec: {}, tags: {} }},",
+                text(c.get("id")),
+                text(c.get("title")),
+                text(c.get("level")),
+                c.get("party").and_then(Value::as_str),
+                list(&strings(c.get("requirements"))),
+                list(&strings(c.get("mutants"))),
+                list(&strings(c.get("spec"))),
+                list(&strings(c.get("tags"))),
+            );
+        }
+        out.push_str("    ] }),\n");
+    }
+    out.push_str("]\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("listing.rs");
+    std::fs::write(dest, out).expect("write the listing");
+}
