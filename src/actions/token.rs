@@ -34,7 +34,14 @@ pub async fn token(
         return token_once(ctx, flow, a, block, vars).await;
     }
     let started = std::time::Instant::now();
-    let at_once = (RACE_REQUESTS_AT_ONCE / a.concurrent.max(1)).max(1) as usize;
+    // Against a target whose answers are large (the run already holds much of its memory
+    // budget in answers), the rounds run one after the other: each overlapping round holds its
+    // own copy of the flow and its own answers.
+    let at_once = if crate::http::held_bytes() >= crate::http::HELD_BUDGET / 4 {
+        1
+    } else {
+        (RACE_REQUESTS_AT_ONCE / a.concurrent.max(1)).max(1) as usize
+    };
     let base = flow.clone();
     let mut rounds = futures::stream::iter(1..=a.rounds)
         .map(|round| {

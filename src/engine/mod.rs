@@ -134,9 +134,9 @@ pub async fn run(
 }
 
 /// How many cases run at once whatever their answers (`--jobs` when it is lower).
-pub const STEADY_JOBS: usize = 8;
+pub const STEADY_JOBS: usize = 4;
 /// What the answers the run holds may come to for more than [`STEADY_JOBS`] cases to run.
-pub const HELD_BUDGET: usize = 4 * 1024 * 1024;
+pub const HELD_BUDGET: usize = crate::http::HELD_BUDGET;
 
 /// Whether one more case may start beside `running`: up to [`STEADY_JOBS`] always; beyond, up
 /// to `jobs` once a case has finished and while the answers held stay under [`HELD_BUDGET`].

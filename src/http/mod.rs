@@ -91,6 +91,10 @@ pub struct Response {
 /// stays under its budget, so large answers cost memory per case, not per job.
 static HELD_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// What the answers a run holds may come to before it holds back: more cases at once (the
+/// engine) and overlapping race rounds (a case) wait while the held answers exceed it.
+pub const HELD_BUDGET: usize = 4 * 1024 * 1024;
+
 /// See [`HELD_BYTES`].
 pub fn held_bytes() -> usize {
     HELD_BYTES.load(std::sync::atomic::Ordering::Relaxed)
