@@ -39,7 +39,7 @@ pub struct RunArgs {
     /// PATH `-` is stdout (repeatable).
     #[arg(long = "report", value_parser = parse_report)]
     pub reports: Vec<(Format, PathBuf)>,
-    /// How many cases run at once: up to 8 always, more only while the answers the run holds
+    /// How many cases run at once: up to 4 always, more only while the answers the run holds
     /// are small. Whatever it is, at most 8 connections (HTTP/1.1) or 32 requests on one
     /// connection (HTTP/2) go to one origin at a time.
     #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(1..=256))]
