@@ -203,19 +203,13 @@ fn error_format(ends: &Endpoints, ex: &Exchange) -> Verdict {
     }
 }
 
-/// RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E.
-fn allowed(s: &str) -> bool {
-    s.bytes()
-        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-}
-
 fn error_charset(ends: &Endpoints, ex: &Exchange) -> Verdict {
     let Some((name, Some(m))) = oauth_error_body(ends, ex) else {
         return Verdict::NotMine;
     };
     for member in ["error", "error_description"] {
         if let Some(v) = m.get(member).and_then(Value::as_str)
-            && !allowed(v)
+            && !crate::oauth::error_text_allowed(v)
         {
             return Verdict::Bad(format!(
                 "the {name} endpoint's {member} has characters outside %x20-21 / %x23-5B / %x5D-7E"
@@ -478,18 +472,5 @@ impl Observers {
                 r
             })
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_error_charset_is_rfc_6749s() {
-        assert!(allowed("invalid_request: the code is unknown"));
-        assert!(!allowed("quote \" inside"));
-        assert!(!allowed("back\\slash"));
-        assert!(!allowed("naïve"));
     }
 }

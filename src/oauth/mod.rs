@@ -43,3 +43,23 @@ pub fn scope_union<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Vec<&'a str
     }
     all
 }
+
+/// Whether an `error` or `error_description` value stays within RFC 6749 §5.2's characters:
+/// %x20-21 / %x23-5B / %x5D-7E.
+pub fn error_text_allowed(s: &str) -> bool {
+    s.bytes()
+        .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+#[cfg(test)]
+mod error_text_tests {
+    use super::error_text_allowed as allowed;
+
+    #[test]
+    fn the_error_charset_is_rfc_6749s() {
+        assert!(allowed("invalid_request: the code is unknown"));
+        assert!(!allowed("quote \" inside"));
+        assert!(!allowed("back\\slash"));
+        assert!(!allowed("naïve"));
+    }
+}
