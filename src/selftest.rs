@@ -10,7 +10,7 @@ use std::time::Duration;
 use reference_server::{Config, Mutant};
 use url::Url;
 
-use crate::actions::context::AuthOptions;
+use crate::actions::context::{AuthOptions, Driver, Login};
 use crate::http::{HttpClient, HttpOptions, Redactor};
 use crate::requirements::Catalogue;
 use crate::result::{CaseResult, Outcome, RunReport};
@@ -35,38 +35,40 @@ pub async fn start(config: Config) -> Result<(reference_server::RunningServer, U
     Ok((server, target))
 }
 
+/// The `--login` values that get through the reference server's upstream sign-in under
+/// `federated-login` (its test user, for the upstream's origin only); none otherwise.
+pub fn upstream_logins(server: &reference_server::RunningServer) -> Vec<Login> {
+    let Some(upstream) = server.upstream_url().and_then(|u| Url::parse(u).ok()) else {
+        return Vec::new();
+    };
+    [
+        ("username", reference_server::FORM_USERNAME),
+        ("password", reference_server::FORM_PASSWORD),
+    ]
+    .into_iter()
+    .map(|(field, value)| Login::for_origin_of(&upstream, field, value))
+    .collect()
+}
+
 /// What a person would give to get through the reference server's sign-in: under
-/// `federated-login`, the form driver and the upstream's test user, for the upstream's origin
-/// only, unless the user gave `--login` values of their own.
+/// `federated-login`, the form driver and [`upstream_logins`], unless the user gave `--login`
+/// values of their own.
 pub fn reference_auth(
     server: &reference_server::RunningServer,
     mut auth: AuthOptions,
 ) -> AuthOptions {
-    let Some(upstream) = server.upstream_url().and_then(|u| Url::parse(u).ok()) else {
+    let upstream = upstream_logins(server);
+    if upstream.is_empty() {
         return auth;
-    };
-    let origin = format!(
-        "{}:{}",
-        upstream.host_str().unwrap_or_default(),
-        upstream.port_or_known_default().unwrap_or_default()
-    );
+    }
     // Values the user gave for the server's own form are never sent upstream (the driver fills
     // a form only with the values for its origin), so the test user is added only when the
     // user gave none at all.
     if auth.login.is_empty() {
-        for (field, value) in [
-            ("username", reference_server::FORM_USERNAME),
-            ("password", reference_server::FORM_PASSWORD),
-        ] {
-            auth.login.push(crate::actions::context::Login {
-                origin: Some(origin.clone()),
-                field: field.into(),
-                value: value.into(),
-            });
-        }
+        auth.login = upstream;
     }
-    if auth.driver == crate::actions::context::Driver::Auto {
-        auth.driver = crate::actions::context::Driver::Form;
+    if auth.driver == Driver::Auto {
+        auth.driver = Driver::Form;
     }
     auth
 }

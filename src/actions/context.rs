@@ -73,6 +73,24 @@ impl Login {
         }
     }
 
+    /// A value for the forms of `page`'s origin only.
+    pub fn for_origin_of(page: &Url, field: &str, value: &str) -> Login {
+        Login {
+            origin: Some(Login::origin_of(page)),
+            field: field.into(),
+            value: value.into(),
+        }
+    }
+
+    /// `host:port` of a URL: how `--login` names its origin.
+    pub fn origin_of(page: &Url) -> String {
+        let host = page.host_str().unwrap_or_default();
+        match page.port_or_known_default() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        }
+    }
+
     /// Reads `FIELD=VALUE` or `HOST[:PORT]:FIELD=VALUE` (the field is what follows the last
     /// colon before `=`).
     pub fn parse(s: &str) -> Result<Login, String> {
@@ -120,6 +138,16 @@ impl Login {
             .filter(|l| l.applies_to(page, is_as))
             .map(|l| (l.field.clone(), l.value.clone()))
             .collect()
+    }
+}
+
+/// As the flag's value reads: `[HOST[:PORT]:]FIELD=VALUE`.
+impl std::fmt::Display for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}:")?;
+        }
+        write!(f, "{}={}", self.field, self.value)
     }
 }
 

@@ -167,7 +167,7 @@ pub(crate) async fn http_driver(
                 return Ok(Outcome::Stuck(format!(
                     "a login form at {origin} asks for a password, and no --login value was \
                      given for it; --login {host}:FIELD=VALUE fills it",
-                    host = host_port(&sent.url),
+                    host = Login::origin_of(&sent.url),
                 )));
             }
             match fill_form(&resp, &sent.url, &login) {
@@ -190,7 +190,7 @@ pub(crate) async fn http_driver(
                  origin), or --authorize command",
                 ctx.auth.driver.name(),
                 sent.url,
-                host_port(&sent.url),
+                Login::origin_of(&sent.url),
             )));
         }
         return Ok(Outcome::Page {
@@ -202,15 +202,6 @@ pub(crate) async fn http_driver(
         url: start.to_string(),
         hops: MAX_HOPS,
     })
-}
-
-/// `host:port` of a URL, as `--login` names an origin.
-fn host_port(u: &Url) -> String {
-    let host = u.host_str().unwrap_or_default();
-    match u.port_or_known_default() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    }
 }
 
 /// Fills the first form on the page: its own values, then `--login` values, then the first

@@ -112,13 +112,13 @@ pub(super) async fn cmd_serve(a: ServeArgs) -> i32 {
         banner.push_str(&format!("\nCA certificate:        {}", path.display()));
     }
     if let Some(upstream) = server.upstream_url() {
-        let origin = upstream
-            .trim_start_matches("http://")
-            .trim_start_matches("https://");
+        let flags: Vec<String> = crate::selftest::upstream_logins(&server)
+            .iter()
+            .map(|l| format!("--login {l}"))
+            .collect();
         banner.push_str(&format!(
-            "\nupstream sign-in:      {upstream} (federated-login; run with --authorize form --login {origin}:username={} --login {origin}:password={})",
-            reference_server::FORM_USERNAME,
-            reference_server::FORM_PASSWORD
+            "\nupstream sign-in:      {upstream} (federated-login; run with --authorize form {})",
+            flags.join(" ")
         ));
     }
     print_out(&banner);
