@@ -93,26 +93,32 @@ pub async fn authorize(
     let mut values = Vars::new();
     values.insert("login_pages".into(), login_pages(&log[before..]));
     let origins = super::driver::origins_of(&log[before..]);
-    let path = (origins.len() > 1).then(|| {
-        format!(
-            "the authorization went through {} origins: {}",
-            origins.len(),
-            origins.join(" → ")
-        )
-    });
+    let chain = origins.join(" → ");
+    let crossed = origins.len();
     values.insert(
         "authorization_origins".into(),
         Value::Array(origins.into_iter().map(Value::String).collect()),
     );
     super::state::observe(flow, a.client.as_deref().unwrap_or("main"), &mut values);
+    if let Outcome::Stuck(why) = outcome {
+        return unreached(
+            format!(
+                "authorization could not complete (through {chain}): {why}; --authorize form \
+                 with --login fields, or --authorize command, can carry it through"
+            ),
+            log,
+        );
+    }
     let mut record = authorization_record(ctx, flow, outcome, &targets, state, values, log);
-    if let (Some(p), Ok(_)) = (&path, &record.result) {
-        record.notes.push(p.clone());
+    if crossed > 1 && record.result.is_ok() {
+        record.notes.push(format!(
+            "the authorization went through {crossed} origins: {chain}"
+        ));
     }
     record
 }
 
-/// What the step observed from the driver's outcome.
+/// What the step observed from the driver's outcome (a stuck driver is the caller's).
 fn authorization_record(
     ctx: &TargetContext,
     flow: &mut FlowState,
@@ -122,24 +128,9 @@ fn authorization_record(
     mut values: Vars,
     log: Vec<Exchange>,
 ) -> StepRecord {
-    let origins = values
-        .get("authorization_origins")
-        .and_then(Value::as_array)
-        .map(|o| {
-            o.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" → ")
-        })
-        .unwrap_or_default();
     match outcome {
-        Outcome::Stuck(why) => unreached(
-            format!(
-                "authorization could not complete (through {origins}): {why}; --authorize form \
-                 with --login fields, or --authorize command, can carry it through"
-            ),
-            log,
-        ),
+        // Handled by the caller, which knows the origins the dance went through.
+        Outcome::Stuck(why) => unreached(why, log),
         Outcome::Page { response, url } => {
             values.insert("redirected".into(), Value::Bool(false));
             values.insert("redirected_anywhere".into(), Value::Bool(false));
