@@ -38,20 +38,8 @@ pub async fn register(
             if a.or_given
                 && let Some((id, secret)) = &ctx.auth.second_client
             {
-                flow.clients.insert(
-                    a.label.clone(),
-                    Client {
-                        id: id.clone(),
-                        secret: secret.clone(),
-                        auth_method: if secret.is_some() {
-                            "client_secret_basic".into()
-                        } else {
-                            "none".into()
-                        },
-                        redirect_uri: ctx.auth.redirect_uri.clone(),
-                        redirect_uris: vec![ctx.auth.redirect_uri.clone()],
-                    },
-                );
+                flow.clients
+                    .insert(a.label.clone(), Client::given(ctx, id, secret.as_deref()));
                 let mut record = observed(None, Vars::new(), log);
                 record.notes.push(format!(
                     "no dynamic registration: the second --client-id is the `{}` client",

@@ -21,6 +21,24 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
 }
 
+impl Client {
+    /// A client registered out of band (`--client-id`, `--client-secret-env`): it
+    /// authenticates with HTTP Basic when it has a secret, and uses the run's redirect URI.
+    pub(crate) fn given(ctx: &TargetContext, id: &str, secret: Option<&str>) -> Client {
+        Client {
+            id: id.to_string(),
+            secret: secret.map(str::to_string),
+            auth_method: if secret.is_some() {
+                "client_secret_basic".into()
+            } else {
+                "none".into()
+            },
+            redirect_uri: ctx.auth.redirect_uri.clone(),
+            redirect_uris: vec![ctx.auth.redirect_uri.clone()],
+        }
+    }
+}
+
 /// What a case has obtained so far.
 #[derive(Clone, Debug, Default)]
 pub struct FlowState {
@@ -136,17 +154,11 @@ pub(crate) fn client_for(
         return Some(c.clone());
     }
     if label.is_none() || label == Some("main") {
-        return ctx.auth.client_id.as_ref().map(|id| Client {
-            id: id.clone(),
-            secret: ctx.auth.client_secret.clone(),
-            auth_method: if ctx.auth.client_secret.is_some() {
-                "client_secret_basic".into()
-            } else {
-                "none".into()
-            },
-            redirect_uri: ctx.auth.redirect_uri.clone(),
-            redirect_uris: vec![ctx.auth.redirect_uri.clone()],
-        });
+        return ctx
+            .auth
+            .client_id
+            .as_ref()
+            .map(|id| Client::given(ctx, id, ctx.auth.client_secret.as_deref()));
     }
     None
 }
