@@ -373,20 +373,25 @@ fn issue_code(state: &AppState, reply: &Reply<'_>, authorization: Authorization)
     };
     let mut params = vec![("code", code.clone())];
     if state.has(Mutant::RedirectLeaksToken) {
-        let mut store = state.store.lock();
-        let grant = store.new_grant();
-        let leaked = token::mint_access_token(
-            state,
-            &mut store,
-            &authorization.client_id,
-            grant,
-            &authorization.scope,
-            &authorization.resources,
-        );
-        params.push(("access_token", leaked));
+        params.push(("access_token", access_token_for(state, &authorization)));
     }
     state.store.lock().insert_code(code, authorization);
     reply.redirect(params, false)
+}
+
+/// An access token of a new grant for what `authorization` asked, straight from the
+/// authorization endpoint (only the implicit-grant and token-leak mutants do this).
+fn access_token_for(state: &AppState, authorization: &Authorization) -> String {
+    let mut store = state.store.lock();
+    let grant = store.new_grant();
+    token::mint_access_token(
+        state,
+        &mut store,
+        &authorization.client_id,
+        grant,
+        &authorization.scope,
+        &authorization.resources,
+    )
 }
 
 /// Only under `authorize-accepts-token-response-type`: the implicit grant.
@@ -395,18 +400,7 @@ fn implicit_response(
     reply: &Reply<'_>,
     authorization: &Authorization,
 ) -> Response {
-    let access_token = {
-        let mut store = state.store.lock();
-        let grant = store.new_grant();
-        token::mint_access_token(
-            state,
-            &mut store,
-            &authorization.client_id,
-            grant,
-            &authorization.scope,
-            &authorization.resources,
-        )
-    };
+    let access_token = access_token_for(state, authorization);
     reply.redirect(
         vec![
             ("access_token", access_token),
