@@ -266,14 +266,17 @@ pub(crate) fn template_keys(v: Value, vars: &Vars) -> Result<Value, String> {
     })
 }
 
+/// The tools a `tools/list` answer lists.
+fn listed_tools(resp: &Response) -> Option<&Vec<Value>> {
+    resp.json_ref()
+        .and_then(|j| j.pointer("/result/tools"))
+        .and_then(Value::as_array)
+}
+
 /// The first tool parameter a server asks clients to mirror into a header (`x-mcp-header`,
 /// 2026-07-28 streamable HTTP §6.3): the tool, the property and the header name.
 pub(crate) fn mirrored_tool_param(resp: &Response, values: &mut Vars) {
-    let Some(tools) = resp
-        .json_ref()
-        .and_then(|j| j.pointer("/result/tools"))
-        .and_then(Value::as_array)
-    else {
+    let Some(tools) = listed_tools(resp) else {
         return;
     };
     for tool in tools {
@@ -325,11 +328,7 @@ pub(crate) fn input_request_methods(resp: &Response, values: &mut Vars) {
 /// when listed, else the first tool that takes no required argument. Required string arguments
 /// get the text `authspec`; a tool that requires anything else is not chosen.
 pub(crate) fn harmless_tool(resp: &Response, values: &mut Vars) {
-    let Some(tools) = resp
-        .json_ref()
-        .and_then(|j| j.pointer("/result/tools"))
-        .and_then(Value::as_array)
-    else {
+    let Some(tools) = listed_tools(resp) else {
         return;
     };
     let arguments = |tool: &Value| -> Option<serde_json::Map<String, Value>> {
