@@ -716,39 +716,72 @@ fn case_order_does_not_depend_on_concurrency() {
     assert_eq!(serial, ids("32"));
 }
 
-/// A case authspec cannot get to is "not judged": counted apart from skips in every format,
-/// with its reason, and a MUST case not judged makes the run incomplete (exit 5).
-#[test]
-fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
-    let dir = std::env::temp_dir().join(format!("authspec-not-judged-{}", std::process::id()));
+/// What a run wrote in each format: console, the JSON report (parsed and its text), JUnit and
+/// Markdown, with the exit code.
+struct EveryFormat {
+    code: Option<i32>,
+    console: String,
+    stderr: String,
+    report: Value,
+    json: String,
+    junit: String,
+    markdown: String,
+}
+
+/// Runs authspec with `args` and `env`, writing the JSON, JUnit and Markdown reports beside the
+/// console, and reads them all back.
+fn run_in_every_format(label: &str, args: &[&str], env: &[(&str, &str)]) -> EveryFormat {
+    let dir = std::env::temp_dir().join(format!("authspec-{label}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (json, junit, md) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"));
-    // With a token from outside, a case that needs a fresh authorization code cannot be reached.
     let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
-        .args([
-            "run",
-            "pkce/4.6/wrong-verifier",
-            "--access-token-env",
-            "AUTHSPEC_NOT_JUDGED_TOKEN",
-            "--report",
-        ])
+        .args(args)
+        .arg("--report")
         .arg(format!("json={}", json.display()))
         .arg("--report")
         .arg(format!("junit={}", junit.display()))
         .arg("--report")
         .arg(format!("markdown={}", md.display()))
-        .env("AUTHSPEC_NOT_JUDGED_TOKEN", "an-outside-token")
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_ACTIONS")
         .output()
         .expect("the binary runs");
-    let console = stdout(&out);
-    assert_eq!(out.status.code(), Some(5), "{console}{}", stderr(&out));
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let json_text = read(&json);
+    let formats = EveryFormat {
+        code: out.status.code(),
+        console: stdout(&out),
+        stderr: stderr(&out),
+        report: serde_json::from_str(&json_text).unwrap_or(Value::Null),
+        json: json_text,
+        junit: read(&junit),
+        markdown: read(&md),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    formats
+}
+
+/// A case authspec cannot get to is "not judged": counted apart from skips in every format,
+/// with its reason, and a MUST case not judged makes the run incomplete (exit 5).
+#[test]
+fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
+    // With a token from outside, a case that needs a fresh authorization code cannot be reached.
+    let run = run_in_every_format(
+        "not-judged",
+        &[
+            "run",
+            "pkce/4.6/wrong-verifier",
+            "--access-token-env",
+            "AUTHSPEC_NOT_JUDGED_TOKEN",
+        ],
+        &[("AUTHSPEC_NOT_JUDGED_TOKEN", "an-outside-token")],
+    );
+    let (console, report) = (&run.console, &run.report);
+    assert_eq!(run.code, Some(5), "{console}{}", run.stderr);
     assert!(console.contains("1 not judged"), "{console}");
     assert!(console.contains("--access-token-env"), "{console}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
-    assert_valid_report(&report);
+    assert_valid_report(report);
     assert_eq!(report["summary"]["not_judged"], 1);
     assert_eq!(report["cases"][0]["result"], "not_judged");
     // Counted apart: no case of the selection is a skip (the run-wide rules, which had nothing
@@ -760,12 +793,10 @@ fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
         .filter(|c| c["result"] == "skip" && !c["id"].as_str().unwrap_or("").starts_with("run/"))
         .count();
     assert_eq!(skipped_cases, 0);
-    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let (xml, summary) = (&run.junit, &run.markdown);
     assert!(xml.contains("not_judged"), "{xml}");
-    let summary = std::fs::read_to_string(&md).expect("markdown");
     assert!(summary.contains("Not judged"), "{summary}");
     assert!(summary.contains("incomplete run"), "{summary}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// An authorization that stops at a login form on another origin (an upstream identity provider
@@ -774,11 +805,9 @@ fn a_case_authspec_cannot_reach_is_not_judged_in_every_format() {
 /// user gave for the authorization server are not sent to the other origin.
 #[test]
 fn a_login_form_on_another_origin_without_values_for_it_is_not_judged() {
-    let dir = std::env::temp_dir().join(format!("authspec-cross-origin-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let (json, junit, md) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"));
-    let out = Command::new(env!("CARGO_BIN_EXE_authspec"))
-        .args([
+    let run = run_in_every_format(
+        "cross-origin",
+        &[
             "run",
             "oauth21/4.1.3/code-single-use",
             "--variant",
@@ -789,48 +818,31 @@ fn a_login_form_on_another_origin_without_values_for_it_is_not_judged() {
             "username=alice",
             "--login",
             "password=not-for-the-upstream",
-            "--report",
-        ])
-        .arg(format!("json={}", json.display()))
-        .arg("--report")
-        .arg(format!("junit={}", junit.display()))
-        .arg("--report")
-        .arg(format!("markdown={}", md.display()))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("the binary runs");
-    let console = stdout(&out);
-    assert_eq!(out.status.code(), Some(5), "{console}{}", stderr(&out));
+        ],
+        &[],
+    );
+    let (console, report) = (&run.console, &run.report);
+    assert_eq!(run.code, Some(5), "{console}{}", run.stderr);
     assert!(console.contains("1 not judged"), "{console}");
     assert!(console.contains("asks for a password"), "{console}");
     assert!(console.contains(":FIELD=VALUE"), "{console}");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
-    assert_valid_report(&report);
+    assert_valid_report(report);
     assert_eq!(report["summary"]["not_judged"], 1);
     let case = &report["cases"][0];
     assert_eq!(case["result"], "not_judged");
     // The reason names the chain of origins the dance went through.
     let message = case["message"].as_str().unwrap_or_default();
     assert!(message.matches("127.0.0.1:").count() >= 2, "{message}");
-    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let (xml, summary) = (&run.junit, &run.markdown);
     assert!(xml.contains("not_judged"), "{xml}");
-    let summary = std::fs::read_to_string(&md).expect("markdown");
     assert!(summary.contains("Not judged"), "{summary}");
     assert!(summary.contains("asks for a password"), "{summary}");
-    for text in [
-        &console,
-        &std::fs::read_to_string(&json).expect("json"),
-        &xml,
-        &summary,
-    ] {
+    for text in [console, &run.json, xml, summary] {
         assert!(
             !text.contains("not-for-the-upstream"),
             "a --login value leaked"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Through an OAuth proxy (`federated-login`), the default run fills the upstream's login form
