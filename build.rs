@@ -50,6 +50,7 @@ fn main() {
         .collect();
     files.sort();
     let mut out = String::from("&[\n");
+    let mut compiled = String::from("&[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let source = std::fs::read_to_string(path).expect("suite file");
@@ -61,9 +62,10 @@ fn main() {
         );
         // A file that does not parse is left out: the loader reports it (with its position)
         // and the listing test fails.
-        let Ok((v, _)) = yaml::parse(&source) else {
+        let Ok((v, spans)) = yaml::parse(&source) else {
             continue;
         };
+        compiled_suite(&name, &v, &spans, &mut compiled);
         let _ = writeln!(
             out,
             "    ({name:?}, ListedSuite {{ name: {:?}, title: {:?}, party: {:?}, cases: &[",
@@ -95,4 +97,28 @@ fn main() {
     out.push_str("]\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("listing.rs");
     std::fs::write(dest, out).expect("write the listing");
+    compiled.push_str("]\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("compiled.rs");
+    std::fs::write(dest, compiled).expect("write the compiled suites");
+}
+
+/// One suite as the loader reads it, worked out now so that a run parses JSON, not YAML: the
+/// JSON text (in its own file, included as a string) and where each mapping and sequence
+/// starts, for the positions the model keeps.
+fn compiled_suite(name: &str, value: &Value, spans: &yaml::SpanMap, out: &mut String) {
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    let json_name = format!("{}.json", name.replace('/', "_"));
+    std::fs::write(
+        Path::new(&out_dir).join(&json_name),
+        serde_json::to_string(value).expect("a suite is JSON"),
+    )
+    .expect("write a compiled suite");
+    let _ = writeln!(
+        out,
+        "    ({name:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/{json_name}\")), &["
+    );
+    for (pointer, pos) in spans.containers(value) {
+        let _ = writeln!(out, "        ({pointer:?}, {}, {}),", pos.line, pos.col);
+    }
+    out.push_str("    ]),\n");
 }

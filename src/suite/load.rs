@@ -271,7 +271,20 @@ pub fn load_source(
     catalogue: &Catalogue,
     mutants: &[&str],
 ) -> Result<Suite, LoadError> {
-    let (value, spans) = match yaml::parse(source) {
+    let embedded = is_embedded(file, source);
+    let compiled = embedded
+        .then(|| super::COMPILED.iter().find(|(name, _, _)| *name == file))
+        .flatten()
+        .and_then(|(_, json, spans)| {
+            serde_json::from_str::<Value>(json)
+                .ok()
+                .map(|v| (v, SpanMap::built(spans)))
+        });
+    let parsed = match compiled {
+        Some(c) => Ok(c),
+        None => yaml::parse(source),
+    };
+    let (value, spans) = match parsed {
         Ok(v) => v,
         Err(e) => {
             let mut ctx = Ctx {
@@ -292,7 +305,7 @@ pub fn load_source(
     };
     // An embedded suite passed the schema when it was built (the test below proves it for
     // every one); a file from disk is checked now.
-    if !is_embedded(file, source) {
+    if !embedded {
         schema_check(&value, &mut ctx);
     }
     // The typed build below tolerates what the schema rejected, so one pass reports both kinds
@@ -846,6 +859,32 @@ mod embedded_tests {
             };
             schema_check(&value, &mut ctx);
             assert!(ctx.errors.is_empty(), "{file}: {:?}", ctx.errors);
+        }
+    }
+
+    /// A run reads the embedded suites from the JSON `build.rs` wrote: it must be what the
+    /// YAML says, with the same positions for every mapping and sequence.
+    #[test]
+    fn the_compiled_suites_are_the_yaml() {
+        let all: Vec<_> = super::super::EMBEDDED
+            .iter()
+            .chain(super::super::CLIENT_EMBEDDED)
+            .collect();
+        assert_eq!(all.len(), super::super::COMPILED.len());
+        for (file, source) in all {
+            let (value, spans) = yaml::parse(source).expect("embedded YAML parses");
+            let (_, json, positions) = super::super::COMPILED
+                .iter()
+                .find(|(name, _, _)| name == file)
+                .unwrap_or_else(|| panic!("{file} was not compiled"));
+            let compiled: Value = serde_json::from_str(json).expect("compiled JSON");
+            assert_eq!(compiled, value, "{file}");
+            let built = SpanMap::built(positions);
+            let containers = spans.containers(&value);
+            assert_eq!(containers.len(), positions.len(), "{file}");
+            for (pointer, pos) in containers {
+                assert_eq!(built.value(&pointer), pos, "{file} {pointer}");
+            }
         }
     }
 }

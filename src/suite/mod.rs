@@ -47,5 +47,11 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "load.yaml",
 ];
 
+/// Every embedded suite file as the loader reads it, worked out at build time (`build.rs`):
+/// `(path, JSON text, where each mapping and sequence starts)`. Running parses this JSON
+/// instead of the YAML; a test keeps both readings equal.
+pub(crate) const COMPILED: &[(&str, &str, &[(&str, usize, usize)])] =
+    include!(concat!(env!("OUT_DIR"), "/compiled.rs"));
+
 /// The client-conformance suites (party `client`), run by `authspec client`, never by `run`.
 pub const CLIENT_EMBEDDED: &[(&str, &str)] = embed!["client-auth.yaml"];

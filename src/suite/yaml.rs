@@ -17,15 +17,57 @@ pub use crate::vocab::Pos;
 pub struct SpanMap {
     values: HashMap<String, Pos>,
     keys: HashMap<String, Pos>,
+    /// Positions worked out when the binary was built (an embedded suite's mappings and
+    /// sequences), sorted by pointer: `(pointer, line, column)`.
+    built: &'static [(&'static str, usize, usize)],
 }
 
 impl SpanMap {
+    /// The positions of an embedded suite, worked out at build time (see `build.rs`).
+    pub fn built(positions: &'static [(&'static str, usize, usize)]) -> SpanMap {
+        SpanMap {
+            built: positions,
+            ..SpanMap::default()
+        }
+    }
+
+    /// Where each mapping and sequence of `value` starts, sorted by pointer: what `build.rs`
+    /// keeps of an embedded suite (a scalar's position only ever appears in an error, and the
+    /// loader reports none for those suites).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn containers(&self, value: &Value) -> Vec<(String, Pos)> {
+        let mut out: Vec<(String, Pos)> = self
+            .values
+            .iter()
+            .filter(|(p, _)| {
+                value
+                    .pointer(p)
+                    .is_some_and(|v| v.is_object() || v.is_array())
+            })
+            .map(|(p, pos)| (p.clone(), *pos))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    fn lookup(&self, pointer: &str) -> Option<Pos> {
+        self.values.get(pointer).copied().or_else(|| {
+            self.built
+                .binary_search_by(|(p, _, _)| (*p).cmp(pointer))
+                .ok()
+                .map(|i| Pos {
+                    line: self.built[i].1,
+                    col: self.built[i].2,
+                })
+        })
+    }
+
     /// Position of the value at `pointer`, falling back to its nearest ancestor.
     pub fn value(&self, pointer: &str) -> Pos {
         let mut p = pointer.to_string();
         loop {
-            if let Some(pos) = self.values.get(&p) {
-                return *pos;
+            if let Some(pos) = self.lookup(&p) {
+                return pos;
             }
             match p.rfind('/') {
                 Some(i) => p.truncate(i),
