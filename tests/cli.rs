@@ -907,3 +907,55 @@ fn a_second_client_id_judges_the_rules_between_two_clients() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("at most twice"), "{}", stderr(&out));
 }
+
+/// A server that stops answering for its rate (429) has not answered wrongly: the cases it
+/// refused are not judged, with the reason, never failed. `authspec serve` throttles an address
+/// after fifty failed client authentications a minute, and the secret-guessing probe makes ten
+/// each run, so a few runs in a row meet the limit.
+#[test]
+fn a_rate_limited_answer_is_not_judged_never_failed() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authspec"))
+        .args(["serve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut target = String::new();
+    let stdout_pipe = child.stdout.take().expect("stdout");
+    BufReader::new(stdout_pipe)
+        .read_line(&mut target)
+        .expect("a line");
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let out = authspec(&[
+            "run",
+            "--target",
+            target.trim(),
+            "oauth21/3.2.4/invalid-client-basic-401",
+            "oauth21/2.4.1/client-secret-guessing-throttled",
+            "--format",
+            "json",
+        ]);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let cases = v["cases"].as_array().cloned().unwrap_or_default();
+        seen.extend(cases.iter().map(|c| c["result"].clone()));
+        let refused: Vec<&Value> = cases
+            .iter()
+            .filter(|c| c["result"] == "not_judged")
+            .collect();
+        if let Some(case) = refused.first() {
+            let message = case["message"].as_str().unwrap_or_default();
+            assert!(message.contains("429"), "{case}");
+            assert_eq!(out.status.code(), Some(5), "{case}");
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!seen.iter().any(|r| r == "fail"), "{seen:?}");
+    assert!(
+        seen.iter().any(|r| r == "not_judged"),
+        "the server never throttled: {seen:?}"
+    );
+}
