@@ -4,13 +4,16 @@
 //!   in-process proxy that delays every chunk by 20 ms each way (a 40 ms round trip), with the
 //!   most connections open to that origin at once: over https (the reference server offers
 //!   HTTP/2) and over plain http (HTTP/1.1; the https-only cases skip);
-//! - **loopback must** and **loopback may**: `run` and `run --level may` against the in-process
-//!   reference server (the console report, as a user sees it);
+//! - **loopback must** and **loopback may**: `run --target URL` and `run --target URL --level
+//!   may` against `authspec serve --cimd-loopback`, its own process (the console report, as a
+//!   user sees it);
+//! - **bundled must** and **bundled may**: `run` and `run --level may` with no target, the
+//!   reference server in the same process (what the README's first command does);
 //! - **start-up**: `list` and `--help`;
 //! - **client**: `client --command "<authspec> mock-client"`, every scenario of one revision.
 //!
 //! Each prints the median wall time (and min–max) over several runs, the requests one run sends
-//! and the peak resident memory of the authspec process (`wait4`'s `ru_maxrss`). Nothing here
+//! and the peak resident memory of the authspec process that runs the cases (`wait4`'s `ru_maxrss`). Nothing here
 //! asserts a time: the figures are for people, and these machines are noisy.
 //!
 //! ```sh
@@ -24,7 +27,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reference_server::Config;
@@ -94,22 +97,28 @@ fn ms(d: Duration) -> f64 {
 
 /// Runs a command `runs` times and prints one line: median (min–max) wall, requests, peak RSS.
 fn bench(label: &str, bin: &str, args: &[&str], runs: usize, requests: Option<usize>) {
-    bench_settled(label, bin, args, runs, requests, &|| {});
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    bench_fresh(label, bin, runs, requests, &mut || (args.clone(), None));
 }
 
-/// [`bench`], calling `settle` before each run.
-fn bench_settled(
+/// What one measured run needs: its arguments, and a server to stop after it.
+type Fresh<'a> = dyn FnMut() -> (Vec<String>, Option<Serve>) + 'a;
+
+/// [`bench`], each run against what `fresh` sets up before it (and stops after it).
+fn bench_fresh(
     label: &str,
     bin: &str,
-    args: &[&str],
     runs: usize,
     requests: Option<usize>,
-    settle: &dyn Fn(),
+    fresh: &mut Fresh<'_>,
 ) {
     let mut samples: Vec<Sample> = (0..runs)
         .map(|_| {
-            settle();
-            measure(bin, args)
+            let (args, server) = fresh();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let sample = measure(bin, &args);
+            drop(server);
+            sample
         })
         .collect();
     let codes: Vec<i32> = samples.iter().map(|s| s.code).collect();
@@ -138,16 +147,53 @@ fn bench_settled(
     );
 }
 
+/// `authspec serve --cimd-loopback` as its own process, stopped when dropped. Every measured
+/// run gets a fresh one: the reference server throttles an address after fifty failed client
+/// authentications a minute, and a full run makes a good part of that.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Serve {
+    fn start(bin: &str) -> Serve {
+        use std::io::BufRead;
+        let mut child = Command::new(bin)
+            .args(["serve", "--cimd-loopback"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin} serve: {e}"));
+        let mut url = String::new();
+        let out = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(out)
+            .read_line(&mut url)
+            .expect("serve prints its URL");
+        Serve {
+            child,
+            url: url.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The requests a run sends, from its JSON report.
-fn requests_of(bin: &str, args: &[&str]) -> Option<usize> {
-    let mut a: Vec<&str> = args.to_vec();
+fn requests_of<S: AsRef<str>>(bin: &str, args: &[S]) -> Option<usize> {
+    let mut a: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     a.extend(["--format", "json"]);
     let s = measure(bin, &a);
     // SPEED_KEEP=DIR keeps each JSON report there (per-case durations, for a closer look).
     if let Ok(dir) = std::env::var("SPEED_KEEP") {
         let name = args
             .iter()
-            .map(|a| a.replace(['/', ':'], "_"))
+            .map(|a| a.as_ref().replace(['/', ':'], "_"))
             .collect::<Vec<_>>();
         let _ = std::fs::write(
             PathBuf::from(dir).join(format!("{}.json", name[..2.min(name.len())].join("-"))),
@@ -166,12 +212,14 @@ struct Conns {
     total: AtomicUsize,
 }
 
-/// A TCP proxy that delivers every chunk `ONE_WAY` after it arrived, in each direction.
-async fn delay_proxy(listener: TcpListener, upstream: SocketAddr, conns: Arc<Conns>) {
+/// A TCP proxy that delivers every chunk `ONE_WAY` after it arrived, in each direction, to the
+/// port `upstream` holds when the connection comes.
+async fn delay_proxy(listener: TcpListener, upstream: Arc<AtomicU16>, conns: Arc<Conns>) {
     while let Ok((down, _)) = listener.accept().await {
         let conns = Arc::clone(&conns);
+        let port = upstream.load(Ordering::SeqCst);
         tokio::spawn(async move {
-            let Ok(up) = TcpStream::connect(upstream).await else {
+            let Ok(up) = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).await else {
                 return;
             };
             let _ = down.set_nodelay(true);
@@ -217,71 +265,102 @@ async fn delayed_pipe(
 
 /// The full run against the reference server behind the delay proxy: over https (HTTP/2,
 /// which the reference server offers), or with `tls` off over plain http (HTTP/1.1, where the
-/// limit on connections shows).
+/// limit on connections shows). Each run meets a fresh reference server behind the same proxy
+/// port (see [`Serve`] for why).
 fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime, tls: bool) {
     let scheme = if tls { "https" } else { "http" };
-    let (server, conns, target, ca_path) = rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let upstream = Arc::new(AtomicU16::new(0));
+    let conns = Arc::new(Conns::default());
+    rt.spawn(delay_proxy(
+        listener,
+        Arc::clone(&upstream),
+        Arc::clone(&conns),
+    ));
+    let target = format!("{scheme}://127.0.0.1:{port}/mcp");
+    let ca_path = std::env::temp_dir().join(format!("authspec-speed-ca-{port}.pem"));
+    // SPEED_WAN_ARGS adds arguments (`--jobs 16`, case globs) for a closer look.
+    let extra = std::env::var("SPEED_WAN_ARGS").unwrap_or_default();
+    let mut current: Option<reference_server::RunningServer> = None;
+    let mut fresh = || {
+        // The connections of the run before close after the delay too: each run starts on a
+        // quiet proxy, so that the count is its own.
+        let until = Instant::now() + Duration::from_secs(2);
+        while conns.open.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Some(old) = current.take() {
+            rt.block_on(old.shutdown());
+        }
         let config = Config {
             tls,
             cimd_loopback: true,
             public_url: Some(format!("{scheme}://127.0.0.1:{port}")),
             ..Config::default()
         };
-        let server = reference_server::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), config)
-            .await
+        let server = rt
+            .block_on(reference_server::spawn(
+                SocketAddr::from(([127, 0, 0, 1], 0)),
+                config,
+            ))
             .expect("the reference server starts");
-        let conns = Arc::new(Conns::default());
-        tokio::spawn(delay_proxy(
-            listener,
-            server.local_addr(),
-            Arc::clone(&conns),
-        ));
-        let ca_path = server.ca_cert_pem().map(|ca| {
-            let path = std::env::temp_dir().join(format!("authspec-speed-ca-{port}.pem"));
-            std::fs::write(&path, ca).expect("write the CA");
-            path
-        });
-        let target = format!("{scheme}://127.0.0.1:{port}/mcp");
-        (server, conns, target, ca_path)
-    });
-    let ca = ca_path.as_ref().map(|p| p.display().to_string());
-    // SPEED_WAN_ARGS adds arguments (`--jobs 16`, case globs) for a closer look.
-    let extra = std::env::var("SPEED_WAN_ARGS").unwrap_or_default();
-    let mut args = vec!["run", "--target", &target, "--level", "may"];
-    if let Some(ca) = &ca {
-        args.extend(["--ca-cert", ca]);
-    }
-    args.extend(extra.split_whitespace());
-    // The connections of the run before close after the delay too: each run starts on a quiet
-    // proxy, so that the count is its own.
-    let settle = || {
-        let until = Instant::now() + Duration::from_secs(2);
-        while conns.open.load(Ordering::SeqCst) > 0 && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(5));
+        upstream.store(server.local_addr().port(), Ordering::SeqCst);
+        let mut args: Vec<String> = ["run", "--target", &target, "--level", "may"]
+            .map(String::from)
+            .to_vec();
+        if let Some(ca) = server.ca_cert_pem() {
+            std::fs::write(&ca_path, ca).expect("write the CA");
+            args.extend(["--ca-cert".into(), ca_path.display().to_string()]);
         }
+        args.extend(extra.split_whitespace().map(String::from));
+        current = Some(server);
+        (args, None)
     };
+    let (args, _) = fresh();
     let requests = requests_of(bin, &args);
-    settle();
-    conns.peak.store(0, Ordering::SeqCst);
-    conns.total.store(0, Ordering::SeqCst);
     let label = if tls {
         "wan https (h2)"
     } else {
         "wan http (h1)"
     };
-    bench_settled(label, bin, &args, runs, requests, &settle);
+    let mut first = true;
+    let mut measured = || {
+        let next = fresh();
+        if first {
+            // The peak counts the measured runs only.
+            conns.peak.store(0, Ordering::SeqCst);
+            conns.total.store(0, Ordering::SeqCst);
+            first = false;
+        }
+        next
+    };
+    bench_fresh(label, bin, runs, requests, &mut measured);
     println!(
         "{:<16} connections: at most {} open at once to the origin, {} per run",
         "",
         conns.peak.load(Ordering::SeqCst),
         conns.total.load(Ordering::SeqCst) / runs.max(1),
     );
-    rt.block_on(server.shutdown());
-    if let Some(p) = ca_path {
-        let _ = std::fs::remove_file(p);
+    drop(measured);
+    if let Some(server) = current.take() {
+        rt.block_on(server.shutdown());
     }
+    let _ = std::fs::remove_file(ca_path);
+}
+
+/// The run against `authspec serve` as its own process, a fresh one each time.
+fn loopback(label: &str, bin: &str, runs: usize, extra: &[&str]) {
+    let mut fresh = || {
+        let server = Serve::start(bin);
+        let mut args = vec!["run".to_string(), "--target".into(), server.url.clone()];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        (args, Some(server))
+    };
+    let (args, server) = fresh();
+    let requests = requests_of(bin, &args);
+    drop(server);
+    bench_fresh(label, bin, runs, requests, &mut fresh);
 }
 
 fn main() {
@@ -312,22 +391,19 @@ fn main() {
         wan(&bin, runs(5), &rt, false);
     }
     if wanted("loopback") {
+        loopback("loopback must", &bin, runs(10), &[]);
+        loopback("loopback may", &bin, runs(10), &["--level", "may"]);
+        // `authspec run` with no target: the bundled reference server in the same process.
         let must = ["run"];
         bench(
-            "loopback must",
+            "bundled must",
             &bin,
             &must,
             runs(10),
             requests_of(&bin, &must),
         );
         let may = ["run", "--level", "may"];
-        bench(
-            "loopback may",
-            &bin,
-            &may,
-            runs(10),
-            requests_of(&bin, &may),
-        );
+        bench("bundled may", &bin, &may, runs(10), requests_of(&bin, &may));
     }
     if wanted("startup") {
         bench("list", &bin, &["list"], runs(30), None);

@@ -52,7 +52,7 @@ pub(crate) fn answer(doc: &Value, cache_control: Option<&str>) -> Answer {
     Answer {
         status: 200,
         content_type: "application/json".into(),
-        body: doc.to_string().into_bytes(),
+        body: doc.to_string().into(),
         cache_control: cache_control.map(str::to_string),
         location: None,
     }
@@ -408,27 +408,37 @@ fn off_loopback(
     unreached(why, log)
 }
 
+/// The document with an `authspec_padding` member that makes it `n` bytes long, written once:
+/// the filler goes straight into the text, never into a JSON string first.
+fn padded(doc: &Value, n: usize) -> Vec<u8> {
+    const MEMBER: &str = "\"authspec_padding\":\"";
+    let mut with_member = doc.clone();
+    merge(
+        &mut with_member,
+        &Map::from_iter([("authspec_padding".to_string(), Value::String(String::new()))]),
+    );
+    let text = with_member.to_string();
+    let Some(at) = text.find(MEMBER).map(|i| i + MEMBER.len()) else {
+        return text.into_bytes();
+    };
+    let fill = n.saturating_sub(text.len());
+    let mut out = Vec::with_capacity(text.len() + fill);
+    out.extend_from_slice(&text.as_bytes()[..at]);
+    out.resize(out.len() + fill, b'x');
+    out.extend_from_slice(&text.as_bytes()[at..]);
+    out
+}
+
 /// The answers the document server gives for the case's document: as the case scripts them,
 /// else the document itself.
 fn answers_for(a: &CimdAction, doc: &Value, local: &Vars) -> Result<Vec<Answer>, String> {
     let mut answers = Vec::new();
     for s in &a.serve {
-        let mut body = match &s.body {
-            Some(b) => b.clone().into_bytes(),
-            None => doc.to_string().into_bytes(),
+        let body = match (&s.body, s.pad_to) {
+            (_, Some(n)) => padded(doc, n),
+            (Some(b), None) => b.clone().into_bytes(),
+            (None, None) => doc.to_string().into_bytes(),
         };
-        if let Some(n) = s.pad_to {
-            let mut padded = doc.clone();
-            let fill = n.saturating_sub(body.len() + 24);
-            merge(
-                &mut padded,
-                &Map::from_iter([(
-                    "authspec_padding".to_string(),
-                    Value::String("x".repeat(fill)),
-                )]),
-            );
-            body = padded.to_string().into_bytes();
-        }
         let location = match s.location.as_deref().map(|l| template(l, local)) {
             Some(Ok(l)) => Some(l),
             Some(Err(e)) => return Err(e),
@@ -440,7 +450,7 @@ fn answers_for(a: &CimdAction, doc: &Value, local: &Vars) -> Result<Vec<Answer>,
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/json".into()),
-            body,
+            body: body.into(),
             cache_control: s.cache_control.clone(),
             location,
         });
@@ -557,6 +567,17 @@ pub(crate) async fn read_hosted(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_padded_document_is_that_long_and_still_the_document() {
+        let doc = serde_json::json!({"client_id": "https://c.example/doc", "client_name": "c"});
+        let body = super::padded(&doc, 1 << 20);
+        assert_eq!(body.len(), 1 << 20);
+        let parsed: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(parsed["client_id"], doc["client_id"]);
+        let pad = parsed["authspec_padding"].as_str().unwrap_or_default();
+        assert!(pad.len() > 1_000_000 && pad.bytes().all(|b| b == b'x'));
+    }
+
     use std::time::Duration;
 
     use wiremock::matchers::method;
