@@ -175,7 +175,7 @@ pub(super) async fn cmd_client(a: ClientArgs) -> i32 {
             .iter()
             .all(|c| c.result == crate::result::Outcome::Error);
     let out = output::Outputs {
-        suites: &suites,
+        titles: output::suite_titles(&suites),
         catalogue: &catalogue,
         accept: &a.accept,
         baseline: baseline.as_ref(),

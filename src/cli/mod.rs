@@ -428,7 +428,11 @@ pub fn main() -> i32 {
     if let Command::List(a) = cli.command {
         return cmd_list(a);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: a run waits on the network far more than it computes, and every hand-over
+    // between worker threads costs a wake-up; on loopback one thread finishes a MUST run in
+    // about three quarters of the time two workers take (benches/speed.rs). Blocking work
+    // (name resolution) still goes to tokio's blocking pool.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -83,9 +83,20 @@ pub(super) fn load_baseline(
     }
 }
 
+/// Each suite's title by its name: all the reports need of the suites once the cases are
+/// chosen, so that a run does not hold the loaded suites beside the cases it runs.
+pub(super) fn suite_titles(suites: &[Suite]) -> BTreeMap<String, String> {
+    suites
+        .iter()
+        .map(|s| (s.name.clone(), s.title.clone()))
+        .collect()
+}
+
 /// How a finished run is reported.
 pub(super) struct Outputs<'a> {
-    pub suites: &'a [Suite],
+    /// Each suite's title by its name (the suites themselves are gone by then: see
+    /// [`suite_titles`]).
+    pub titles: BTreeMap<String, String>,
     pub catalogue: &'a Catalogue,
     /// `--baseline`, `--update-baseline`, `--allow-stale`.
     pub accept: &'a super::AcceptArgs,
@@ -101,11 +112,7 @@ pub(super) struct Outputs<'a> {
 
 /// Applies the baseline, writes every report and returns the exit code.
 pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
-    let titles: BTreeMap<String, String> = o
-        .suites
-        .iter()
-        .map(|s| (s.name.clone(), s.title.clone()))
-        .collect();
+    let titles = &o.titles;
     let mut report = report;
     if let Some(b) = o.baseline {
         let applied = report::baseline::apply(&mut report, b);

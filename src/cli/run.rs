@@ -105,6 +105,15 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
+    // The reports need only the suites' titles and how many cases the level left out: the
+    // loaded suites go now, so the run holds one copy of the cases.
+    let titles = output::suite_titles(&suites);
+    let more = suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.level > Level::Must && c.applies_to(spec))
+        .count();
+    drop(suites);
     let mutants = or_usage!(parse_mutants(&a.mutants));
     let variants = or_usage!(parse_variants(&a.variants));
     let auth = or_usage!(auth_options(&a.auth).await);
@@ -160,13 +169,8 @@ pub(super) async fn cmd_run(a: RunArgs) -> i32 {
     if let Some(s) = server {
         s.shutdown().await;
     }
-    let more = suites
-        .iter()
-        .flat_map(|s| &s.cases)
-        .filter(|c| c.level > Level::Must && c.applies_to(spec))
-        .count();
     let out = output::Outputs {
-        suites: &suites,
+        titles,
         catalogue: &catalogue,
         accept: &a.accept,
         baseline: baseline.as_ref(),
