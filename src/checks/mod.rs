@@ -28,6 +28,25 @@ pub struct Observation {
     pub values: BTreeMap<String, Value>,
 }
 
+/// Why an answer that fails an expectation proves nothing: the server refused the request for
+/// its rate (429) instead of answering it, and the expectation did not ask for that.
+/// RFC 6585 §4 lets any server do so; what it would have answered is unknown.
+pub fn rate_limited(obs: &Observation, expected: &str) -> Option<String> {
+    let response = obs.response.as_ref().filter(|r| r.status == 429)?;
+    if expected.contains("429") {
+        return None;
+    }
+    let wait = response
+        .header("retry-after")
+        .map(|w| format!(" (Retry-After: {w})"))
+        .unwrap_or_default();
+    Some(format!(
+        "the server answered 429 Too Many Requests{wait}, so its answer to the request is \
+         unknown: run again once its rate limit has passed, with fewer --jobs, or against a \
+         fresh server"
+    ))
+}
+
 /// What to look at.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Subject {

@@ -117,7 +117,7 @@ pub fn judge(
             }
             Check::NotApplicable { reason } => not_applicable.push(reason),
             Check::Failed { expected, actual } => {
-                if let Some(why) = rate_limited(obs, &expected) {
+                if let Some(why) = crate::checks::rate_limited(obs, &expected) {
                     return (
                         Outcome::NotJudged,
                         format!("not judged: step `{step_name}`: {why}"),
@@ -170,25 +170,6 @@ pub fn judge(
         );
     }
     (Outcome::Pass, String::new())
-}
-
-/// Why an answer that fails an expectation proves nothing: the server refused the request for
-/// its rate (429) instead of answering it, and the expectation did not ask for that.
-/// RFC 6585 §4 lets any server do so; what it would have answered is unknown.
-fn rate_limited(obs: &Observation, expected: &str) -> Option<String> {
-    let response = obs.response.as_ref().filter(|r| r.status == 429)?;
-    if expected.contains("429") {
-        return None;
-    }
-    let wait = response
-        .header("retry-after")
-        .map(|w| format!(" (Retry-After: {w})"))
-        .unwrap_or_default();
-    Some(format!(
-        "the server answered 429 Too Many Requests{wait}, so its answer to the request is \
-         unknown: run again once its rate limit has passed, with fewer --jobs, or against a \
-         fresh server"
-    ))
 }
 
 /// Checks the case's preconditions; `Some` ends the case (skip, or a harness error).
