@@ -342,7 +342,6 @@ fn wan(bin: &str, runs: usize, rt: &tokio::runtime::Runtime, tls: bool) {
         conns.peak.load(Ordering::SeqCst),
         conns.total.load(Ordering::SeqCst) / runs.max(1),
     );
-    drop(measured);
     if let Some(server) = current.take() {
         rt.block_on(server.shutdown());
     }

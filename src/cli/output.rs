@@ -160,7 +160,7 @@ pub(super) fn finish(report: RunReport, o: &Outputs<'_>) -> i32 {
             verbosity: o.verbose,
         },
         unrun_levels: o.unrun_levels.unwrap_or(0),
-        ..ReportContext::new(&titles, o.catalogue)
+        ..ReportContext::new(titles, o.catalogue)
     };
     let render = |reporter: &dyn Reporter, color: bool| -> String {
         let text = reporter.render(&report, &ReportContext { color, ..cx });
