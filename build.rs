@@ -113,12 +113,20 @@ fn compiled_suite(name: &str, value: &Value, spans: &yaml::SpanMap, out: &mut St
         serde_json::to_string(value).expect("a suite is JSON"),
     )
     .expect("write a compiled suite");
+    let positions_name = format!("{}.positions", name.replace('/', "_"));
+    let mut positions = String::new();
+    // A key with a tab or a line break in it would break the line; its node is then found at
+    // its parent's position (only an error message could show the difference).
+    for (pointer, pos) in spans.containers(value) {
+        if !pointer.contains(['\t', '\n', '\r']) {
+            let _ = writeln!(positions, "{pointer}\t{}\t{}", pos.line, pos.col);
+        }
+    }
+    std::fs::write(Path::new(&out_dir).join(&positions_name), positions)
+        .expect("write a suite's positions");
     let _ = writeln!(
         out,
-        "    ({name:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/{json_name}\")), &["
+        "    ({name:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/{json_name}\")), \
+         include_str!(concat!(env!(\"OUT_DIR\"), \"/{positions_name}\"))),"
     );
-    for (pointer, pos) in spans.containers(value) {
-        let _ = writeln!(out, "        ({pointer:?}, {}, {}),", pos.line, pos.col);
-    }
-    out.push_str("    ]),\n");
 }

@@ -47,13 +47,11 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "load.yaml",
 ];
 
-/// `(JSON Pointer, line, column)` of each mapping and sequence of a compiled suite, sorted.
-pub(crate) type Positions = &'static [(&'static str, usize, usize)];
-
 /// Every embedded suite file as the loader reads it, worked out at build time (`build.rs`):
-/// `(path, JSON text, where each mapping and sequence starts)`. Running parses this JSON
+/// `(path, JSON text, where each mapping and sequence starts)`, the last as lines of
+/// `pointer<TAB>line<TAB>column`. Running parses this JSON
 /// instead of the YAML; a test keeps both readings equal.
-pub(crate) const COMPILED: &[(&str, &str, Positions)] =
+pub(crate) const COMPILED: &[(&str, &str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/compiled.rs"));
 
 /// The client-conformance suites (party `client`), run by `authspec client`, never by `run`.

@@ -19,14 +19,27 @@ pub struct SpanMap {
     keys: HashMap<String, Pos>,
     /// Positions worked out when the binary was built (an embedded suite's mappings and
     /// sequences), sorted by pointer: `(pointer, line, column)`.
-    built: &'static [(&'static str, usize, usize)],
+    built: Vec<(&'static str, usize, usize)>,
 }
 
 impl SpanMap {
-    /// The positions of an embedded suite, worked out at build time (see `build.rs`).
-    pub fn built(positions: &'static [(&'static str, usize, usize)]) -> SpanMap {
+    /// The positions of an embedded suite, worked out at build time (see `build.rs`): one
+    /// `pointer<TAB>line<TAB>column` line each, sorted by pointer. Text, not a table of
+    /// string slices: a static table of slices is relocated at every start of the binary,
+    /// whatever the command.
+    pub fn built(positions: &'static str) -> SpanMap {
+        let built = positions
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split('\t');
+                let pointer = parts.next()?;
+                let line = parts.next()?.parse().ok()?;
+                let col = parts.next()?.parse().ok()?;
+                Some((pointer, line, col))
+            })
+            .collect();
         SpanMap {
-            built: positions,
+            built,
             ..SpanMap::default()
         }
     }
