@@ -35,11 +35,6 @@ fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
-fn list(items: &[String]) -> String {
-    let inner: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
-    format!("&[{}]", inner.join(", "))
-}
-
 fn main() {
     println!("cargo:rerun-if-changed=suites");
     println!("cargo:rerun-if-changed=src/suite/yaml.rs");
@@ -66,33 +61,35 @@ fn main() {
             continue;
         };
         compiled_suite(&name, &v, &spans, &mut compiled);
-        let _ = writeln!(
-            out,
-            "    ({name:?}, ListedSuite {{ name: {:?}, title: {:?}, party: {:?}, cases: &[",
+        // One record per line of the listing (\x1d apart), its fields \x1f apart, list items
+        // \x1e apart: YAML text holds none of these control characters, so nothing needs
+        // escaping, and the listing is one string (a table of string slices would be
+        // relocated at every start of the binary).
+        let fields = |items: &[String]| items.join("\u{1f}");
+        let mut listed = fields(&[
             text(v.get("suite")),
             text(v.get("title")),
             text(v.get("party")),
-        );
+        ]);
         for c in v
             .get("cases")
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
-            let _ = writeln!(
-                out,
-                "        ListedCase {{ id: {:?}, title: {:?}, level: {:?}, party: {:?}, requirements: {}, mutants: {}, spec: {}, tags: {} }},",
+            listed.push('\u{1d}');
+            listed.push_str(&fields(&[
                 text(c.get("id")),
                 text(c.get("title")),
                 text(c.get("level")),
-                c.get("party").and_then(Value::as_str),
-                list(&strings(c.get("requirements"))),
-                list(&strings(c.get("mutants"))),
-                list(&strings(c.get("spec"))),
-                list(&strings(c.get("tags"))),
-            );
+                text(c.get("party")),
+                strings(c.get("requirements")).join("\u{1e}"),
+                strings(c.get("mutants")).join("\u{1e}"),
+                strings(c.get("spec")).join("\u{1e}"),
+                strings(c.get("tags")).join("\u{1e}"),
+            ]));
         }
-        out.push_str("    ] }),\n");
+        let _ = writeln!(out, "    ({name:?}, {listed:?}),");
     }
     out.push_str("]\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("listing.rs");

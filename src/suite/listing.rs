@@ -6,31 +6,18 @@
 use super::model::{Case, Suite};
 use crate::vocab::{Pos, SpecRevision};
 
-/// One suite file, as listed.
-pub struct ListedSuite {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub party: &'static str,
-    pub cases: &'static [ListedCase],
-}
+/// `(path, listing)` of every file under `suites/`, in path order. A listing is one string of
+/// records (`\x1d` apart): the suite's name, title and party, then one record per case with
+/// its id, title, level, party, requirements, mutants, revisions and tags (fields `\x1f`
+/// apart, list items `\x1e` apart), each as written in the file.
+const LISTING: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/listing.rs"));
 
-/// One case, as listed (the strings as written in the file).
-pub struct ListedCase {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub level: &'static str,
-    pub party: Option<&'static str>,
-    pub requirements: &'static [&'static str],
-    pub mutants: &'static [&'static str],
-    pub spec: &'static [&'static str],
-    pub tags: &'static [&'static str],
-}
-
-/// `(path, suite)` of every file under `suites/`, in path order.
-const LISTING: &[(&str, ListedSuite)] = include!(concat!(env!("OUT_DIR"), "/listing.rs"));
-
-fn owned(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
+fn items(field: &str) -> Vec<String> {
+    field
+        .split('\u{1e}')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The embedded server suites, then the client ones, in the loader's order, with the fields a
@@ -40,33 +27,54 @@ pub fn embedded() -> Option<Vec<Suite>> {
         .iter()
         .chain(super::CLIENT_EMBEDDED)
         .map(|(file, _)| {
-            let (_, s) = LISTING.iter().find(|(name, _)| name == file)?;
-            let party = super::load::parse_party(s.party);
+            let (_, listed) = LISTING.iter().find(|(name, _)| name == file)?;
+            let mut records = listed.split('\u{1d}');
+            let mut head = records.next()?.split('\u{1f}');
+            let (name, title, party) = (head.next()?, head.next()?, head.next()?);
+            let party = super::load::parse_party(party);
+            let cases = records
+                .map(|r| case(&r.split('\u{1f}').collect::<Vec<_>>(), name, party, file))
+                .collect::<Option<Vec<_>>>()?;
             Some(Suite {
-                name: s.name.to_string(),
-                title: s.title.to_string(),
+                name: name.to_string(),
+                title: title.to_string(),
                 spec_url: None,
                 party,
                 source: file.to_string(),
-                cases: s.cases.iter().map(|c| case(c, s, party, file)).collect(),
+                cases,
             })
         })
         .collect()
 }
 
-fn case(c: &ListedCase, s: &ListedSuite, party: crate::vocab::Party, file: &str) -> Case {
-    Case {
-        id: c.id.to_string(),
-        title: c.title.to_string(),
-        suite: s.name.to_string(),
-        section: c.id.split('/').nth(1).unwrap_or("").to_string(),
-        level: super::load::parse_level(c.level),
-        party: c.party.map(super::load::parse_party).unwrap_or(party),
-        requirements: owned(c.requirements),
-        mutants: owned(c.mutants),
-        tags: owned(c.tags),
-        spec: c
-            .spec
+fn case(f: &[&str], suite: &str, party: crate::vocab::Party, file: &str) -> Option<Case> {
+    let [
+        id,
+        title,
+        level,
+        case_party,
+        requirements,
+        mutants,
+        spec,
+        tags,
+    ] = f
+    else {
+        return None;
+    };
+    Some(Case {
+        id: id.to_string(),
+        title: title.to_string(),
+        suite: suite.to_string(),
+        section: id.split('/').nth(1).unwrap_or("").to_string(),
+        level: super::load::parse_level(level),
+        party: Some(*case_party)
+            .filter(|p| !p.is_empty())
+            .map(super::load::parse_party)
+            .unwrap_or(party),
+        requirements: items(requirements),
+        mutants: items(mutants),
+        tags: items(tags),
+        spec: items(spec)
             .iter()
             .filter_map(|r| SpecRevision::parse(r))
             .collect(),
@@ -78,5 +86,5 @@ fn case(c: &ListedCase, s: &ListedSuite, party: crate::vocab::Party, file: &str)
         client: None,
         file: file.to_string(),
         pos: Pos::default(),
-    }
+    })
 }
