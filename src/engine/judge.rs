@@ -182,7 +182,10 @@ fn preconditions<'o>(
         let Some((_, obs)) = pick(req) else { continue };
         match req.evaluate(obs, eval) {
             Ok(Check::Held) => {}
-            Ok(Check::Failed { actual, .. }) => {
+            Ok(Check::Failed { expected, actual }) => {
+                if let Some(why) = crate::checks::rate_limited(obs, &expected) {
+                    return Some((Outcome::NotJudged, format!("not judged: {why}")));
+                }
                 let why = req
                     .why
                     .clone()
