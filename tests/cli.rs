@@ -445,11 +445,12 @@ async fn slow_targets_time_out() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
-#[test]
-fn serve_prints_its_url_first() {
+/// `authspec serve ARGS` as its own process, and the first line it prints.
+fn serve(args: &[&str]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_authspec"))
-        .args(["serve", "--mutant", "prm-missing-resource"])
+        .arg("serve")
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -457,6 +458,12 @@ fn serve_prints_its_url_first() {
     let mut line = String::new();
     let stdout = child.stdout.take().expect("stdout");
     BufReader::new(stdout).read_line(&mut line).expect("a line");
+    (child, line)
+}
+
+#[test]
+fn serve_prints_its_url_first() {
+    let (mut child, line) = serve(&["--mutant", "prm-missing-resource"]);
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -914,18 +921,7 @@ fn a_second_client_id_judges_the_rules_between_two_clients() {
 /// each run, so a few runs in a row meet the limit.
 #[test]
 fn a_rate_limited_answer_is_not_judged_never_failed() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authspec"))
-        .args(["serve"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut target = String::new();
-    let stdout_pipe = child.stdout.take().expect("stdout");
-    BufReader::new(stdout_pipe)
-        .read_line(&mut target)
-        .expect("a line");
+    let (mut child, target) = serve(&[]);
     let mut seen = Vec::new();
     for _ in 0..10 {
         let out = authspec(&[
