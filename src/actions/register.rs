@@ -2,7 +2,7 @@
 
 use super::context::{StepRecord, StepStop, TargetContext};
 use super::discovery::endpoint_url;
-use super::record::{Vars, harness, observed, send, skip, stop};
+use super::record::{Vars, harness, observed, send, skip, stop, unreached};
 use super::state::{Client, FlowState};
 use crate::http::{Request, Response};
 use crate::oauth::pkce;
@@ -47,17 +47,21 @@ pub async fn register(
                 ));
                 return record;
             }
-            let hint = if a.or_given {
-                "; a second --client-id (a second pre-registered client) reaches it"
-            } else {
-                ""
-            };
-            return skip(
-                format!(
-                    "the authorization server offers no dynamic client registration (no registration_endpoint){hint}"
-                ),
-                log,
-            );
+            let why = "the authorization server offers no dynamic client registration (no \
+                       registration_endpoint)";
+            // Where a client registered out of band would do, the case is within reach: the
+            // run lacks it, the server did nothing wrong or optional.
+            if a.or_given {
+                return unreached(
+                    format!(
+                        "{why}, and the run has one client only: a second --client-id (another \
+                         pre-registered client, with --client-secret-env if confidential) \
+                         reaches it"
+                    ),
+                    log,
+                );
+            }
+            return skip(why, log);
         }
         Err(e) => return stop(e, log),
     };
