@@ -36,6 +36,13 @@ const CLIENTS = new Map([
     redirectUris: ['http://127.0.0.1:8976/callback'],
     grants: ['authorization_code', 'refresh_token'],
   }],
+  // A second public client: the rules between two clients (a code redeemed by another
+  // client) need one where no client can register.
+  ['public-client-2', {
+    id: 'public-client-2',
+    redirectUris: ['http://127.0.0.1:8976/callback'],
+    grants: ['authorization_code', 'refresh_token'],
+  }],
   ['confidential-client', {
     id: 'confidential-client',
     secret: 'confidential-client-secret',
