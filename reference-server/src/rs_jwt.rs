@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::Mutant;
 use crate::state::AppState;
+use crate::{Mutant, Variant};
 
 /// Longer tokens are refused unread: this server's are under 1 KiB.
 pub(crate) const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -78,7 +78,9 @@ pub(crate) async fn verify(
     validation.leeway = 0;
     validation.set_issuer(&[state.issuer().as_str()]);
     validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-    if check_audience {
+    if check_audience && state.is(Variant::DefaultAudienceSlash) {
+        validation.set_audience(&[state.resource(), format!("{}/", state.resource())]);
+    } else if check_audience {
         validation.set_audience(&[state.resource()]);
     } else {
         validation.validate_aud = false;

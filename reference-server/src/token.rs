@@ -829,6 +829,7 @@ pub(crate) fn mint_access_token(
     let aud = match resources {
         _ if state.has(Mutant::TokenAudienceIssuer) => json!(state.issuer()),
         [] if state.is(Variant::DefaultAudience) => json!(state.resource()),
+        [] if state.is(Variant::DefaultAudienceSlash) => json!(format!("{}/", state.resource())),
         [] => json!(state.issuer()),
         [only] => json!(only),
         several => json!(several),

@@ -78,6 +78,8 @@ variants! {
         "Uses its own scope names: api.basic (initialize, ping) and api.tools (tools/list, tools/call); none is called mcp:*.";
     DefaultAudience "default-audience"
         "A token requested without a resource indicator gets this MCP server as its audience (RFC 8707 §2 allows a default resource).";
+    DefaultAudienceSlash "default-audience-slash"
+        "A token requested without a resource indicator gets this MCP server as its audience, written with a trailing slash, and the MCP server takes both spellings as itself (RFC 8707 §2 allows a default resource; how the server writes its own identifier is its choice).";
     InvalidRequestErrors "invalid-request-errors"
         "Answers invalid_request instead of invalid_grant where the text allows it: a missing or malformed code_verifier, a missing redirect_uri (RFC 6749 §5.2, RFC 7636 §4.4.1).";
     RedirectUriIgnoredAtToken "redirect-uri-ignored-at-token"

@@ -145,6 +145,10 @@ predicates! {
     /// The same URL, where an empty path and `/` count as equal (a trailing slash on the origin).
     "same_url" SameUrl(v: Value, arg::value)
         => url::same_url, format!("names the same URL as {}", show(Some(v)));
+    /// Names a URL other than this one, however written (an audience that is not this
+    /// resource's).
+    "excludes_url" ExcludesUrl(v: Value, arg::value)
+        => url::excludes_url, format!("names no URL that is {}, however written", show(Some(v)));
     /// Where JWT client authentication is advertised for an endpoint, its signing algorithms are
     /// listed too, and `none` is not among them (RFC 8414 §2).
     "jwt_auth_algs" JwtAuthAlgs => members::jwt_auth_algs,

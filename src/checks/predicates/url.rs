@@ -82,6 +82,27 @@ pub fn same_url(v: &Value, value: Option<&Value>, ctx: &EvalContext<'_>) -> Verd
     held(ok, expected, value)
 }
 
+/// Whether a value (a string, or an array of them such as a JWT's `aud`) names a URL other than
+/// `v`, spelling aside: a trailing slash, the case of the scheme and host, a default port. An
+/// audience that is this resource written another way is not another audience. Nothing there
+/// (an opaque token) does not hold either.
+pub fn excludes_url(v: &Value, value: Option<&Value>, ctx: &EvalContext<'_>) -> Verdict {
+    let v = template_value(v, ctx.vars)?;
+    let expected = format!("names no URL that is {}, however written", show(Some(&v)));
+    let canonical = |s: &str| match ::url::Url::parse(s) {
+        Ok(u) => u.as_str().trim_end_matches('/').to_string(),
+        Err(_) => s.trim_end_matches('/').to_string(),
+    };
+    let target = canonical(v.as_str().unwrap_or_default());
+    let names_target = |s: &str| canonical(s) == target;
+    let names = match value {
+        Some(Value::String(s)) => Some(names_target(s)),
+        Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).any(names_target)),
+        _ => None,
+    };
+    held(names == Some(false), expected, value)
+}
+
 /// Whether `prefix` names `full` or one of its ancestors: same origin, no query or fragment, and
 /// a path that ends at a segment boundary of `full`'s path.
 fn is_path_prefix(prefix: &str, full: &str) -> bool {
@@ -111,6 +132,33 @@ fn is_path_prefix(prefix: &str, full: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_audience_is_one_that_names_another_url() {
+        let vars = std::collections::BTreeMap::new();
+        let ctx = EvalContext {
+            vars: &vars,
+            target_is_loopback: false,
+        };
+        let resource = Value::from("https://h/mcp");
+        let excluded =
+            |aud: Value| matches!(excludes_url(&resource, Some(&aud), &ctx), Ok(Check::Held));
+        assert!(excluded(Value::from("https://other/mcp")));
+        assert!(excluded(serde_json::json!([
+            "https://h/other",
+            "https://x/mcp"
+        ])));
+        assert!(excluded(Value::from("https://h/mcp2")));
+        assert!(excluded(Value::from("https://h")));
+        assert!(!excluded(Value::from("https://h/mcp")));
+        assert!(!excluded(Value::from("https://h/mcp/")));
+        assert!(!excluded(Value::from("HTTPS://H:443/mcp")));
+        assert!(!excluded(serde_json::json!(["https://x", "https://h/mcp"])));
+        assert!(matches!(
+            excludes_url(&resource, None, &ctx),
+            Ok(Check::Failed { .. })
+        ));
+    }
 
     #[test]
     fn path_prefixes() {
