@@ -66,6 +66,16 @@ pub fn unique_params(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
     })
 }
 
+/// RFC 6750 §3: `error_uri` is a URI reference, absolute or relative, of the printable ASCII
+/// characters but space, `"` and `\`.
+fn is_error_uri(v: &str) -> bool {
+    let chars_ok = v
+        .chars()
+        .all(|c| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'));
+    let base = url::Url::parse("http://authspec.invalid/").ok();
+    chars_ok && (url::Url::parse(v).is_ok() || base.is_some_and(|b| b.join(v).is_ok()))
+}
+
 pub fn challenge_charset(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict {
     on_challenges(value, |_, bearer| {
         let mut bad = Vec::new();
@@ -73,7 +83,8 @@ pub fn challenge_charset(value: Option<&Value>, _: &EvalContext<'_>) -> Verdict 
             let ok = match p.name.as_str() {
                 "error" | "error_description" => challenge::is_nqschar_value(&p.value),
                 "scope" => challenge::is_scope_value(&p.value),
-                "error_uri" => url::Url::parse(&p.value).is_ok() || p.value.starts_with('/'),
+                // A URI reference (relative ones too) within %x21 / %x23-5B / %x5D-7E.
+                "error_uri" => is_error_uri(&p.value),
                 _ => true,
             };
             if !ok {
@@ -120,5 +131,18 @@ fn on_challenges(
         Ok(Check::Held) => Ok(Check::Info(said)),
         Ok(Check::Failed { expected, actual }) => fail(expected, format!("{actual} ({said})")),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_uri_is_any_uri_reference_in_the_allowed_characters() {
+        assert!(super::is_error_uri("https://as.example/errors/x"));
+        assert!(super::is_error_uri("/errors/x"));
+        assert!(super::is_error_uri("errors/x"));
+        assert!(!super::is_error_uri("errors x"));
+        assert!(!super::is_error_uri("errors\"x"));
+        assert!(!super::is_error_uri("errors\\x"));
     }
 }
