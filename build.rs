@@ -21,16 +21,6 @@ mod yaml;
 
 use serde_json::Value;
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn text(v: Option<&Value>) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -83,10 +73,10 @@ fn main() {
                 text(c.get("title")),
                 text(c.get("level")),
                 text(c.get("party")),
-                strings(c.get("requirements")).join("\u{1e}"),
-                strings(c.get("mutants")).join("\u{1e}"),
-                strings(c.get("spec")).join("\u{1e}"),
-                strings(c.get("tags")).join("\u{1e}"),
+                yaml::str_list(c.get("requirements")).join("\u{1e}"),
+                yaml::str_list(c.get("mutants")).join("\u{1e}"),
+                yaml::str_list(c.get("spec")).join("\u{1e}"),
+                yaml::str_list(c.get("tags")).join("\u{1e}"),
             ]));
         }
         let _ = writeln!(out, "    ({name:?}, {listed:?}),");

@@ -427,16 +427,6 @@ fn schema_check(value: &Value, ctx: &mut Ctx<'_>) {
     }
 }
 
-fn str_list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub(super) fn parse_party(s: &str) -> Party {
     match s {
         "AS" => Party::AuthorizationServer,
@@ -503,7 +493,7 @@ fn build_case(
 ) -> Option<Case> {
     let id = c.get("id")?.as_str()?.to_string();
     let section = id.split('/').nth(1).unwrap_or("").to_string();
-    let requirements = str_list(c.get("requirements"));
+    let requirements = yaml::str_list(c.get("requirements"));
     for (i, r) in requirements.iter().enumerate() {
         if !catalogue.contains(r) {
             let hint = catalogue.closest(r).map(|s| format!("did you mean `{s}`?"));
@@ -515,7 +505,7 @@ fn build_case(
             );
         }
     }
-    let case_mutants = str_list(c.get("mutants"));
+    let case_mutants = yaml::str_list(c.get("mutants"));
     for (i, m) in case_mutants.iter().enumerate() {
         if !mutants.contains(&m.as_str()) {
             let hint = did_you_mean(m, mutants).map(|s| format!("did you mean `{s}`?"));
@@ -527,7 +517,7 @@ fn build_case(
             );
         }
     }
-    let spec = str_list(c.get("spec"))
+    let spec = yaml::str_list(c.get("spec"))
         .iter()
         .filter_map(|s| SpecRevision::parse(s))
         .collect();
@@ -608,7 +598,7 @@ fn build_case(
             .unwrap_or(party),
         requirements,
         mutants: case_mutants,
-        tags: str_list(c.get("tags")),
+        tags: yaml::str_list(c.get("tags")),
         spec,
         why: c.get("why").and_then(Value::as_str).map(str::to_string),
         requires,
@@ -626,14 +616,14 @@ fn client_scenario(v: &Value) -> ClientScenario {
     let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     ClientScenario {
         scenario: s("scenario"),
-        mutants: str_list(v.get("mutants")),
+        mutants: yaml::str_list(v.get("mutants")),
         challenge_scope: s("challenge_scope"),
         always_insufficient_scope: v
             .get("always_insufficient_scope")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        token_auth_methods: v.get("token_auth_methods").map(|m| str_list(Some(m))),
-        hidden_paths: str_list(v.get("hidden_paths")),
+        token_auth_methods: v.get("token_auth_methods").map(|m| yaml::str_list(Some(m))),
+        hidden_paths: yaml::str_list(v.get("hidden_paths")),
         answer_as_sse: v
             .get("answer_as_sse")
             .and_then(Value::as_bool)
@@ -808,7 +798,7 @@ fn build_expectation(
             );
         }
     }
-    let requirements = str_list(obj.get("requirements"));
+    let requirements = yaml::str_list(obj.get("requirements"));
     for r in &requirements {
         if !catalogue.contains(r) {
             ctx.err(

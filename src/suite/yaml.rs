@@ -98,6 +98,18 @@ impl SpanMap {
     }
 }
 
+/// The strings of a converted sequence (non-strings left out; nothing when it is not one): how
+/// the loader and `build.rs` read lists such as `requirements` and `tags`.
+pub fn str_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A syntax error in the YAML itself.
 #[derive(Debug)]
 pub struct YamlSyntaxError {
