@@ -567,6 +567,15 @@ pub(crate) async fn read_hosted(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::http::{HttpClient, HttpOptions, Redactor};
+    use crate::vocab::SpecRevision;
+
     #[test]
     fn a_padded_document_is_that_long_and_still_the_document() {
         let doc = serde_json::json!({"client_id": "https://c.example/doc", "client_name": "c"});
@@ -577,15 +586,6 @@ mod tests {
         let pad = parsed["authspec_padding"].as_str().unwrap_or_default();
         assert!(pad.len() > 1_000_000 && pad.bytes().all(|b| b == b'x'));
     }
-
-    use std::time::Duration;
-
-    use wiremock::matchers::method;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    use super::*;
-    use crate::http::{HttpClient, HttpOptions, Redactor};
-    use crate::vocab::SpecRevision;
 
     fn ctx(url: &str) -> TargetContext {
         let http = HttpClient::new(
