@@ -957,3 +957,25 @@ fn a_rate_limited_answer_is_not_judged_never_failed() {
         "the server never throttled: {seen:?}"
     );
 }
+
+/// `coverage` counts the run-wide rules with the cases: a requirement only a `run/…` rule
+/// checks is covered, by that rule.
+#[test]
+fn coverage_counts_the_run_wide_rules() {
+    let out = authspec(&["coverage", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = rows
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .find(|r| r["id"] == "mcp-2026-07-28.basic.1.messages-follow-schema")
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        row["cases"],
+        serde_json::json!(["run/mcp/basic.1/schema"]),
+        "{row}"
+    );
+}

@@ -20,6 +20,13 @@ pub(super) fn cmd_coverage(a: ListArgs) -> i32 {
                         || c.expect.iter().any(|e| e.requirements.contains(&r.id))
                 })
                 .map(|c| c.id.clone())
+                // The run-wide rules (`run/…`) that cite it, as `mutants` lists them.
+                .chain(
+                    crate::engine::observe::RULES
+                        .iter()
+                        .filter(|rule| rule.requirements.contains(&r.id.as_str()))
+                        .map(|rule| rule.id.to_string()),
+                )
                 .collect();
             (r, cases)
         })
